@@ -1,0 +1,47 @@
+/**
+ * Option validation shared by every command: commander parses, zod
+ * validates, and the first issue becomes one `UsageError` line naming the
+ * flag (`--rounds: must be a positive integer`).
+ */
+import type { z } from "zod";
+import { UsageError } from "./errors.ts";
+
+/** camelCase option key → the flag a user typed (`nArms` → `--n-arms`). */
+export function flagName(key: string): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/**
+ * Validates commander's option object with `schema`.
+ * @throws UsageError naming the first offending flag.
+ */
+export function parseOptions<S extends z.ZodType>(schema: S, opts: unknown): z.infer<S> {
+  const result = schema.safeParse(opts);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const key = issue.path.length > 0 ? flagName(String(issue.path[0])) : "options";
+  throw new UsageError(`${key}: ${issue.message}`);
+}
+
+/** Integer-valued flag as commander hands it (a string) → number, for `z.coerce`-free schemas. */
+export function intArg(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n)) throw new UsageError(`${flag}: expected an integer, got "${value}"`);
+    return n;
+  };
+}
+
+/** Number-valued flag → number. */
+export function numberArg(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isFinite(n)) throw new UsageError(`${flag}: expected a number, got "${value}"`);
+    return n;
+  };
+}
+
+/** Prints a value as the only JSON on stdout (the `--json` contract). */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}

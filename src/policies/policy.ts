@@ -1,0 +1,41 @@
+/**
+ * The allocation-policy interface, shared by the online bandit runner
+ * (src/run) and offline replay (src/replay): one implementation per policy.
+ *
+ * A policy sees only arm indices and rewards (an arm's best-so-far fitness
+ * after the pull); it does no I/O and draws randomness only from the injected
+ * `rng`. The caller handles exhausted arms: when `select()` names an arm that
+ * cannot be pulled, the caller pulls the eligible arm with the fewest pulls
+ * (lowest index on ties) and calls `update` with the arm actually pulled.
+ */
+import type { Rng } from "../util/rng.ts";
+
+export interface Policy {
+  /** The arm to pull next, in [0, nArms). */
+  select(): number;
+  /** Record the reward of a pull of `arm` (the arm actually pulled). */
+  update(arm: number, reward: number): void;
+}
+
+export interface PolicyContext {
+  nArms: number;
+  /** Total rounds G (the horizon); policies built for a budget use it. */
+  horizon: number;
+  rng: Rng;
+}
+
+/** A policy's tunable parameters (`--param POLICY.KEY=VALUE`), recorded in outputs. */
+export type PolicyParams = Record<string, number>;
+
+export interface PolicySpec {
+  name: string;
+  description: string;
+  /** Defaults of every tunable parameter; unknown keys are rejected. */
+  defaults: PolicyParams;
+  create(ctx: PolicyContext, params: PolicyParams): Policy;
+}
+
+/** Bad policy name or parameter; the CLI turns it into exit code 2. */
+export class PolicyError extends Error {
+  override name = "PolicyError";
+}
