@@ -31,7 +31,11 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       // help and version exit 0; parse errors were already printed by commander
-      if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help")
+      if (
+        err.code === "commander.helpDisplayed" ||
+        err.code === "commander.version" ||
+        err.code === "commander.help"
+      )
         return 0;
       return err.exitCode === 0 ? 0 : 2;
     }
@@ -43,7 +47,9 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`evoalloc: ${err.message}\n`);
       return 1;
     }
-    process.stderr.write(`evoalloc: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `evoalloc: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     return 1;
   }
 }

@@ -36,7 +36,8 @@ export function intArg(flag: string) {
 export function numberArg(flag: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (value.trim() === "" || !Number.isFinite(n)) throw new UsageError(`${flag}: expected a number, got "${value}"`);
+    if (value.trim() === "" || !Number.isFinite(n))
+      throw new UsageError(`${flag}: expected a number, got "${value}"`);
     return n;
   };
 }
