@@ -1,0 +1,64 @@
+/**
+ * The side-effect interfaces of the online runner. The runner is written
+ * against these, so it is tested with real parts (a loopback HTTP server, real
+ * Python evaluation) and with fakes where a real part cannot fail on demand.
+ */
+import type { Attempt } from "../log/schema.ts";
+
+/** A task folder: tasks/<key>/{initial_program.py, evaluator.py, task.json}. */
+export interface Task {
+  key: string;
+  dir: string;
+  initialProgram: string;
+  evaluatorPath: string;
+  /** Entry function the evaluator calls (documentation for the prompt). */
+  entry: string;
+  evalTimeoutS: number;
+  systemPrompt: string;
+}
+
+/** Outcome of evaluating one candidate program in the sandbox. */
+export interface EvalResult {
+  /** combined_score, or 0 on any failure. */
+  fitness: number;
+  metrics: Record<string, unknown> | null;
+  /** Error text when the evaluation failed (the child is then not `valid`). */
+  error: string | null;
+  status: "ok" | "timeout" | "error";
+  duration_s: number;
+}
+
+/** Evaluates untrusted candidate code in a separate, limited process. */
+export interface Evaluator {
+  evaluate(code: string, signal?: AbortSignal): Promise<EvalResult>;
+  close(): Promise<void>;
+}
+
+export interface ChatMessage {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
+export interface CompletionRequest {
+  messages: ChatMessage[];
+  /** Sent as the API `seed` (the child seed). */
+  seed: number;
+  maxTokens: number;
+  temperature: number;
+  topP: number;
+  /** Per-attempt timeout. */
+  timeoutS: number;
+  signal?: AbortSignal;
+}
+
+export interface CompletionResult {
+  /** The text of the final successful attempt, or null when every attempt failed. */
+  content: string | null;
+  /** One record per try, retries included (DESIGN.md attempt shape). */
+  attempts: Attempt[];
+}
+
+/** One LLM call with retries; the OpenAI-compatible client and the in-process mutator both implement it. */
+export interface ChatClient {
+  complete(req: CompletionRequest): Promise<CompletionResult>;
+}
