@@ -1,0 +1,65 @@
+/**
+ * `evoalloc validate PATH...`: checks every run file; one line per problem,
+ * `FILE: json.path: message`; exit 0 when all are valid, 1 otherwise.
+ */
+import type { Command } from "commander";
+import { type Problem, readResults } from "../log/read.ts";
+import { Failure } from "./errors.ts";
+import { printJson } from "./options.ts";
+
+export interface ValidateReport {
+  files: number;
+  valid: number;
+  invalid: number;
+  skipped: string[];
+  problems: Problem[];
+  warnings: Problem[];
+}
+
+/** Formats a finding as the one-line `FILE: json.path: message`. */
+export function formatProblem(p: Problem, label?: string): string {
+  const where = p.path === "" ? p.file : `${p.file}: ${p.path}`;
+  return label === undefined ? `${where}: ${p.message}` : `${where}: ${label}: ${p.message}`;
+}
+
+export async function validatePaths(
+  paths: string[],
+  onEvent?: (line: string) => void,
+): Promise<ValidateReport> {
+  const report: ValidateReport = { files: 0, valid: 0, invalid: 0, skipped: [], problems: [], warnings: [] };
+  for await (const ev of readResults(paths)) {
+    report.files++;
+    if (ev.kind === "skipped") {
+      report.skipped.push(ev.file);
+      onEvent?.(`${ev.file}: skipped: not a run file`);
+    } else if (ev.kind === "problem") {
+      report.invalid++;
+      report.problems.push(...ev.problems);
+      for (const p of ev.problems) onEvent?.(formatProblem(p));
+    } else {
+      report.valid++;
+      report.warnings.push(...ev.warnings);
+      for (const w of ev.warnings) process.stderr.write(`${formatProblem(w, "warning")}\n`);
+    }
+  }
+  return report;
+}
+
+export function register(program: Command): void {
+  program
+    .command("validate")
+    .description("Check result files against the log contract (schema, FLOPs, trajectory invariants).")
+    .argument("<paths...>", "result files or folders (searched recursively for .json and .json.gz)")
+    .option("--json", "print the report as JSON")
+    .action(async (paths: string[], opts: { json?: boolean }) => {
+      const print = opts.json ? undefined : (line: string) => process.stdout.write(`${line}\n`);
+      const report = await validatePaths(paths, print);
+      if (opts.json) printJson(report);
+      else
+        process.stderr.write(
+          `${report.files} files: ${report.valid} valid, ${report.invalid} with problems, ${report.skipped.length} skipped\n`,
+        );
+      if (report.invalid > 0) process.exitCode = 1;
+      if (report.files === 0) throw new Failure(`no result files found under ${paths.join(", ")}`);
+    });
+}

@@ -1,0 +1,218 @@
+/**
+ * FLOPs accounting (DESIGN.md "FLOPs convention"), recomputed from the
+ * attempts a run logged. Per attempt, summed over attempts → children →
+ * generations; generation 0 costs nothing.
+ *
+ * - timeout (checked first): `timed_out` or status "timeout";
+ * - error: status starting with "error" (costs 0);
+ * - ok: 2·P·(max(0, prompt − cached) + completion); an ok attempt without
+ *   usable usage costs 0 and is not counted.
+ * Timeouts cost, by policy: worst_case 2·P·estimated_output_tokens; exclude
+ * 0; bounded 2·P·B, B = trunc(median completion_tokens over the run's
+ * attempts with finish_reason "length" and a usage), 0 when there are none.
+ */
+import type {
+  Attempt,
+  BanditRun,
+  FlopsBlock,
+  FlopsSummary,
+  Generation,
+  GreedyRun,
+  TimeoutPolicy,
+} from "./schema.ts";
+import { TIMEOUT_POLICIES } from "./schema.ts";
+
+export type AttemptKind = "ok" | "timeout" | "error";
+
+/** The attempt's class: timeout first, then error, else ok. */
+export function attemptKind(a: Attempt): AttemptKind {
+  if (a.timed_out === true || a.status === "timeout") return "timeout";
+  if (a.status.startsWith("error")) return "error";
+  return "ok";
+}
+
+interface OkTokens {
+  prompt: number;
+  completion: number;
+  cached: number;
+}
+
+/** Token counts of an ok attempt with usable usage, else null (it costs 0 and is not counted). */
+export function okTokens(a: Attempt): OkTokens | null {
+  const u = a.usage;
+  if (u === null || u === undefined) return null;
+  const prompt = u.prompt_tokens;
+  const completion = u.completion_tokens;
+  if (typeof prompt !== "number" || typeof completion !== "number") return null;
+  const cached = u.prompt_tokens_details?.cached_tokens;
+  return { prompt, completion, cached: typeof cached === "number" ? cached : 0 };
+}
+
+function* runAttempts(trajectory: readonly Generation[]): Generator<Attempt> {
+  for (let g = 1; g < trajectory.length; g++) {
+    for (const child of trajectory[g]!.children) yield* child.attempts;
+  }
+}
+
+/**
+ * B of the bounded policy: the median completion_tokens over the run's
+ * attempts with finish_reason "length" and a usage, truncated to an integer.
+ *
+ * @example boundedTokens(runWithLengthCompletions(300, 401)) // => 350
+ */
+export function boundedTokens(trajectory: readonly Generation[]): number {
+  const values: number[] = [];
+  for (const a of runAttempts(trajectory)) {
+    if (a.finish_reason !== "length") continue;
+    const c = a.usage?.completion_tokens;
+    if (typeof c === "number") values.push(c);
+  }
+  if (values.length === 0) return 0;
+  values.sort((x, y) => x - y);
+  const mid = values.length >> 1;
+  const median = values.length % 2 === 1 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
+  return Math.trunc(median);
+}
+
+/** FLOPs of one attempt under `policy`. */
+export function attemptFlops(
+  a: Attempt,
+  paramsActive: number,
+  policy: TimeoutPolicy,
+  bounded: number,
+): number {
+  switch (attemptKind(a)) {
+    case "error":
+      return 0;
+    case "timeout":
+      if (policy === "exclude") return 0;
+      if (policy === "bounded") return 2 * paramsActive * bounded;
+      return 2 * paramsActive * (a.estimated_output_tokens ?? 0);
+    case "ok": {
+      const t = okTokens(a);
+      return t === null ? 0 : 2 * paramsActive * (Math.max(0, t.prompt - t.cached) + t.completion);
+    }
+  }
+}
+
+/** Sum of `attemptFlops` over a list of attempts. */
+export function attemptsFlops(
+  attempts: readonly Attempt[],
+  paramsActive: number,
+  policy: TimeoutPolicy,
+  bounded: number,
+): number {
+  let total = 0;
+  for (const a of attempts) total += attemptFlops(a, paramsActive, policy, bounded);
+  return total;
+}
+
+/** The three policies' summaries of a trajectory, as the reference's `flops` block. */
+export function trajectoryFlops(trajectory: readonly Generation[], paramsActive: number): FlopsBlock {
+  const bounded = boundedTokens(trajectory);
+  let nOk = 0;
+  let nTimeout = 0;
+  let nError = 0;
+  let okFlops = 0;
+  let timeoutTokensWorst = 0;
+  let prompt = 0;
+  let completion = 0;
+  let cached = 0;
+  for (const a of runAttempts(trajectory)) {
+    const kind = attemptKind(a);
+    if (kind === "error") nError++;
+    else if (kind === "timeout") {
+      nTimeout++;
+      timeoutTokensWorst += a.estimated_output_tokens ?? 0;
+    } else {
+      const t = okTokens(a);
+      if (t === null) continue;
+      nOk++;
+      prompt += t.prompt;
+      completion += t.completion;
+      cached += t.cached;
+      okFlops += 2 * paramsActive * (Math.max(0, t.prompt - t.cached) + t.completion);
+    }
+  }
+  const timeoutFlops: Record<TimeoutPolicy, number> = {
+    worst_case: 2 * paramsActive * timeoutTokensWorst,
+    exclude: 0,
+    bounded: 2 * paramsActive * bounded * nTimeout,
+  };
+  const summary = (policy: TimeoutPolicy): FlopsSummary => ({
+    total_flops: okFlops + timeoutFlops[policy],
+    n_ok: nOk,
+    n_timeout: nTimeout,
+    n_error: nError,
+    timeout_flops: timeoutFlops[policy],
+    timeout_policy: policy,
+    sum_prompt_tokens: prompt,
+    sum_completion_tokens: completion,
+    sum_cached_prompt_tokens: cached,
+    prefix_cache_hit_rate: prompt > 0 ? cached / prompt : 0,
+  });
+  return {
+    params_active: paramsActive,
+    worst_case: summary("worst_case"),
+    exclude: summary("exclude"),
+    bounded: summary("bounded"),
+  };
+}
+
+/** A greedy run's FLOPs recomputed from its attempts (params from its stored block). */
+export function runFlops(run: GreedyRun, paramsActive: number = run.flops.params_active): FlopsBlock {
+  return trajectoryFlops(run.trajectory, paramsActive);
+}
+
+/** FLOPs of each generation g ≥ 1 under `policy` (the reference's `flops_per_generation` is worst_case). */
+export function generationFlops(
+  run: Pick<GreedyRun, "trajectory">,
+  paramsActive: number,
+  policy: TimeoutPolicy = "worst_case",
+): number[] {
+  const bounded = policy === "bounded" ? boundedTokens(run.trajectory) : 0;
+  const out: number[] = [];
+  for (let g = 1; g < run.trajectory.length; g++) {
+    let total = 0;
+    for (const child of run.trajectory[g]!.children)
+      total += attemptsFlops(child.attempts, paramsActive, policy, bounded);
+    out.push(total);
+  }
+  return out;
+}
+
+export type FlopsTotals = Record<TimeoutPolicy, number>;
+
+/** A bandit run's total FLOPs per policy: computed per arm (each arm its own B), then summed. */
+export function banditFlops(run: BanditRun): FlopsTotals {
+  const totals: FlopsTotals = { worst_case: 0, exclude: 0, bounded: 0 };
+  for (const arm of run.arm_results) {
+    const block = trajectoryFlops(arm.trajectory, run.params_active);
+    for (const p of TIMEOUT_POLICIES) totals[p] += block[p].total_flops;
+  }
+  return totals;
+}
+
+/**
+ * FLOPs of each round of a bandit run under `policy`: round r ran the next
+ * generation of arm `selections[r]`.
+ */
+export function roundFlops(run: BanditRun, policy: TimeoutPolicy = "worst_case"): number[] {
+  const perArm = run.arm_results.map((arm) => generationFlops(arm, run.params_active, policy));
+  const pulls = new Array<number>(run.arm_results.length).fill(0);
+  return run.selections.map((arm) => {
+    const k = pulls[arm] ?? 0;
+    pulls[arm] = k + 1;
+    return perArm[arm]?.[k] ?? 0;
+  });
+}
+
+/** Greedy totals per policy, recomputed. */
+export function greedyFlops(run: GreedyRun): FlopsTotals {
+  const block = runFlops(run);
+  return {
+    worst_case: block.worst_case.total_flops,
+    exclude: block.exclude.total_flops,
+    bounded: block.bounded.total_flops,
+  };
+}

@@ -1,0 +1,242 @@
+/**
+ * Reading a results tree: walk files and folders (recursively, sorted),
+ * parse each `.json` / `.json.gz` file (Python's NaN/Infinity accepted),
+ * classify it (greedy run, bandit run, or not a run), validate it against
+ * the schema and the semantic checks, and yield one event per file.
+ *
+ *   paths ─> walk ─> read (prefetched) ─> parse ─> classify ─> schema ─> checks ─> event
+ *
+ * Streams: one file is parsed at a time (a few are read ahead), so memory
+ * stays flat however many files a tree holds. A bad file becomes a `problem`
+ * event and never stops the others.
+ */
+import type { Dirent } from "node:fs";
+import { readdir, readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { gunzip } from "node:zlib";
+import type { z } from "zod";
+import { checkBandit, checkGreedy, type Finding } from "./check.ts";
+import { banditFlops, type FlopsTotals, greedyFlops } from "./flops.ts";
+import { parsePythonJson } from "./json.ts";
+import { type BanditRun, BanditRunSchema, classifyRun, type GreedyRun, GreedyRunSchema } from "./schema.ts";
+
+const gunzipAsync = promisify(gunzip);
+
+export interface Problem {
+  file: string;
+  /** JSON path inside the file ("" for the whole file). */
+  path: string;
+  message: string;
+}
+
+interface RunBase {
+  file: string;
+  warnings: Problem[];
+  /** Total FLOPs recomputed from the attempts (a bandit run: summed over its arms). */
+  flops: FlopsTotals;
+  /** Size of the file on disk, bytes. */
+  bytes: number;
+}
+export type RunRecord =
+  | (RunBase & { kind: "greedy"; run: GreedyRun })
+  | (RunBase & { kind: "bandit"; run: BanditRun });
+export type ReadEvent =
+  | RunRecord
+  | { kind: "skipped"; file: string }
+  | { kind: "problem"; file: string; problems: Problem[] };
+
+export interface ReadOptions {
+  /** Files read ahead of the one being parsed (I/O overlaps parsing). Default 4. */
+  readAhead?: number;
+  /** Schema issues reported per file before the rest are summarised. Default 20. */
+  maxIssues?: number;
+}
+
+/** True for the file names the walk picks up inside folders. */
+export function isResultFileName(name: string): boolean {
+  return name.endsWith(".json") || name.endsWith(".json.gz");
+}
+
+type WalkItem = { file: string } | { file: string; error: string };
+
+async function* walk(paths: readonly string[]): AsyncGenerator<WalkItem> {
+  for (const p of paths) {
+    let isDir: boolean;
+    try {
+      isDir = (await stat(p)).isDirectory();
+    } catch (err) {
+      yield { file: p, error: `cannot read (${errCode(err)})` };
+      continue;
+    }
+    if (isDir) yield* walkDir(p);
+    else yield { file: p };
+  }
+}
+
+async function* walkDir(dir: string): AsyncGenerator<WalkItem> {
+  let entries: Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    yield { file: dir, error: `cannot read folder (${errCode(err)})` };
+    return;
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    const full = join(dir, e.name);
+    if (e.isDirectory()) yield* walkDir(full);
+    else if (isResultFileName(e.name)) yield { file: full };
+  }
+}
+
+function errCode(err: unknown): string {
+  return (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
+}
+
+/** Reads a file's bytes as text, gunzipping `.gz`. */
+async function readText(file: string): Promise<{ text: string; bytes: number }> {
+  const raw = await readFile(file);
+  const buf = file.endsWith(".gz") ? await gunzipAsync(raw) : raw;
+  return { text: buf.toString("utf8"), bytes: raw.length };
+}
+
+type Loaded = { file: string; text: string; bytes: number } | { file: string; error: string };
+
+async function load(item: WalkItem): Promise<Loaded> {
+  if ("error" in item) return item;
+  try {
+    return { file: item.file, ...(await readText(item.file)) };
+  } catch (err) {
+    const code = errCode(err);
+    return {
+      file: item.file,
+      error: code === "Z_DATA_ERROR" || code === "Z_BUF_ERROR" ? "not valid gzip" : `cannot read (${code})`,
+    };
+  }
+}
+
+/** A zod issue path as a JSON path: `trajectory[3].children[0].fitness`. */
+export function jsonPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const key of path) {
+    if (typeof key === "number") out += `[${key}]`;
+    else out += out === "" ? String(key) : `.${String(key)}`;
+  }
+  return out;
+}
+
+function schemaProblems(file: string, error: z.ZodError, maxIssues: number): Problem[] {
+  const issues = error.issues;
+  const out: Problem[] = issues
+    .slice(0, maxIssues)
+    .map((i) => ({ file, path: jsonPath(i.path), message: i.message }));
+  if (issues.length > maxIssues)
+    out.push({ file, path: "", message: `… and ${issues.length - maxIssues} more schema issues` });
+  return out;
+}
+
+const toProblems = (file: string, findings: Finding[]): Problem[] => findings.map((f) => ({ file, ...f }));
+
+/**
+ * Classifies and validates one parsed file. Pure: the reader's kernel, also
+ * used by tests and by writers that check what they are about to write.
+ */
+export function interpret(file: string, json: unknown, bytes = 0, maxIssues = 20): ReadEvent {
+  const kind = classifyRun(json);
+  if (kind === null) return { kind: "skipped", file };
+  if (kind === "greedy") {
+    const parsed = GreedyRunSchema.safeParse(json);
+    if (!parsed.success)
+      return { kind: "problem", file, problems: schemaProblems(file, parsed.error, maxIssues) };
+    const check = checkGreedy(parsed.data);
+    if (check.problems.length > 0)
+      return { kind: "problem", file, problems: toProblems(file, check.problems) };
+    return {
+      kind,
+      file,
+      run: parsed.data,
+      warnings: toProblems(file, check.warnings),
+      flops: greedyFlops(parsed.data),
+      bytes,
+    };
+  }
+  const parsed = BanditRunSchema.safeParse(json);
+  if (!parsed.success)
+    return { kind: "problem", file, problems: schemaProblems(file, parsed.error, maxIssues) };
+  const check = checkBandit(parsed.data);
+  if (check.problems.length > 0) return { kind: "problem", file, problems: toProblems(file, check.problems) };
+  return {
+    kind,
+    file,
+    run: parsed.data,
+    warnings: toProblems(file, check.warnings),
+    flops: banditFlops(parsed.data),
+    bytes,
+  };
+}
+
+/**
+ * Streams the events of every result file under `paths` (files or folders),
+ * in sorted order. Never throws for a bad file: it becomes a `problem` event.
+ */
+export async function* readResults(
+  paths: readonly string[],
+  opts: ReadOptions = {},
+): AsyncGenerator<ReadEvent> {
+  const readAhead = Math.max(1, opts.readAhead ?? 4);
+  const maxIssues = opts.maxIssues ?? 20;
+  const files = walk(paths);
+  const queue: Promise<Loaded>[] = [];
+  let exhausted = false;
+  const fill = async () => {
+    while (!exhausted && queue.length < readAhead) {
+      const next = await files.next();
+      if (next.done) exhausted = true;
+      else queue.push(load(next.value));
+    }
+  };
+  await fill();
+  while (queue.length > 0) {
+    const loaded = await queue.shift()!;
+    await fill();
+    if ("error" in loaded) {
+      yield {
+        kind: "problem",
+        file: loaded.file,
+        problems: [{ file: loaded.file, path: "", message: loaded.error }],
+      };
+      continue;
+    }
+    let json: unknown;
+    try {
+      json = parsePythonJson(loaded.text);
+    } catch (err) {
+      const msg = loaded.text.trim() === "" ? "empty file" : `not valid JSON (${(err as Error).message})`;
+      yield { kind: "problem", file: loaded.file, problems: [{ file: loaded.file, path: "", message: msg }] };
+      continue;
+    }
+    yield interpret(loaded.file, json, loaded.bytes, maxIssues);
+  }
+}
+
+export interface LoadedResults {
+  runs: RunRecord[];
+  problems: Problem[];
+  warnings: Problem[];
+  skipped: string[];
+}
+
+/** Collects `readResults` into arrays (for consumers that need every run at once). */
+export async function loadResults(paths: readonly string[], opts: ReadOptions = {}): Promise<LoadedResults> {
+  const out: LoadedResults = { runs: [], problems: [], warnings: [], skipped: [] };
+  for await (const ev of readResults(paths, opts)) {
+    if (ev.kind === "skipped") out.skipped.push(ev.file);
+    else if (ev.kind === "problem") out.problems.push(...ev.problems);
+    else {
+      out.runs.push(ev);
+      out.warnings.push(...ev.warnings);
+    }
+  }
+  return out;
+}
