@@ -32,6 +32,8 @@ export interface PolicySpec {
   description: string;
   /** Defaults of every tunable parameter; unknown keys are rejected. */
   defaults: PolicyParams;
+  /** Checks a full parameter set; returns what is wrong, or null. Optional. */
+  check?(params: PolicyParams): string | null;
   create(ctx: PolicyContext, params: PolicyParams): Policy;
 }
 

@@ -1,0 +1,74 @@
+/**
+ * EXP3 with implicit exploration, the reference's "exp3p" (Auer et al. 2002;
+ * implicit exploration after Kocák et al. 2014): p_i = (1−γ)·w_i/Σw + γ/K;
+ * sample an arm from p; on update g = clip(reward, 0, 1) and
+ * w_a ← w_a·exp(η·g / (p_a + γ/(2K))), p_a computed from the weights before
+ * the update. Defaults η = 0.07, γ = 0.1.
+ *
+ * Weights are rescaled by their maximum when they grow large, which leaves
+ * every probability unchanged and keeps long horizons finite.
+ * O(K) per `select` and per `update`.
+ *
+ * @example
+ * const p = exp3p.create({ nArms: 2, horizon: 4, rng: rng(0) }, exp3p.defaults);
+ * p.probabilities(); // => [0.5, 0.5]
+ */
+import type { Policy, PolicyContext, PolicyParams, PolicySpec } from "./policy.ts";
+
+export interface Exp3pPolicy extends Policy {
+  /** The current sampling distribution p (a copy). */
+  probabilities(): number[];
+  /** The current weights w (a copy, up to a common factor). */
+  weights(): number[];
+}
+
+const RESCALE_ABOVE = 1e250;
+
+export function createExp3p(ctx: PolicyContext, params: PolicyParams): Exp3pPolicy {
+  const k = ctx.nArms;
+  const eta = params.eta ?? 0.07;
+  const gamma = params.gamma ?? 0.1;
+  const rng = ctx.rng;
+  const w = new Float64Array(k).fill(1);
+  const prob = (i: number, total: number): number => ((1 - gamma) * w[i]!) / total + gamma / k;
+  const total = (): number => {
+    let s = 0;
+    for (let i = 0; i < k; i++) s += w[i]!;
+    return s;
+  };
+  return {
+    select(): number {
+      const sum = total();
+      const u = rng.next();
+      let acc = 0;
+      for (let i = 0; i < k; i++) {
+        acc += prob(i, sum);
+        if (u < acc) return i;
+      }
+      return k - 1; // u within rounding of 1
+    },
+    update(arm: number, reward: number): void {
+      const g = reward > 0 ? Math.min(reward, 1) : 0; // NaN → 0
+      const p = prob(arm, total());
+      w[arm]! *= Math.exp((eta * g) / (p + gamma / (2 * k)));
+      if (w[arm]! > RESCALE_ABOVE) {
+        const m = w[arm]!;
+        for (let i = 0; i < k; i++) w[i]! /= m;
+      }
+    },
+    probabilities(): number[] {
+      const sum = total();
+      return Array.from({ length: k }, (_, i) => prob(i, sum));
+    },
+    weights(): number[] {
+      return Array.from(w);
+    },
+  };
+}
+
+export const exp3p: PolicySpec = {
+  name: "exp3p",
+  description: "EXP3 with implicit exploration: p = (1−γ)·w/Σw + γ/K, w_a ← w_a·exp(η·g/(p_a + γ/2K))",
+  defaults: { eta: 0.07, gamma: 0.1 },
+  create: createExp3p,
+};
