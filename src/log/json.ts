@@ -8,6 +8,8 @@
  */
 
 const SENTINEL = "\u0000evoalloc:";
+/** The sentinel as it is spelled inside JSON text (a raw NUL is not allowed in a JSON string). */
+const SENTINEL_JSON = "\\u0000evoalloc:";
 const TOKENS = /"(?:[^"\\]|\\.)*"|-?Infinity|NaN/g;
 
 /**
@@ -25,7 +27,7 @@ export function parsePythonJson(text: string): unknown {
   const rewritten = text.replace(TOKENS, (tok) => {
     if (tok.charCodeAt(0) === 34 /* " */) return tok;
     replaced = true;
-    return `"${SENTINEL}${tok}"`;
+    return `"${SENTINEL_JSON}${tok}"`;
   });
   if (!replaced) return JSON.parse(text);
   return JSON.parse(rewritten, (_key, value) => {
