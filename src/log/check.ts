@@ -7,7 +7,7 @@
  *
  * Pure: takes a run, returns findings with JSON paths.
  */
-import { generationFlops, roundFlops, runFlops } from "./flops.ts";
+import { addTotals, type FlopsTotals, flopsAccount, roundSeries } from "./flops.ts";
 import type { BanditRun, GreedyRun } from "./schema.ts";
 import { TIMEOUT_POLICIES } from "./schema.ts";
 
@@ -20,7 +20,15 @@ export interface Finding {
 export interface CheckResult {
   problems: Finding[];
   warnings: Finding[];
+  /** Total FLOPs recomputed from the attempts (a bandit run: summed over its arms). */
+  flops: FlopsTotals;
 }
+
+const emptyResult = (): CheckResult => ({
+  problems: [],
+  warnings: [],
+  flops: { worst_case: 0, exclude: 0, bounded: 0 },
+});
 
 /** Relative tolerance between stored and recomputed FLOPs (DESIGN.md). */
 export const FLOPS_RTOL = 1e-9;
@@ -41,7 +49,7 @@ export function checkGreedy(
   run: GreedyRun,
   prefix = "",
   arm?: { pulls: number | undefined; paramsActive: number },
-  out: CheckResult = { problems: [], warnings: [] },
+  out: CheckResult = emptyResult(),
 ): CheckResult {
   const p = (path: string, message: string) => out.problems.push({ path: prefix + path, message });
   const w = (path: string, message: string) => out.warnings.push({ path: prefix + path, message });
@@ -85,16 +93,17 @@ export function checkGreedy(
   const params = arm?.paramsActive ?? run.flops.params_active;
   if (run.flops.params_active !== params)
     p("flops.params_active", `is ${run.flops.params_active} but the bandit run's params_active is ${params}`);
-  const recomputed = runFlops(run, run.flops.params_active);
+  const account = flopsAccount(traj, run.flops.params_active);
+  addTotals(out.flops, account.block);
   for (const policy of TIMEOUT_POLICIES) {
     const stored = run.flops[policy];
-    const mine = recomputed[policy];
+    const mine = account.block[policy];
     for (const key of ["total_flops", "timeout_flops", "n_ok", "n_timeout", "n_error"] as const) {
       if (!close(stored[key], mine[key]))
         p(`flops.${policy}.${key}`, `stored ${fmt(stored[key])} but the attempts give ${fmt(mine[key])}`);
     }
   }
-  const perGen = generationFlops(run, run.flops.params_active, "worst_case");
+  const perGen = account.perGeneration.worst_case;
   if (run.flops_per_generation.length !== perGen.length)
     p("flops_per_generation", `has ${run.flops_per_generation.length} entries, expected ${perGen.length}`);
   else
@@ -108,7 +117,8 @@ export function checkGreedy(
 
 /** Checks a bandit run and each of its arms. */
 export function checkBandit(run: BanditRun): CheckResult {
-  const out: CheckResult = { problems: [], warnings: [] };
+  const out = emptyResult();
+  const armGenFlops: number[][] = [];
   const p = (path: string, message: string) => out.problems.push({ path, message });
   const K = run.n_arms;
   const R = run.selections.length;
@@ -152,6 +162,7 @@ export function checkBandit(run: BanditRun): CheckResult {
 
   run.arm_results.forEach((arm, a) => {
     checkGreedy(arm, `arm_results[${a}].`, { pulls: pulls[a], paramsActive: run.params_active }, out);
+    armGenFlops.push(flopsAccount(arm.trajectory, run.params_active).perGeneration.worst_case);
     if (arm.N !== run.N) p(`arm_results[${a}].N`, `is ${arm.N} but the bandit run's N is ${run.N}`);
     const seed = run.arm_seeds[a];
     if (seed !== undefined && arm.seed !== seed)
@@ -160,9 +171,8 @@ export function checkBandit(run: BanditRun): CheckResult {
 
   if (out.problems.some((f) => f.path.startsWith("selections") || f.path.startsWith("arm_results")))
     return out;
-  const perRound = roundFlops(run, "worst_case");
   let cum = 0;
-  perRound.forEach((x, r) => {
+  roundSeries(run.selections, armGenFlops).forEach((x, r) => {
     cum += x;
     const stored = run.flops_per_round[r];
     if (stored !== undefined && !close(stored, x))

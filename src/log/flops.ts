@@ -67,6 +67,11 @@ export function boundedTokens(trajectory: readonly Generation[]): number {
     const c = a.usage?.completion_tokens;
     if (typeof c === "number") values.push(c);
   }
+  return medianTrunc(values);
+}
+
+/** Median (mean of the middle two for an even count), truncated to an integer; 0 for none. Sorts in place. */
+function medianTrunc(values: number[]): number {
   if (values.length === 0) return 0;
   values.sort((x, y) => x - y);
   const mid = values.length >> 1;
@@ -107,9 +112,19 @@ export function attemptsFlops(
   return total;
 }
 
-/** The three policies' summaries of a trajectory, as the reference's `flops` block. */
-export function trajectoryFlops(trajectory: readonly Generation[], paramsActive: number): FlopsBlock {
-  const bounded = boundedTokens(trajectory);
+/** A trajectory's FLOPs: the reference's `flops` block and the per-generation series of each policy. */
+export interface FlopsAccount {
+  block: FlopsBlock;
+  /** One entry per generation g ≥ 1, per timeout policy. */
+  perGeneration: Record<TimeoutPolicy, number[]>;
+}
+
+/**
+ * One pass over a trajectory's attempts: totals, token sums and
+ * per-generation FLOPs under the three timeout policies. O(attempts).
+ */
+export function flopsAccount(trajectory: readonly Generation[], paramsActive: number): FlopsAccount {
+  const twoP = 2 * paramsActive;
   let nOk = 0;
   let nTimeout = 0;
   let nError = 0;
@@ -118,26 +133,48 @@ export function trajectoryFlops(trajectory: readonly Generation[], paramsActive:
   let prompt = 0;
   let completion = 0;
   let cached = 0;
-  for (const a of runAttempts(trajectory)) {
-    const kind = attemptKind(a);
-    if (kind === "error") nError++;
-    else if (kind === "timeout") {
-      nTimeout++;
-      timeoutTokensWorst += a.estimated_output_tokens ?? 0;
-    } else {
-      const t = okTokens(a);
-      if (t === null) continue;
-      nOk++;
-      prompt += t.prompt;
-      completion += t.completion;
-      cached += t.cached;
-      okFlops += 2 * paramsActive * (Math.max(0, t.prompt - t.cached) + t.completion);
+  const lengthCompletions: number[] = [];
+  const genOk: number[] = [];
+  const genTimeoutTokens: number[] = [];
+  const genTimeouts: number[] = [];
+  for (let g = 1; g < trajectory.length; g++) {
+    let ok = 0;
+    let tt = 0;
+    let nt = 0;
+    for (const child of trajectory[g]!.children) {
+      for (const a of child.attempts) {
+        if (a.finish_reason === "length") {
+          const c = a.usage?.completion_tokens;
+          if (typeof c === "number") lengthCompletions.push(c);
+        }
+        const kind = attemptKind(a);
+        if (kind === "error") nError++;
+        else if (kind === "timeout") {
+          nt++;
+          tt += a.estimated_output_tokens ?? 0;
+        } else {
+          const t = okTokens(a);
+          if (t === null) continue;
+          nOk++;
+          prompt += t.prompt;
+          completion += t.completion;
+          cached += t.cached;
+          ok += twoP * (Math.max(0, t.prompt - t.cached) + t.completion);
+        }
+      }
     }
+    okFlops += ok;
+    timeoutTokensWorst += tt;
+    nTimeout += nt;
+    genOk.push(ok);
+    genTimeoutTokens.push(tt);
+    genTimeouts.push(nt);
   }
+  const bounded = medianTrunc(lengthCompletions);
   const timeoutFlops: Record<TimeoutPolicy, number> = {
-    worst_case: 2 * paramsActive * timeoutTokensWorst,
+    worst_case: twoP * timeoutTokensWorst,
     exclude: 0,
-    bounded: 2 * paramsActive * bounded * nTimeout,
+    bounded: twoP * bounded * nTimeout,
   };
   const summary = (policy: TimeoutPolicy): FlopsSummary => ({
     total_flops: okFlops + timeoutFlops[policy],
@@ -152,11 +189,23 @@ export function trajectoryFlops(trajectory: readonly Generation[], paramsActive:
     prefix_cache_hit_rate: prompt > 0 ? cached / prompt : 0,
   });
   return {
-    params_active: paramsActive,
-    worst_case: summary("worst_case"),
-    exclude: summary("exclude"),
-    bounded: summary("bounded"),
+    block: {
+      params_active: paramsActive,
+      worst_case: summary("worst_case"),
+      exclude: summary("exclude"),
+      bounded: summary("bounded"),
+    },
+    perGeneration: {
+      worst_case: genOk.map((ok, i) => ok + twoP * genTimeoutTokens[i]!),
+      exclude: genOk,
+      bounded: genOk.map((ok, i) => ok + twoP * bounded * genTimeouts[i]!),
+    },
   };
+}
+
+/** The three policies' summaries of a trajectory, as the reference's `flops` block. */
+export function trajectoryFlops(trajectory: readonly Generation[], paramsActive: number): FlopsBlock {
+  return flopsAccount(trajectory, paramsActive).block;
 }
 
 /** A greedy run's FLOPs recomputed from its attempts (params from its stored block). */
@@ -170,15 +219,7 @@ export function generationFlops(
   paramsActive: number,
   policy: TimeoutPolicy = "worst_case",
 ): number[] {
-  const bounded = policy === "bounded" ? boundedTokens(run.trajectory) : 0;
-  const out: number[] = [];
-  for (let g = 1; g < run.trajectory.length; g++) {
-    let total = 0;
-    for (const child of run.trajectory[g]!.children)
-      total += attemptsFlops(child.attempts, paramsActive, policy, bounded);
-    out.push(total);
-  }
-  return out;
+  return flopsAccount(run.trajectory, paramsActive).perGeneration[policy];
 }
 
 export type FlopsTotals = Record<TimeoutPolicy, number>;
@@ -186,10 +227,7 @@ export type FlopsTotals = Record<TimeoutPolicy, number>;
 /** A bandit run's total FLOPs per policy: computed per arm (each arm its own B), then summed. */
 export function banditFlops(run: BanditRun): FlopsTotals {
   const totals: FlopsTotals = { worst_case: 0, exclude: 0, bounded: 0 };
-  for (const arm of run.arm_results) {
-    const block = trajectoryFlops(arm.trajectory, run.params_active);
-    for (const p of TIMEOUT_POLICIES) totals[p] += block[p].total_flops;
-  }
+  for (const arm of run.arm_results) addTotals(totals, trajectoryFlops(arm.trajectory, run.params_active));
   return totals;
 }
 
@@ -198,9 +236,16 @@ export function banditFlops(run: BanditRun): FlopsTotals {
  * generation of arm `selections[r]`.
  */
 export function roundFlops(run: BanditRun, policy: TimeoutPolicy = "worst_case"): number[] {
-  const perArm = run.arm_results.map((arm) => generationFlops(arm, run.params_active, policy));
-  const pulls = new Array<number>(run.arm_results.length).fill(0);
-  return run.selections.map((arm) => {
+  return roundSeries(
+    run.selections,
+    run.arm_results.map((arm) => generationFlops(arm, run.params_active, policy)),
+  );
+}
+
+/** Round r's value is the next entry of arm `selections[r]`'s series (0 past its end). */
+export function roundSeries(selections: readonly number[], perArm: readonly (readonly number[])[]): number[] {
+  const pulls = new Array<number>(perArm.length).fill(0);
+  return selections.map((arm) => {
     const k = pulls[arm] ?? 0;
     pulls[arm] = k + 1;
     return perArm[arm]?.[k] ?? 0;
@@ -209,10 +254,11 @@ export function roundFlops(run: BanditRun, policy: TimeoutPolicy = "worst_case")
 
 /** Greedy totals per policy, recomputed. */
 export function greedyFlops(run: GreedyRun): FlopsTotals {
-  const block = runFlops(run);
-  return {
-    worst_case: block.worst_case.total_flops,
-    exclude: block.exclude.total_flops,
-    bounded: block.bounded.total_flops,
-  };
+  return addTotals({ worst_case: 0, exclude: 0, bounded: 0 }, runFlops(run));
+}
+
+/** Adds a block's total FLOPs into `totals` (mutates and returns it). */
+export function addTotals(totals: FlopsTotals, block: FlopsBlock): FlopsTotals {
+  for (const p of TIMEOUT_POLICIES) totals[p] += block[p].total_flops;
+  return totals;
 }

@@ -17,7 +17,8 @@ import { promisify } from "node:util";
 import { gunzip } from "node:zlib";
 import type { z } from "zod";
 import { checkBandit, checkGreedy, type Finding } from "./check.ts";
-import { banditFlops, type FlopsTotals, greedyFlops } from "./flops.ts";
+import type { FlopsTotals } from "./flops.ts";
+import { isBanditRun, isGreedyRun } from "./guard.ts";
 import { parsePythonJson } from "./json.ts";
 import { type BanditRun, BanditRunSchema, classifyRun, type GreedyRun, GreedyRunSchema } from "./schema.ts";
 
@@ -146,34 +147,31 @@ export function interpret(file: string, json: unknown, bytes = 0, maxIssues = 20
   const kind = classifyRun(json);
   if (kind === null) return { kind: "skipped", file };
   if (kind === "greedy") {
-    const parsed = GreedyRunSchema.safeParse(json);
-    if (!parsed.success)
-      return { kind: "problem", file, problems: schemaProblems(file, parsed.error, maxIssues) };
-    const check = checkGreedy(parsed.data);
+    // the guard accepts conforming runs without zod's copy; zod explains the rest
+    let run: GreedyRun;
+    if (isGreedyRun(json)) run = json;
+    else {
+      const parsed = GreedyRunSchema.safeParse(json);
+      if (!parsed.success)
+        return { kind: "problem", file, problems: schemaProblems(file, parsed.error, maxIssues) };
+      run = parsed.data;
+    }
+    const check = checkGreedy(run);
     if (check.problems.length > 0)
       return { kind: "problem", file, problems: toProblems(file, check.problems) };
-    return {
-      kind,
-      file,
-      run: parsed.data,
-      warnings: toProblems(file, check.warnings),
-      flops: greedyFlops(parsed.data),
-      bytes,
-    };
+    return { kind, file, run, warnings: toProblems(file, check.warnings), flops: check.flops, bytes };
   }
-  const parsed = BanditRunSchema.safeParse(json);
-  if (!parsed.success)
-    return { kind: "problem", file, problems: schemaProblems(file, parsed.error, maxIssues) };
-  const check = checkBandit(parsed.data);
+  let run: BanditRun;
+  if (isBanditRun(json)) run = json;
+  else {
+    const parsed = BanditRunSchema.safeParse(json);
+    if (!parsed.success)
+      return { kind: "problem", file, problems: schemaProblems(file, parsed.error, maxIssues) };
+    run = parsed.data;
+  }
+  const check = checkBandit(run);
   if (check.problems.length > 0) return { kind: "problem", file, problems: toProblems(file, check.problems) };
-  return {
-    kind,
-    file,
-    run: parsed.data,
-    warnings: toProblems(file, check.warnings),
-    flops: banditFlops(parsed.data),
-    bytes,
-  };
+  return { kind, file, run, warnings: toProblems(file, check.warnings), flops: check.flops, bytes };
 }
 
 /**
