@@ -14,9 +14,16 @@ const samples = readdirSync(SAMPLES, { recursive: true, withFileTypes: true })
 
 /** Every (container, key) pair inside a JSON value, to mutate one at random. */
 function slots(v: unknown, out: [Record<string, unknown> | unknown[], string | number][] = []) {
-  if (Array.isArray(v)) v.forEach((x, i) => (out.push([v, i]), slots(x, out)));
+  if (Array.isArray(v))
+    v.forEach((x, i) => {
+      out.push([v, i]);
+      slots(x, out);
+    });
   else if (v !== null && typeof v === "object")
-    for (const [k, x] of Object.entries(v)) out.push([v as Record<string, unknown>, k]), slots(x, out);
+    for (const [k, x] of Object.entries(v)) {
+      out.push([v as Record<string, unknown>, k]);
+      slots(x, out);
+    }
   return out;
 }
 

@@ -5,7 +5,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
-import { gzipSync } from "node:zlib";
 import { parsePythonJson, stringifyPythonJson } from "../src/log/json.ts";
 import { loadResults, readResults } from "../src/log/read.ts";
 import { BanditRunSchema, GreedyRunSchema } from "../src/log/schema.ts";
