@@ -1,0 +1,34 @@
+/**
+ * Offline replay of allocation policies over logged per-seed curves, and the
+ * T × N sweep at a fixed budget. Pure: the CLI reads the files.
+ *
+ *   runs ─> buildPools ─> replay(pool, opts)      policies vs uniform / single / oracle
+ *   runs ─> sweep(runs, opts)                     final fitness per split T·N = C
+ */
+export { percentileInterval, type Resample, seedBootstrap, weightedMean } from "./bootstrap.ts";
+export { type CurveTable, curveTable, type PolicyRun, references, runPolicy } from "./engine.ts";
+export { ReplayError } from "./errors.ts";
+export {
+  binomial,
+  disjointInstances,
+  enumerateInstances,
+  type Instances,
+  makeInstances,
+  sampleInstances,
+} from "./instances.ts";
+export { buildPools, type Pool } from "./pool.ts";
+export {
+  type Comparison,
+  type Curve,
+  type Distribution,
+  type Interval,
+  type IntervalRow,
+  type PolicySummary,
+  type ReplayOptions,
+  type ReplayResult,
+  replay,
+} from "./replay.ts";
+export { expectedMaxOfK, iqm, mean, quantile, sd, summarize } from "./stats.ts";
+export { type SweepOptions, type SweepResult, type SweepSplit, splitsOf, sweep } from "./sweep.ts";
+export { type SyntheticRunSpec, syntheticGreedyRun, syntheticRecord } from "./synthetic.ts";
+export { normalCdf, type WilcoxonResult, wilcoxonSignedRank } from "./wilcoxon.ts";

@@ -1,0 +1,83 @@
+/**
+ * Instances: the K-subsets of a pool's seeds that policies are replayed on.
+ * Stored flat, `arms[i·K + k]` = the pool index of arm k of instance i.
+ * Enumerated subsets come in lexicographic order of ascending seeds (arm k
+ * is the k-th smallest seed); a sample draws each subset uniformly and
+ * independently (Floyd's algorithm), arms again in ascending order.
+ */
+import { rng } from "../util/rng.ts";
+
+export interface Instances {
+  k: number;
+  count: number;
+  arms: Int32Array;
+  /** True when every K-subset is present exactly once. */
+  enumerated: boolean;
+}
+
+/** C(n, k) as a float (exact below 2^53). @example binomial(5, 2) // => 10 */
+export function binomial(n: number, k: number): number {
+  if (k < 0 || k > n) return 0;
+  k = Math.min(k, n - k);
+  let c = 1;
+  for (let i = 1; i <= k; i++) c = (c * (n - k + i)) / i;
+  return Math.round(c);
+}
+
+/** Every K-subset of 0..S−1 in lexicographic order. O(C(S, K)·K). */
+export function enumerateInstances(s: number, k: number): Instances {
+  const count = binomial(s, k);
+  const arms = new Int32Array(count * k);
+  const cur = Array.from({ length: k }, (_, i) => i);
+  for (let i = 0; i < count; i++) {
+    arms.set(cur, i * k);
+    let j = k - 1;
+    while (j >= 0 && cur[j] === s - k + j) j--;
+    if (j < 0) break;
+    cur[j]!++;
+    for (let t = j + 1; t < k; t++) cur[t] = cur[t - 1]! + 1;
+  }
+  return { k, count, arms, enumerated: true };
+}
+
+/** `count` K-subsets of 0..S−1 drawn uniformly (with replacement across draws) from rng(seed, 0). */
+export function sampleInstances(s: number, k: number, count: number, seed: number): Instances {
+  const r = rng(seed, 0);
+  const arms = new Int32Array(count * k);
+  const chosen = new Uint8Array(s);
+  const pick: number[] = [];
+  for (let i = 0; i < count; i++) {
+    pick.length = 0;
+    // Floyd: for j = s−k..s−1, take t ∈ [0, j]; if taken, take j
+    for (let j = s - k; j < s; j++) {
+      const t = r.int(j + 1);
+      const v = chosen[t] ? j : t;
+      chosen[v] = 1;
+      pick.push(v);
+    }
+    pick.sort((a, b) => a - b);
+    for (let t = 0; t < k; t++) {
+      arms[i * k + t] = pick[t]!;
+      chosen[pick[t]!] = 0;
+    }
+  }
+  return { k, count, arms, enumerated: false };
+}
+
+/** All subsets when C(S, K) ≤ maxInstances, else a seeded sample of maxInstances. */
+export function makeInstances(s: number, k: number, maxInstances: number, seed: number): Instances {
+  return binomial(s, k) <= maxInstances
+    ? enumerateInstances(s, k)
+    : sampleInstances(s, k, maxInstances, seed);
+}
+
+/**
+ * Disjoint instances for rank tests: the seeds in ascending order cut into
+ * ⌊S/K⌋ groups of K consecutive seeds.
+ */
+export function disjointInstances(s: number, k: number): Instances {
+  const count = Math.floor(s / k);
+  const arms = new Int32Array(count * k);
+  for (let i = 0; i < count * k; i++) arms[i] = i;
+  return { k, count, arms, enumerated: false };
+}
