@@ -1,0 +1,268 @@
+/**
+ * The OpenAI-compatible chat client (vLLM, SGLang, llama.cpp server,
+ * OpenAI …) behind the `ChatClient` interface.
+ *
+ * One call = up to 1 + `retries` tries; every try becomes one attempt record
+ * (DESIGN.md attempt shape, with the usage object exactly as the server
+ * returned it), so the openai SDK's own retries are off. Statuses: `ok`,
+ * `timeout` (the per-attempt wall-clock limit fired; `estimated_output_tokens`
+ * = the max_tokens asked for), `error:<ErrorName>` (the SDK's error class, or
+ * `EmptyChoicesError` for an answer without a message). A `finish_reason`
+ * "length" answer is `ok` and is not retried: its truncated text is the
+ * answer. Between tries: exponential backoff with jitter, or the server's
+ * Retry-After when it sends one (429, 503).
+ *
+ * Several endpoints (the replicas of one cluster) share the load: each try
+ * goes to the next endpoint in turn, so a retry lands on another replica.
+ * Cancelling the call's `signal` (Ctrl-C) rejects with the abort reason and
+ * records nothing: the call is not finished.
+ */
+import OpenAI, { APIError } from "openai";
+import type { ModelSpec } from "../log/models.ts";
+import type { Attempt } from "../log/schema.ts";
+import { rng } from "../util/rng.ts";
+import type { ChatClient, CompletionRequest, CompletionResult } from "./types.ts";
+
+export interface Endpoint {
+  baseURL: string;
+  apiKey: string;
+}
+
+export interface OpenAIClientOptions {
+  /** Sent as the API's `model`. */
+  model: string;
+  endpoints: Endpoint[];
+  /** Tries after the first (default 2). */
+  retries?: number;
+  /** First backoff in seconds (default 1); doubles each retry, with ±50% jitter. */
+  backoffS?: number;
+  /** Longest wait between tries in seconds, Retry-After included (default 120). */
+  maxWaitS?: number;
+  /** Injected for tests: waits `ms` or rejects when `signal` aborts. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Seed of the jitter stream (default 0). */
+  jitterSeed?: number;
+  /** Custom fetch (tests, proxies). */
+  fetch?: typeof fetch;
+}
+
+/** Raised internally for a 200 answer without a usable message; recorded as `error:EmptyChoicesError`. */
+export class EmptyChoicesError extends Error {
+  override name = "EmptyChoicesError";
+}
+
+/** Statuses worth another try: timeouts, connection errors, 408/409/429, 5xx, garbled bodies. */
+function retryable(err: unknown): boolean {
+  if (err instanceof APIError && typeof err.status === "number") {
+    return err.status === 408 || err.status === 409 || err.status === 429 || err.status >= 500;
+  }
+  return true;
+}
+
+/** The server's requested wait in ms (Retry-After seconds or HTTP date, or retry-after-ms), else null. */
+export function retryAfterMs(err: unknown, nowMs: number = Date.now()): number | null {
+  if (!(err instanceof APIError) || !err.headers) return null;
+  const ms = err.headers.get("retry-after-ms");
+  if (ms !== null && Number.isFinite(Number.parseFloat(ms))) return Math.max(0, Number.parseFloat(ms));
+  const ra = err.headers.get("retry-after");
+  if (ra === null) return null;
+  const s = Number(ra.trim());
+  if (ra.trim() !== "" && Number.isFinite(s)) return Math.max(0, s * 1000);
+  const date = Date.parse(ra);
+  return Number.isNaN(date) ? null : Math.max(0, date - nowMs);
+}
+
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+function errorName(err: unknown): string {
+  if (err instanceof Error) {
+    const ctor = err.constructor?.name;
+    return ctor && ctor !== "Error" ? ctor : err.name || "Error";
+  }
+  return "Error";
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof APIError && typeof err.status === "number") return `HTTP ${err.status}: ${err.message}`;
+  if (err instanceof Error) {
+    const cause = (err as { cause?: unknown }).cause;
+    return cause instanceof Error ? `${err.message} (${cause.message})` : err.message;
+  }
+  return String(err);
+}
+
+const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
+
+/**
+ * A `ChatClient` over one or more OpenAI-compatible endpoints.
+ * @throws RangeError when `endpoints` is empty or `retries` is negative.
+ */
+export function createOpenAIClient(opts: OpenAIClientOptions): ChatClient {
+  if (opts.endpoints.length === 0)
+    throw new RangeError("createOpenAIClient: at least one endpoint is needed");
+  const retries = opts.retries ?? 2;
+  if (!Number.isInteger(retries) || retries < 0)
+    throw new RangeError(`retries must be a non-negative integer, got ${retries}`);
+  const backoffMs = (opts.backoffS ?? 1) * 1000;
+  const maxWaitMs = (opts.maxWaitS ?? 120) * 1000;
+  const sleep = opts.sleep ?? abortableSleep;
+  const jitter = rng(opts.jitterSeed ?? 0, 0x6a17);
+  const sdks = opts.endpoints.map(
+    (e) =>
+      new OpenAI({
+        baseURL: e.baseURL,
+        apiKey: e.apiKey || "EMPTY",
+        maxRetries: 0,
+        ...(opts.fetch ? { fetch: opts.fetch } : {}),
+      }),
+  );
+  let turn = 0;
+
+  async function attempt(
+    req: CompletionRequest,
+    idx: number,
+  ): Promise<{ rec: Attempt; content: string | null; err?: unknown }> {
+    const which = turn++ % sdks.length;
+    const endpoint = opts.endpoints[which]!.baseURL;
+    const timeoutMs = Math.max(1, Math.ceil(req.timeoutS * 1000));
+    const ctl = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      ctl.abort(new Error("attempt timed out"));
+    }, timeoutMs);
+    const onOuterAbort = (): void => ctl.abort(req.signal!.reason);
+    req.signal?.addEventListener("abort", onOuterAbort, { once: true });
+    const t0 = performance.now();
+    const base = { attempt_idx: idx };
+    try {
+      const res = await sdks[which]!.chat.completions.create(
+        {
+          model: opts.model,
+          messages: req.messages,
+          seed: req.seed,
+          max_tokens: req.maxTokens,
+          temperature: req.temperature,
+          top_p: req.topP,
+        },
+        // the SDK's own timer is a backstop; ours covers the body too
+        { signal: ctl.signal, timeout: timeoutMs + 1000, maxRetries: 0 },
+      );
+      const latency = round6((performance.now() - t0) / 1000);
+      const usage = (res.usage ?? null) as Attempt["usage"];
+      const choice = Array.isArray(res.choices) ? res.choices[0] : undefined;
+      const content = choice?.message?.content;
+      if (choice === undefined || typeof content !== "string") {
+        const err = new EmptyChoicesError(
+          choice === undefined ? "the answer has no choices" : "the answer's message has no text content",
+        );
+        return {
+          rec: {
+            ...base,
+            status: `error:${err.name}`,
+            latency_s: latency,
+            usage,
+            finish_reason: choice?.finish_reason ?? null,
+            timed_out: false,
+            error: err.message,
+            endpoint,
+          },
+          content: null,
+          err,
+        };
+      }
+      return {
+        rec: {
+          ...base,
+          status: "ok",
+          latency_s: latency,
+          usage,
+          finish_reason: choice.finish_reason ?? null,
+          timed_out: false,
+          endpoint,
+        },
+        content,
+      };
+    } catch (err) {
+      if (req.signal?.aborted) throw req.signal.reason ?? err;
+      const latency = round6((performance.now() - t0) / 1000);
+      const isTimeout = timedOut || errorName(err) === "APIConnectionTimeoutError";
+      if (isTimeout) {
+        return {
+          rec: {
+            ...base,
+            status: "timeout",
+            latency_s: latency,
+            usage: null,
+            finish_reason: null,
+            timed_out: true,
+            estimated_output_tokens: req.maxTokens,
+            endpoint,
+          },
+          content: null,
+          err,
+        };
+      }
+      return {
+        rec: {
+          ...base,
+          status: `error:${errorName(err)}`,
+          latency_s: latency,
+          usage: null,
+          finish_reason: null,
+          timed_out: false,
+          error: errorText(err),
+          endpoint,
+        },
+        content: null,
+        err,
+      };
+    } finally {
+      clearTimeout(timer);
+      req.signal?.removeEventListener("abort", onOuterAbort);
+    }
+  }
+
+  return {
+    async complete(req: CompletionRequest): Promise<CompletionResult> {
+      const attempts: Attempt[] = [];
+      for (let i = 0; ; i++) {
+        if (req.signal?.aborted) throw req.signal.reason;
+        const { rec, content, err } = await attempt(req, i);
+        attempts.push(rec);
+        if (err === undefined) return { content, attempts };
+        if (i >= retries || !retryable(err)) return { content: null, attempts };
+        const serverWait = retryAfterMs(err);
+        const wait = serverWait ?? backoffMs * 2 ** i * (0.5 + jitter.next());
+        await sleep(Math.min(wait, maxWaitMs), req.signal);
+      }
+    },
+  };
+}
+
+/** Where a model's calls go: `--api-base` URLs, else the model's env vars, else OPENAI_BASE_URL / OPENAI_API_KEY. */
+export function resolveEndpoints(
+  model: ModelSpec,
+  env: Record<string, string | undefined>,
+  apiBases?: string[],
+): Endpoint[] {
+  const apiKey = env[model.api_key_env] ?? env.OPENAI_API_KEY ?? "EMPTY";
+  const bases =
+    apiBases && apiBases.length > 0
+      ? apiBases
+      : [env[model.api_base_env] ?? env.OPENAI_BASE_URL ?? "https://api.openai.com/v1"];
+  return bases.map((baseURL) => ({ baseURL, apiKey }));
+}

@@ -1,0 +1,144 @@
+/**
+ * The run journal: every finished LLM call and evaluation, one JSON line
+ * each, appended as it finishes (DESIGN.md "Durability"). `--resume` reads
+ * it back and the runner replays the recorded results instead of repeating
+ * the work, so a resumed run makes the same decisions as an uninterrupted
+ * one and asks the endpoint only for the calls that had not finished.
+ *
+ * Lines are written whole with one synchronous `write`, so Ctrl-C never
+ * leaves half a line; after `kill -9` or a crash mid-write the torn last
+ * line is cut off on resume. Keys name a call/evaluation by its place in the
+ * run: `g<generation>/c<idx>` (an arm's keys are prefixed `a<arm>/`), `g0`
+ * for the initial program.
+ *
+ * The first line is a header `{t: "header", run}` naming the run's
+ * identity; resuming with another identity is refused.
+ */
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  writeSync,
+} from "node:fs";
+import { dirname } from "node:path";
+import { parsePythonJson, stringifyPythonJson } from "../log/json.ts";
+import type { CompletionResult, EvalResult } from "./types.ts";
+
+export interface RunJournal {
+  call(key: string): CompletionResult | undefined;
+  evaluation(key: string): EvalResult | undefined;
+  recordCall(key: string, result: CompletionResult): void;
+  recordEvaluation(key: string, result: EvalResult): void;
+  /** Number of calls already recorded (replayed on resume). */
+  readonly callCount: number;
+  close(): void;
+}
+
+type Line =
+  | { t: "header"; run: Record<string, unknown> }
+  | { t: "call"; key: string; result: CompletionResult }
+  | { t: "eval"; key: string; result: EvalResult };
+
+/** Thrown when a journal cannot be used (another run's journal, unreadable). */
+export class JournalError extends Error {
+  override name = "JournalError";
+}
+
+/** An in-memory journal (no durability): the grid runner and tests. */
+export function memoryJournal(): RunJournal {
+  const calls = new Map<string, CompletionResult>();
+  const evals = new Map<string, EvalResult>();
+  return {
+    call: (k) => calls.get(k),
+    evaluation: (k) => evals.get(k),
+    recordCall: (k, r) => void calls.set(k, r),
+    recordEvaluation: (k, r) => void evals.set(k, r),
+    get callCount() {
+      return calls.size;
+    },
+    close() {},
+  };
+}
+
+/** The journal path of an output file: `<output>.journal.jsonl`. */
+export function journalPath(output: string): string {
+  return `${output.replace(/\.gz$/, "")}.journal.jsonl`;
+}
+
+/**
+ * Opens the journal at `path`. With `resume`, an existing journal is read
+ * (its header must equal `identity`) and appended to; without, a fresh one
+ * is started (an existing file is replaced).
+ * @throws JournalError when resuming another run's journal.
+ */
+export function openRunJournal(path: string, identity: Record<string, unknown>, resume: boolean): RunJournal {
+  const mem = memoryJournal();
+  mkdirSync(dirname(path), { recursive: true });
+  let fd: number;
+  if (resume && existsSync(path)) {
+    const text = readFileSync(path, "utf8");
+    // cut a torn last line (kill -9 mid-write) so the next append starts clean
+    const end = text.lastIndexOf("\n") + 1;
+    const lines = text.slice(0, end).split("\n");
+    let header: Record<string, unknown> | null = null;
+    for (const [i, raw] of lines.entries()) {
+      if (raw.trim() === "") continue;
+      let line: Line;
+      try {
+        line = parsePythonJson(raw) as Line;
+      } catch {
+        throw new JournalError(`${path}: line ${i + 1} is not JSON`);
+      }
+      if (line.t === "header") header = line.run;
+      else if (line.t === "call") mem.recordCall(line.key, line.result);
+      else if (line.t === "eval") mem.recordEvaluation(line.key, line.result);
+    }
+    if (header === null) {
+      // an empty or header-less file: nothing was finished, start over
+      fd = openSync(path, "w");
+      writeLine(fd, { t: "header", run: identity });
+    } else {
+      const want = JSON.stringify(identity);
+      if (JSON.stringify(header) !== want)
+        throw new JournalError(
+          `${path}: the journal belongs to another run (${JSON.stringify(header)}), not ${want}`,
+        );
+      fd = openSync(path, "r+");
+      if (fstatSync(fd).size !== Buffer.byteLength(text.slice(0, end)))
+        ftruncateSync(fd, Buffer.byteLength(text.slice(0, end)));
+      closeSync(fd);
+      fd = openSync(path, "a");
+    }
+  } else {
+    fd = openSync(path, "w");
+    writeLine(fd, { t: "header", run: identity });
+  }
+  let open = true;
+  return {
+    call: mem.call,
+    evaluation: mem.evaluation,
+    get callCount() {
+      return mem.callCount;
+    },
+    recordCall(key, result) {
+      mem.recordCall(key, result);
+      if (open) writeLine(fd, { t: "call", key, result });
+    },
+    recordEvaluation(key, result) {
+      mem.recordEvaluation(key, result);
+      if (open) writeLine(fd, { t: "eval", key, result });
+    },
+    close() {
+      if (open) closeSync(fd);
+      open = false;
+    },
+  };
+}
+
+function writeLine(fd: number, line: Line): void {
+  writeSync(fd, `${stringifyPythonJson(line)}\n`);
+}

@@ -1,0 +1,143 @@
+/**
+ * A loopback OpenAI-compatible chat server for the runner's tests: scripted
+ * answers and injected faults (HTTP status with headers, malformed body,
+ * empty choices, hang past the client's timeout, dropped connection), and a
+ * log of every request it received.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface ChatBody {
+  model: string;
+  messages: { role: string; content: string }[];
+  seed?: number;
+  max_tokens?: number;
+  temperature?: number;
+  top_p?: number;
+}
+
+export type Reply =
+  | {
+      kind: "ok";
+      content: string;
+      finish_reason?: string;
+      usage?: Record<string, unknown> | null;
+      delayMs?: number;
+    }
+  | { kind: "status"; status: number; headers?: Record<string, string>; body?: string }
+  | { kind: "malformed" }
+  | { kind: "empty" }
+  | { kind: "hang" }
+  | { kind: "drop" };
+
+export interface LoggedRequest {
+  n: number;
+  seed: number | undefined;
+  body: ChatBody;
+  /** The reply kind served. */
+  kind: Reply["kind"];
+}
+
+export interface LlmServer {
+  url: string;
+  port: number;
+  requests: LoggedRequest[];
+  close(): Promise<void>;
+}
+
+export const DEFAULT_USAGE = {
+  prompt_tokens: 100,
+  completion_tokens: 40,
+  total_tokens: 140,
+  prompt_tokens_details: { cached_tokens: 16 },
+};
+
+/** Starts a server on 127.0.0.1 (a free port); `script` decides each reply. */
+export async function startLlmServer(
+  script: (body: ChatBody, n: number) => Reply | Promise<Reply>,
+  opts: { port?: number } = {},
+): Promise<LlmServer> {
+  const requests: LoggedRequest[] = [];
+  const hanging = new Set<ServerResponse>();
+  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    let body: ChatBody;
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as ChatBody;
+    } catch {
+      res.writeHead(400).end('{"error":{"message":"bad json"}}');
+      return;
+    }
+    const n = requests.length;
+    const reply = await script(body, n);
+    requests.push({ n, seed: body.seed, body, kind: reply.kind });
+    const json = (status: number, value: unknown, headers: Record<string, string> = {}): void => {
+      res.writeHead(status, { "content-type": "application/json", ...headers });
+      res.end(JSON.stringify(value));
+    };
+    switch (reply.kind) {
+      case "ok": {
+        if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
+        json(200, {
+          id: `chatcmpl-${n}`,
+          object: "chat.completion",
+          created: 0,
+          model: body.model,
+          choices: [
+            {
+              index: 0,
+              message: { role: "assistant", content: reply.content },
+              finish_reason: reply.finish_reason ?? "stop",
+            },
+          ],
+          usage: reply.usage === undefined ? DEFAULT_USAGE : reply.usage,
+        });
+        return;
+      }
+      case "status":
+        res.writeHead(reply.status, { "content-type": "application/json", ...(reply.headers ?? {}) });
+        res.end(reply.body ?? JSON.stringify({ error: { message: `injected ${reply.status}` } }));
+        return;
+      case "malformed":
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end('{"id": "x", "choices": [');
+        return;
+      case "empty":
+        json(200, {
+          id: "x",
+          object: "chat.completion",
+          created: 0,
+          model: body.model,
+          choices: [],
+          usage: DEFAULT_USAGE,
+        });
+        return;
+      case "hang":
+        hanging.add(res);
+        res.on("close", () => hanging.delete(res));
+        return;
+      case "drop":
+        req.socket.destroy();
+        return;
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    port,
+    requests,
+    async close() {
+      for (const res of hanging) res.socket?.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** The program of the last user message (the runner's prompt), or "". */
+export function promptProgram(body: ChatBody): string {
+  const user = [...body.messages].reverse().find((m) => m.role === "user")?.content ?? "";
+  return /```python\n([\s\S]*?)```/.exec(user)?.[1] ?? "";
+}

@@ -1,0 +1,146 @@
+import assert from "node:assert/strict";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { parsePythonJson } from "../src/log/json.ts";
+import type { GreedyRun } from "../src/log/schema.ts";
+import { JournalError, journalPath, openRunJournal } from "../src/run/journal.ts";
+import { createLimiter } from "../src/run/limit.ts";
+import { parseProgram } from "../src/run/parse.ts";
+import { buildMessages } from "../src/run/prompt.ts";
+import { childSeed } from "../src/run/seeds.ts";
+
+const SAMPLES = "/work/shared/samples";
+
+describe("run/seeds", () => {
+  it("matches every child seed of the reference samples", () => {
+    for (const f of [
+      "cp/qwen3-8b/greedy_C64_T16_N4_seed45.json",
+      "cp/qwen3-8b/greedy_C64_T4_N16_seed40.json",
+      "mmd/qwen3-8b/greedy_C64_T2_N32_seed40.json",
+      "ht/qwen3-8b/greedy_C64_T4_N16_seed42.json",
+    ]) {
+      let text: string;
+      try {
+        text = readFileSync(join(SAMPLES, f), "utf8");
+      } catch {
+        continue; // samples live outside the repository
+      }
+      const run = parsePythonJson(text) as GreedyRun;
+      let n = 0;
+      for (const gen of run.trajectory.slice(1))
+        for (const c of gen.children) {
+          assert.equal(
+            childSeed(run.seed, run.N, gen.generation, c.idx),
+            c.seed,
+            `${f} g${gen.generation} #${c.idx}`,
+          );
+          n++;
+        }
+      assert.equal(n, run.C);
+    }
+  });
+  it("worked values, and masking to 32 bits", () => {
+    assert.equal(childSeed(45, 4, 1, 0), 529159130);
+    assert.equal(childSeed(45, 4, 2, 3), 4181601893);
+    assert.equal(childSeed(-1, 4, 1, 0), childSeed(0xffffffff, 4, 1, 0));
+  });
+});
+
+describe("run/parse", () => {
+  it("drops <think> blocks, then takes the first python block", () => {
+    assert.equal(
+      parseProgram("<think>```python\nbad\n```</think>```python\ngood\n```\n```python\nlater\n```"),
+      "good\n",
+    );
+  });
+  it("falls back to the first fenced block, then to the stripped text", () => {
+    assert.equal(parseProgram("text\n```\nplain\n```"), "plain\n");
+    assert.equal(parseProgram("```py\nshort tag\n```"), "short tag\n");
+    assert.equal(parseProgram("  x = 1\n  "), "x = 1");
+  });
+  it("empty or thoughts only → null", () => {
+    assert.equal(parseProgram(""), null);
+    assert.equal(parseProgram(null), null);
+    assert.equal(parseProgram("<think>all thoughts</think>\n  "), null);
+    assert.equal(parseProgram("<think>cut in the middle of thinking"), null);
+    assert.equal(parseProgram("```python\n\n```"), null);
+  });
+});
+
+describe("run/prompt", () => {
+  it("system prompt, then one user message with the program, its score to 6 decimals and the instruction", () => {
+    const m = buildMessages("SYS", "x = 1", 0.36423689449571406);
+    assert.equal(m.length, 2);
+    assert.deepEqual(m[0], { role: "system", content: "SYS" });
+    assert.equal(m[1]!.role, "user");
+    assert.match(m[1]!.content, /combined_score = 0\.364237/);
+    assert.match(m[1]!.content, /```python\nx = 1\n```/);
+    assert.match(m[1]!.content, /complete improved program in a single ```python code block/);
+    assert.equal(parseProgram(m[1]!.content), "x = 1\n");
+  });
+});
+
+describe("run/limit", () => {
+  it("never runs more than n at once and runs all", async () => {
+    const lim = createLimiter(2);
+    let active = 0;
+    let peak = 0;
+    const out = await Promise.all(
+      Array.from({ length: 7 }, (_, i) =>
+        lim.run(async () => {
+          active++;
+          peak = Math.max(peak, active);
+          await new Promise((r) => setTimeout(r, 2));
+          active--;
+          return i;
+        }),
+      ),
+    );
+    assert.deepEqual(out, [0, 1, 2, 3, 4, 5, 6]);
+    assert.equal(peak, 2);
+    assert.equal(lim.active, 0);
+  });
+  it("releases the slot when a task throws", async () => {
+    const lim = createLimiter(1);
+    await assert.rejects(lim.run(async () => Promise.reject(new Error("x"))));
+    assert.equal(await lim.run(async () => 5), 5);
+  });
+  it("rejects a bad size", () => {
+    assert.throws(() => createLimiter(0), RangeError);
+  });
+});
+
+describe("run/journal", () => {
+  const call = { content: "c", attempts: [] };
+  const ev = { fitness: Number.NaN, metrics: null, error: null, status: "ok" as const, duration_s: 0 };
+  it("replays what was recorded, cuts a torn last line and keeps appending cleanly", () => {
+    const dir = mkdtempSync(join(tmpdir(), "evoalloc-journal-"));
+    try {
+      const path = journalPath(join(dir, "out.json"));
+      assert.equal(path, join(dir, "out.json.journal.jsonl"));
+      const id = { kind: "greedy", seed: 1 };
+      const j = openRunJournal(path, id, false);
+      j.recordCall("g1/c0", call);
+      j.recordEvaluation("g1/c0", ev);
+      j.close();
+      appendFileSync(path, '{"t":"call","key":"g1/c1","res'); // kill -9 mid-write
+      const k = openRunJournal(path, id, true);
+      assert.equal(k.callCount, 1);
+      assert.deepEqual(k.call("g1/c0"), call);
+      assert.ok(Number.isNaN(k.evaluation("g1/c0")!.fitness), "NaN survives the journal");
+      assert.equal(k.call("g1/c1"), undefined);
+      k.recordCall("g1/c1", call);
+      k.close();
+      const again = openRunJournal(path, id, true);
+      assert.equal(again.callCount, 2);
+      again.close();
+      assert.throws(() => openRunJournal(path, { kind: "greedy", seed: 2 }, true), JournalError);
+      writeFileSync(path, "");
+      assert.equal(openRunJournal(path, id, true).callCount, 0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
