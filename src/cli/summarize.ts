@@ -4,64 +4,11 @@
  * stop the others.
  */
 import type { Command } from "commander";
-import type { FlopsTotals } from "../log/flops.ts";
-import { type RunRecord, readResults } from "../log/read.ts";
+import { scanResults } from "../log/scan.ts";
+import type { SummaryRow } from "../log/summary.ts";
 import { printJson } from "./options.ts";
 import { formatTable } from "./table.ts";
 import { formatProblem } from "./validate.ts";
-
-export interface SummaryRow {
-  path: string;
-  kind: "greedy" | "bandit";
-  task: string;
-  model: string;
-  algo: string | null;
-  C: number;
-  T: number;
-  N: number;
-  n_arms: number | null;
-  seed: number;
-  final_fitness: number;
-  flops: FlopsTotals;
-}
-
-/** One summary row of a run (pure). */
-export function summaryRow(rec: RunRecord): SummaryRow {
-  const f = rec.flops;
-  const flops = { worst_case: f.worst_case, exclude: f.exclude, bounded: f.bounded };
-  if (rec.kind === "greedy") {
-    const r = rec.run;
-    return {
-      path: rec.file,
-      kind: "greedy",
-      task: r.task,
-      model: r.model,
-      algo: null,
-      C: r.C,
-      T: r.T,
-      N: r.N,
-      n_arms: null,
-      seed: r.seed,
-      final_fitness: r.final_fitness,
-      flops,
-    };
-  }
-  const r = rec.run;
-  return {
-    path: rec.file,
-    kind: "bandit",
-    task: r.task,
-    model: r.model,
-    algo: r.algo,
-    C: r.C,
-    T: r.T_total,
-    N: r.N,
-    n_arms: r.n_arms,
-    seed: r.bandit_seed,
-    final_fitness: r.final_best_fitness,
-    flops,
-  };
-}
 
 const sci = (x: number): string => (x === 0 ? "0" : x.toExponential(3));
 
@@ -74,11 +21,14 @@ export function register(program: Command): void {
     .action(async (paths: string[], opts: { json?: boolean }) => {
       const rows: SummaryRow[] = [];
       let problems = 0;
-      for await (const ev of readResults(paths)) {
+      for await (const ev of scanResults(paths)) {
         if (ev.kind === "problem") {
           problems++;
           for (const p of ev.problems) process.stderr.write(`${formatProblem(p)}\n`);
-        } else if (ev.kind !== "skipped") rows.push(summaryRow(ev));
+        } else if (ev.kind === "run") {
+          rows.push(ev.row);
+          for (const w of ev.warnings) process.stderr.write(`${formatProblem(w, "warning")}\n`);
+        }
       }
       if (opts.json) printJson(rows);
       else {

@@ -3,7 +3,8 @@
  * `FILE: json.path: message`; exit 0 when all are valid, 1 otherwise.
  */
 import type { Command } from "commander";
-import { type Problem, readResults } from "../log/read.ts";
+import type { Problem } from "../log/read.ts";
+import { scanResults } from "../log/scan.ts";
 import { Failure } from "./errors.ts";
 import { printJson } from "./options.ts";
 
@@ -27,7 +28,7 @@ export async function validatePaths(
   onEvent?: (line: string) => void,
 ): Promise<ValidateReport> {
   const report: ValidateReport = { files: 0, valid: 0, invalid: 0, skipped: [], problems: [], warnings: [] };
-  for await (const ev of readResults(paths)) {
+  for await (const ev of scanResults(paths)) {
     report.files++;
     if (ev.kind === "skipped") {
       report.skipped.push(ev.file);

@@ -25,7 +25,8 @@ export const ModelSpecSchema = z.object({
 });
 export type ModelSpec = z.infer<typeof ModelSpecSchema>;
 
-const ModelFileSchema = z.union([z.array(ModelSpecSchema), z.object({ models: z.array(ModelSpecSchema) })]);
+const ModelListSchema = z.array(ModelSpecSchema);
+const ModelFileSchema = z.object({ models: ModelListSchema });
 
 const builtin = (m: z.input<typeof ModelSpecSchema>): ModelSpec => ModelSpecSchema.parse(m);
 
@@ -73,7 +74,8 @@ export function parseModelFile(text: string, file: string): ModelSpec[] {
   } catch (err) {
     throw new ModelFileError(`${file}: not valid JSON (${(err as Error).message})`);
   }
-  const result = ModelFileSchema.safeParse(json);
+  // pick the shape first, so an error names the field rather than "no union member matched"
+  const result = Array.isArray(json) ? ModelListSchema.safeParse(json) : ModelFileSchema.safeParse(json);
   if (!result.success) {
     const issue = result.error.issues[0]!;
     throw new ModelFileError(`${file}: ${issue.path.join(".") || "(root)"}: ${issue.message}`);

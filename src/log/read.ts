@@ -59,9 +59,10 @@ export function isResultFileName(name: string): boolean {
   return name.endsWith(".json") || name.endsWith(".json.gz");
 }
 
-type WalkItem = { file: string } | { file: string; error: string };
+export type WalkItem = { file: string } | { file: string; error: string };
 
-async function* walk(paths: readonly string[]): AsyncGenerator<WalkItem> {
+/** The result files under `paths`, sorted, folders recursively; unreadable paths as errors. */
+export async function* walk(paths: readonly string[]): AsyncGenerator<WalkItem> {
   for (const p of paths) {
     let isDir: boolean;
     try {
@@ -102,9 +103,9 @@ async function readText(file: string): Promise<{ text: string; bytes: number }> 
   return { text: buf.toString("utf8"), bytes: raw.length };
 }
 
-type Loaded = { file: string; text: string; bytes: number } | { file: string; error: string };
+export type Loaded = { file: string; text: string; bytes: number } | { file: string; error: string };
 
-async function load(item: WalkItem): Promise<Loaded> {
+export async function load(item: WalkItem): Promise<Loaded> {
   if ("error" in item) return item;
   try {
     return { file: item.file, ...(await readText(item.file)) };
@@ -198,24 +199,26 @@ export async function* readResults(
   while (queue.length > 0) {
     const loaded = await queue.shift()!;
     await fill();
-    if ("error" in loaded) {
-      yield {
-        kind: "problem",
-        file: loaded.file,
-        problems: [{ file: loaded.file, path: "", message: loaded.error }],
-      };
-      continue;
-    }
-    let json: unknown;
-    try {
-      json = parsePythonJson(loaded.text);
-    } catch (err) {
-      const msg = loaded.text.trim() === "" ? "empty file" : `not valid JSON (${(err as Error).message})`;
-      yield { kind: "problem", file: loaded.file, problems: [{ file: loaded.file, path: "", message: msg }] };
-      continue;
-    }
-    yield interpret(loaded.file, json, loaded.bytes, maxIssues);
+    yield eventOf(loaded, maxIssues);
   }
+}
+
+/** Parses and interprets one loaded file (the reader's per-file kernel). */
+export function eventOf(loaded: Loaded, maxIssues = 20): ReadEvent {
+  if ("error" in loaded)
+    return {
+      kind: "problem",
+      file: loaded.file,
+      problems: [{ file: loaded.file, path: "", message: loaded.error }],
+    };
+  let json: unknown;
+  try {
+    json = parsePythonJson(loaded.text);
+  } catch (err) {
+    const msg = loaded.text.trim() === "" ? "empty file" : `not valid JSON (${(err as Error).message})`;
+    return { kind: "problem", file: loaded.file, problems: [{ file: loaded.file, path: "", message: msg }] };
+  }
+  return interpret(loaded.file, json, loaded.bytes, maxIssues);
 }
 
 export interface LoadedResults {
