@@ -1,0 +1,524 @@
+#!/usr/bin/env python3
+"""evoalloc sandbox worker: evaluates untrusted candidate programs for one task.
+
+Started by src/run/sandbox.ts with one argument, a JSON config:
+  {"evaluator": path, "memory_bytes": int, "max_output_bytes": int, "nproc": int,
+   "preload": [module names], "once": bool, "isolate": bool}
+
+It imports the preloaded modules (numpy, scipy ...) and the task's evaluator
+once, then answers requests read as JSON lines on stdin:
+  {"op": "eval", "id": n, "code": "...", "timeout_s": x}   one at a time
+  {"op": "cancel", "id": n}                                  while n runs
+with JSON lines on stdout ({"op": "ready", ...} first, then one
+{"op": "result", "id": n, ...} per eval). With "once" it exits after one eval
+(the fresh-interpreter mode).
+
+Each candidate runs in a forked child:
+  own session and process group (killed whole on the wall-clock limit),
+  stdin /dev/null, stdout/stderr to files capped by RLIMIT_FSIZE,
+  RLIMIT_AS memory cap, RLIMIT_CORE 0, RLIMIT_CPU backstop,
+  and, when the worker runs as root:
+    new network namespace (no interface but a down loopback: no network),
+    new mount namespace in which every mount is read-only except the
+      candidate's own temporary folder (its cwd) and a private /dev/shm,
+    a uid of its own (no capabilities; RLIMIT_NPROC then bounds fork bombs,
+      and every process left with that uid is killed afterwards).
+The result travels back on a pipe as JSON; the candidate's stdout is never
+parsed. The candidate shares its process with the evaluator (the OpenEvolve
+convention), so the sandbox protects the machine and the other candidates,
+not the integrity of the score against a program written to cheat.
+"""
+
+import ctypes
+import errno
+import json
+import math
+import os
+import resource
+import select
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import traceback
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWNET = 0x40000000
+MS_RDONLY = 1
+MS_NOSUID = 2
+MS_NODEV = 4
+MS_NOEXEC = 8
+MS_REMOUNT = 32
+MS_NOATIME = 1024
+MS_NODIRATIME = 2048
+MS_BIND = 4096
+MS_REC = 16384
+MS_PRIVATE = 1 << 18
+MS_RELATIME = 1 << 21
+PR_SET_PDEATHSIG = 1
+# Per-candidate uids: far above any account, one per worker process (pid), so
+# concurrent workers (even of several evoalloc runs) never share one.
+UID_BASE = 1_500_000_000
+RESULT_CAP = 16 << 20
+TAIL_BYTES = 2000
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_stdin_buf = b""
+_stdin_eof = False
+
+
+def send(msg):
+    data = (json.dumps(msg, allow_nan=False) + "\n").encode()
+    view = memoryview(data)
+    while view:
+        view = view[os.write(1, view) :]
+
+
+def read_commands(block):
+    """Reads whatever is available on stdin; returns the complete JSON lines."""
+    global _stdin_buf, _stdin_eof
+    if block:
+        select.select([0], [], [])
+    chunk = os.read(0, 1 << 20)
+    if not chunk:
+        _stdin_eof = True
+    _stdin_buf += chunk
+    *lines, _stdin_buf = _stdin_buf.split(b"\n")
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def libc_call(name, *args):
+    if getattr(_libc, name)(*args) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{name}: {os.strerror(err)}")
+
+
+def mount(source, target, fstype, flags, data=None):
+    enc = lambda s: s.encode() if isinstance(s, str) else s  # noqa: E731
+    libc_call("mount", enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data))
+
+
+def mount_points():
+    """Mount points and their per-mount flags, from /proc/self/mountinfo."""
+    out = []
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            parts = line.split()
+            point = parts[4].encode().decode("unicode_escape")
+            opts = parts[5].split(",")
+            flags = 0
+            for name, bit in (
+                ("nosuid", MS_NOSUID),
+                ("nodev", MS_NODEV),
+                ("noexec", MS_NOEXEC),
+                ("noatime", MS_NOATIME),
+                ("nodiratime", MS_NODIRATIME),
+                ("relatime", MS_RELATIME),
+            ):
+                if name in opts:
+                    flags |= bit
+            out.append((point, flags))
+    return out
+
+
+def isolate(work, uid, applied):
+    """Namespaces and a read-only view of the file system except `work` (root only)."""
+    if os.geteuid() != 0:
+        return
+    try:
+        libc_call("unshare", CLONE_NEWNET)
+        applied.append("netns")
+    except OSError:
+        pass
+    try:
+        libc_call("unshare", CLONE_NEWNS)
+        mount(None, "/", None, MS_REC | MS_PRIVATE)
+        mount(work, work, None, MS_BIND)
+        failed = []
+        for point, flags in mount_points():
+            if point == work or point.startswith(("/proc", "/sys")) or point == "/dev/shm":
+                continue
+            try:
+                mount(None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY | flags)
+            except OSError:
+                failed.append(point)
+        try:
+            mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
+        except OSError:
+            failed.append("/dev/shm")
+        applied.append("readonly_fs" if not failed else "readonly_fs_partial")
+    except OSError:
+        pass
+    if uid is not None:
+        applied.append("own_uid")
+
+
+def set_limits(cfg, timeout_s, own_uid):
+    mem = int(cfg["memory_bytes"])
+    resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    out = int(cfg["max_output_bytes"])
+    resource.setrlimit(resource.RLIMIT_FSIZE, (out, out))
+    cpu = int(math.ceil(timeout_s)) + 5
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+    if own_uid:
+        n = int(cfg["nproc"])
+        resource.setrlimit(resource.RLIMIT_NPROC, (n, n))
+
+
+def plain(value, depth=0):
+    """JSON-safe copy: numpy scalars/arrays to Python, non-finite floats to strings."""
+    if depth > 20:
+        return repr(value)[:200]
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
+        return value
+    if isinstance(value, dict):
+        return {str(k): plain(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v, depth + 1) for v in value[:10000]]
+    if hasattr(value, "tolist") and hasattr(value, "dtype"):  # numpy
+        return plain(value.tolist(), depth + 1)
+    if hasattr(value, "item"):
+        try:
+            return plain(value.item(), depth + 1)
+        except Exception:
+            pass
+    return repr(value)[:1000]
+
+
+def child_main(cfg, evaluate, req, work, program, uid, out_fd, err_fd, result_fd):
+    """In the forked child: confine, run the evaluator, write the result. Never returns."""
+    os.setsid()
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(out_fd, 1)
+    os.dup2(err_fd, 2)
+    keep = {0, 1, 2, result_fd}
+    for fd in range(3, max(keep) + 1):
+        if fd not in keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+    os.closerange(result_fd + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+    applied = []
+    isolate(work, uid, applied)
+    os.chdir(work)
+    if uid is not None:
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    os.environ["HOME"] = work
+    os.environ["TMPDIR"] = work
+    tempfile.tempdir = None
+    set_limits(cfg, float(req["timeout_s"]), uid is not None)
+    me = os.getpid()
+    try:
+        result = {"metrics": evaluate(program)}
+    except BaseException as exc:  # SystemExit, KeyboardInterrupt, MemoryError ... escape evaluators
+        detail = str(exc)
+        if isinstance(exc, SystemExit):
+            detail = f"the candidate called sys.exit({exc.code!r})"
+        result = {"exception": f"{type(exc).__name__}: {detail}", "traceback": traceback.format_exc(limit=-5)}
+    if os.getpid() != me:  # a process the candidate forked returned here: it reports nothing
+        os._exit(0)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:
+        pass
+    try:
+        data = (json.dumps(plain(result), allow_nan=False) + "\n").encode()
+    except BaseException as exc:
+        data = (json.dumps({"exception": f"result not serialisable: {exc!r}"[:1000]}) + "\n").encode()
+    view = memoryview(data)
+    while view:
+        view = view[os.write(result_fd, view) :]
+    os._exit(0)
+
+
+def processes_of(uid):
+    """Live (non-zombie) processes whose uid is `uid`, from /proc."""
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            if os.stat(f"/proc/{name}").st_uid != uid:
+                continue
+            with open(f"/proc/{name}/stat") as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            continue
+        if state != "Z":
+            found.append(int(name))
+    return found
+
+
+def sweep_uid(uid):
+    """Kills every process left with `uid` (escaped fork-bomb children, daemons)."""
+    for attempt in range(200):
+        if not processes_of(uid):
+            return
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.setuid(uid)
+                os.kill(-1, signal.SIGKILL)  # every process of this uid at once (not this one)
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
+        time.sleep(0.001 * min(attempt, 20))
+
+
+def tail(path):
+    try:
+        size = os.path.getsize(path)
+        with open(path, "rb") as f:
+            f.seek(max(0, size - TAIL_BYTES))
+            return size, f.read().decode("utf-8", "replace")
+    except OSError:
+        return 0, ""
+
+
+def describe_status(status):
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        try:
+            name = signal.Signals(sig).name
+        except ValueError:
+            name = str(sig)
+        hint = {
+            "SIGSEGV": " (segmentation fault)",
+            "SIGBUS": " (bus error)",
+            "SIGXCPU": " (CPU time limit)",
+            "SIGXFSZ": " (file size limit)",
+            "SIGKILL": " (possibly out of memory)",
+        }.get(name, "")
+        return f"the candidate process was killed by {name}{hint}"
+    return f"the candidate process exited with status {os.WEXITSTATUS(status)} before returning a result"
+
+
+def run_candidate(cfg, evaluate, req, uid):
+    t0 = time.monotonic()
+    timeout_s = float(req["timeout_s"])
+    base = tempfile.mkdtemp(prefix="evoalloc-eval-")
+    os.chmod(base, 0o711)
+    work = os.path.join(base, "work")
+    os.mkdir(work, 0o700)
+    program = os.path.join(work, "program.py")
+    with open(program, "w", encoding="utf-8") as f:
+        f.write(req["code"])
+    if uid is not None:
+        os.chown(work, uid, uid)
+        os.chown(program, uid, uid)
+    out_path, err_path = os.path.join(base, "stdout"), os.path.join(base, "stderr")
+    out_fd = os.open(out_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    err_fd = os.open(err_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    r, w = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(r)
+            child_main(cfg, evaluate, req, work, program, uid, out_fd, err_fd, w)
+        except BaseException:
+            try:
+                os.write(2, traceback.format_exc().encode())
+            except BaseException:
+                pass
+        os._exit(70)
+    os.close(w)
+    os.close(out_fd)
+    os.close(err_fd)
+    pidfd = os.pidfd_open(pid)
+    buf = bytearray()
+    timed_out = cancelled = False
+    watch = [r, pidfd, 0] if not _stdin_eof else [r, pidfd]
+    exited = False
+    while not exited:
+        remaining = t0 + timeout_s - time.monotonic()
+        if remaining <= 0:
+            timed_out = True
+            break
+        ready, _, _ = select.select(watch, [], [], remaining)
+        if r in ready:
+            chunk = os.read(r, 1 << 16)
+            if chunk and len(buf) < RESULT_CAP:
+                buf += chunk
+            elif not chunk:
+                watch.remove(r)
+        if pidfd in ready:
+            exited = True
+        if 0 in ready:
+            for cmd in read_commands(block=False):
+                if cmd.get("op") == "cancel" and cmd.get("id") == req["id"]:
+                    cancelled = True
+            if _stdin_eof:
+                cancelled = True
+            if cancelled:
+                break
+    for kill in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
+        try:
+            kill()
+        except (ProcessLookupError, PermissionError):
+            pass
+    _, status = os.waitpid(pid, 0)
+    if uid is not None:
+        sweep_uid(uid)
+    os.set_blocking(r, False)
+    try:
+        while len(buf) < RESULT_CAP:
+            chunk = os.read(r, 1 << 16)
+            if not chunk:
+                break
+            buf += chunk
+    except BlockingIOError:
+        pass
+    os.close(r)
+    os.close(pidfd)
+    out_size, out_tail = tail(out_path)
+    err_size, err_tail = tail(err_path)
+    shutil.rmtree(base, ignore_errors=True)
+    resp = {
+        "op": "result",
+        "id": req["id"],
+        "status": "error",
+        "metrics": None,
+        "error": None,
+        "duration_s": time.monotonic() - t0,
+        "stdout_bytes": out_size,
+        "stderr_bytes": err_size,
+        "stderr_tail": err_tail[-TAIL_BYTES:],
+        "stdout_tail": out_tail[-TAIL_BYTES:],
+    }
+    result = None
+    if buf.endswith(b"\n"):
+        try:
+            result = json.loads(buf)
+        except ValueError:
+            result = None
+    limit = int(cfg["max_output_bytes"])
+    if cancelled:
+        resp["error"] = "cancelled"
+    elif timed_out:
+        resp["status"] = "timeout"
+        resp["error"] = f"timed out after {timeout_s:g} s (wall clock); its process group was killed"
+    elif result is None:
+        resp["error"] = describe_status(status)
+    elif "exception" in result:
+        resp["error"] = result["exception"] + "\n" + result.get("traceback", "")
+    elif out_size >= limit or err_size >= limit:
+        resp["error"] = f"output limit exceeded: the candidate wrote {limit} bytes or more to stdout or stderr"
+        resp["metrics"] = result.get("metrics")
+    else:
+        resp["status"] = "ok"
+        resp["metrics"] = result.get("metrics")
+    return resp
+
+
+def probe(cfg, uid):
+    """Which protections apply here: runs the isolation steps in a throwaway child."""
+    base = tempfile.mkdtemp(prefix="evoalloc-probe-")
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(r)
+            applied = []
+            isolate(base, uid, applied)
+            if uid is not None:
+                os.setgroups([])
+                os.setgid(uid)
+                os.setuid(uid)
+            try:
+                set_limits(cfg, 1.0, uid is not None)
+                applied += ["rlimit_as", "rlimit_fsize", "rlimit_core"]
+                if uid is not None:
+                    applied.append("rlimit_nproc")
+            except (OSError, ValueError):
+                pass
+            os.write(w, json.dumps(applied).encode())
+        finally:
+            os._exit(0)
+    os.close(w)
+    data = b""
+    while chunk := os.read(r, 4096):
+        data += chunk
+    os.close(r)
+    os.waitpid(pid, 0)
+    if uid is not None:
+        sweep_uid(uid)
+    shutil.rmtree(base, ignore_errors=True)
+    try:
+        return json.loads(data)
+    except ValueError:
+        return []
+
+
+def load_evaluator(path):
+    import importlib.util
+
+    directory = os.path.dirname(os.path.abspath(path))
+    if directory not in sys.path:
+        sys.path.insert(0, directory)
+    spec = importlib.util.spec_from_file_location("evoalloc_task_evaluator", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    if not callable(getattr(module, "evaluate", None)):
+        raise AttributeError(f"{path} defines no evaluate(program_path)")
+    return module.evaluate
+
+
+def main():
+    cfg = json.loads(sys.argv[1])
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the Node parent decides when to stop
+    preloaded = []
+    for name in cfg.get("preload", []):
+        try:
+            __import__(name)
+            preloaded.append(name)
+        except Exception:
+            pass
+    try:
+        evaluate = load_evaluator(cfg["evaluator"])
+    except BaseException as exc:
+        send({"op": "fatal", "error": f"cannot load the evaluator {cfg['evaluator']}: {type(exc).__name__}: {exc}"})
+        return 1
+    uid = UID_BASE + os.getpid() if os.geteuid() == 0 and cfg.get("isolate", True) else None
+    applied = probe(cfg, uid) if cfg.get("isolate", True) else []
+    if uid is not None and "own_uid" not in applied:
+        uid = None
+    send({"op": "ready", "pid": os.getpid(), "isolation": applied, "preloaded": preloaded})
+    while not _stdin_eof:
+        for cmd in read_commands(block=True):
+            if cmd.get("op") != "eval":
+                continue
+            send(run_candidate(cfg, evaluate, cmd, uid))
+            if cfg.get("once"):
+                return 0
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except BrokenPipeError:
+        sys.exit(0)
+    except OSError as exc:
+        if exc.errno == errno.EPIPE:
+            sys.exit(0)
+        raise
