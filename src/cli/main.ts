@@ -6,13 +6,14 @@
 import { Command, CommanderError } from "commander";
 import { version } from "../version.ts";
 import { Failure, UsageError } from "./errors.ts";
+import * as serve from "./serve.ts";
 import * as summarize from "./summarize.ts";
 import * as validate from "./validate.ts";
 
 export type Register = (program: Command) => void;
 
 // One line per command module; keep the order of `evoalloc --help`.
-const commands: Register[] = [validate.register, summarize.register];
+const commands: Register[] = [validate.register, summarize.register, serve.register];
 
 export function buildProgram(): Command {
   const program = new Command("evoalloc")
