@@ -11,6 +11,7 @@ import {
   rsrSchedule,
 } from "../src/policies/index.ts";
 import type { Policy } from "../src/policies/policy.ts";
+import { StreamRng } from "../src/replay/stream-rng.ts";
 import { rng } from "../src/util/rng.ts";
 
 /** Runs `policy` for `rounds` rounds where arm i's n-th reward is rewardOf(i, n) (n from 1). */
@@ -211,4 +212,18 @@ test("registry: defaults, overrides, unknown names and keys", () => {
   assert.throws(() => parsePolicyParams(["ucb=1"]), /POLICY.KEY=VALUE/);
   assert.throws(() => parsePolicyParams(["ucb.c=abc"]), /finite number/);
   assert.throws(() => parsePolicyParams(["random.x=1"]), /random has no parameters/);
+});
+
+test("reset: a reset policy (its RNG reseeded) decides exactly like a fresh one", () => {
+  for (const name of Object.keys(POLICIES)) {
+    const rewardOf = (a: number, n: number) => Math.min(1, 0.1 * (a + 1) + 0.03 * n * ((a * 7) % 3));
+    const fresh = drive(createPolicy(name, ctx(5, 30, 4)), 30, rewardOf);
+    const stream = new StreamRng(9, 9);
+    const reused = createPolicy(name, { nArms: 5, horizon: 30, rng: stream });
+    drive(reused, 17, rewardOf);
+    assert.ok(reused.reset, `${name} has reset`);
+    stream.reseed(4);
+    reused.reset!();
+    assert.deepEqual(drive(reused, 30, rewardOf), fresh, name);
+  }
 });

@@ -6,14 +6,22 @@
 import { Command, CommanderError } from "commander";
 import { version } from "../version.ts";
 import { Failure, UsageError } from "./errors.ts";
+import * as replay from "./replay.ts";
 import * as serve from "./serve.ts";
 import * as summarize from "./summarize.ts";
+import * as sweep from "./sweep.ts";
 import * as validate from "./validate.ts";
 
 export type Register = (program: Command) => void;
 
 // One line per command module; keep the order of `evoalloc --help`.
-const commands: Register[] = [validate.register, summarize.register, serve.register];
+const commands: Register[] = [
+  validate.register,
+  summarize.register,
+  serve.register,
+  replay.register,
+  sweep.register,
+];
 
 export function buildProgram(): Command {
   const program = new Command("evoalloc")

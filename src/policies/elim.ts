@@ -79,6 +79,14 @@ export const elim: PolicySpec = {
           }
         }
       },
+      reset(): void {
+        for (const r of rewards) r.length = 0;
+        active.fill(1);
+        nActive = k;
+        cursor = -1;
+        pending = -1;
+        t = 0;
+      },
     };
   },
 };

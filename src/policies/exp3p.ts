@@ -56,6 +56,9 @@ export function createExp3p(ctx: PolicyContext, params: PolicyParams): Exp3pPoli
         for (let i = 0; i < k; i++) w[i]! /= m;
       }
     },
+    reset(): void {
+      w.fill(1);
+    },
     probabilities(): number[] {
       const sum = total();
       return Array.from({ length: k }, (_, i) => prob(i, sum));

@@ -31,6 +31,11 @@ export const leader: PolicySpec = {
         counts[arm]! += 1;
         if (reward > best[arm]!) best[arm] = reward;
       },
+      reset(): void {
+        best.fill(Number.NEGATIVE_INFINITY);
+        counts.fill(0);
+        pulledArms = 0;
+      },
     };
   },
 };

@@ -23,7 +23,8 @@ export function phasedPolicy(
   eliminate: (survivors: number[], history: ArmHistory) => number[],
 ): Policy {
   const history: ArmHistory = { rewards: Array.from({ length: nArms }, () => []) };
-  let survivors = Array.from({ length: nArms }, (_, i) => i);
+  const all = Array.from({ length: nArms }, (_, i) => i);
+  let survivors = all;
   let phase = 0;
   let inPhase = 0;
   const skipEmptyPhases = (): void => {
@@ -45,6 +46,13 @@ export function phasedPolicy(
         inPhase++;
         skipEmptyPhases();
       }
+    },
+    reset(): void {
+      for (const r of history.rewards) r.length = 0;
+      survivors = all;
+      phase = 0;
+      inPhase = 0;
+      skipEmptyPhases();
     },
   };
 }

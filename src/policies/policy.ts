@@ -15,6 +15,12 @@ export interface Policy {
   select(): number;
   /** Record the reward of a pull of `arm` (the arm actually pulled). */
   update(arm: number, reward: number): void;
+  /**
+   * Optional: back to the initial state, keeping the same `ctx.rng` object
+   * (the caller reseeds it). Replay reuses one policy across many instances
+   * this way; a fresh `create` must behave exactly like a `reset` one.
+   */
+  reset?(): void;
 }
 
 export interface PolicyContext {

@@ -16,6 +16,7 @@ export const random: PolicySpec = {
     return {
       select: () => rng.int(k),
       update(): void {},
+      reset(): void {},
     };
   },
 };

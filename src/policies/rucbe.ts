@@ -56,6 +56,10 @@ export const rucbe: PolicySpec = {
         p.push(p[p.length - 1]! + reward);
         t++;
       },
+      reset(): void {
+        for (const p of prefix) p.length = 1;
+        t = 0;
+      },
     };
   },
 };

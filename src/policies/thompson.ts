@@ -39,6 +39,10 @@ export const thompson: PolicySpec = {
         sums[arm]! += reward;
         counts[arm]! += 1;
       },
+      reset(): void {
+        sums.fill(0);
+        counts.fill(0);
+      },
     };
   },
 };

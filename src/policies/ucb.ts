@@ -22,6 +22,7 @@ export const ucb: PolicySpec = {
     const c = params.c ?? Math.SQRT2;
     const sums = new Float64Array(k);
     const counts = new Float64Array(k);
+    const means = new Float64Array(k); // sums[i] / counts[i], the same division the reference does
     let t = 0;
     let pulledArms = 0;
     return {
@@ -34,7 +35,7 @@ export const ucb: PolicySpec = {
         let bestValue = Number.NEGATIVE_INFINITY;
         for (let i = 0; i < k; i++) {
           const n = counts[i]!;
-          const value = sums[i]! / n + c * Math.sqrt(logT / n);
+          const value = means[i]! + c * Math.sqrt(logT / n);
           if (value > bestValue) {
             bestValue = value;
             best = i;
@@ -46,7 +47,15 @@ export const ucb: PolicySpec = {
         if (counts[arm] === 0) pulledArms++;
         sums[arm]! += reward;
         counts[arm]! += 1;
+        means[arm] = sums[arm]! / counts[arm]!;
         t++;
+      },
+      reset(): void {
+        sums.fill(0);
+        counts.fill(0);
+        means.fill(0);
+        t = 0;
+        pulledArms = 0;
       },
     };
   },

@@ -9,9 +9,9 @@
  * every arm is exhausted the replay stops early.
  */
 import type { PolicyParams, PolicySpec } from "../policies/policy.ts";
-import { rng } from "../util/rng.ts";
 import type { Instances } from "./instances.ts";
 import type { Pool } from "./pool.ts";
+import { StreamRng } from "./stream-rng.ts";
 
 /** A pool's curves flattened: curve j is flat[offset[j] .. offset[j] + depth[j]]. */
 export interface CurveTable {
@@ -87,6 +87,11 @@ export function runPolicy(table: CurveTable, inst: Instances, opts: PolicyRunOpt
   let exhaustedPicks = 0;
   let stopped = 0;
   const { spec, params } = opts;
+  // one policy and one RNG object, reset per instance (same draws as fresh ones)
+  const stream = new StreamRng();
+  const ctx = { nArms: k, horizon: g, rng: stream };
+  const first = spec.create(ctx, params);
+  const reusable = first.reset ? first : null;
   for (let i = 0; i < inst.count; i++) {
     let best = Number.NEGATIVE_INFINITY;
     for (let a = 0; a < k; a++) {
@@ -97,7 +102,9 @@ export function runPolicy(table: CurveTable, inst: Instances, opts: PolicyRunOpt
       const f0 = flat[off[a]!]!;
       if (f0 > best) best = f0;
     }
-    const policy = spec.create({ nArms: k, horizon: g, rng: rng(opts.seed, opts.streamBase + i) }, params);
+    stream.reseed(opts.seed, opts.streamBase + i);
+    if (reusable) reusable.reset!();
+    const policy = reusable ?? spec.create(ctx, params);
     const slot = opts.curveSlot ? opts.curveSlot[i]! : -1;
     let r = 0;
     for (; r < g; r++) {
@@ -129,8 +136,17 @@ export function runPolicy(table: CurveTable, inst: Instances, opts: PolicyRunOpt
       pullSum[a]! += pulls[a]!;
       sortBuf[a] = pulls[a]!;
     }
-    sortBuf.sort();
-    for (let a = 0; a < k; a++) sortedPullSum[a]! += sortBuf[k - 1 - a]!;
+    // insertion sort, decreasing (K is small; TypedArray#sort costs more here)
+    for (let a = 1; a < k; a++) {
+      const v = sortBuf[a]!;
+      let b = a - 1;
+      while (b >= 0 && sortBuf[b]! < v) {
+        sortBuf[b + 1] = sortBuf[b]!;
+        b--;
+      }
+      sortBuf[b + 1] = v;
+    }
+    for (let a = 0; a < k; a++) sortedPullSum[a]! += sortBuf[a]!;
   }
   return { outcomes, curveSum, curveStore, sortedPullSum, pullSum, exhaustedPicks, stopped, selections };
 }

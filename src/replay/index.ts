@@ -29,6 +29,7 @@ export {
   replay,
 } from "./replay.ts";
 export { expectedMaxOfK, iqm, mean, quantile, sd, summarize } from "./stats.ts";
+export { StreamRng } from "./stream-rng.ts";
 export { type SweepOptions, type SweepResult, type SweepSplit, splitsOf, sweep } from "./sweep.ts";
 export { type SyntheticRunSpec, syntheticGreedyRun, syntheticRecord } from "./synthetic.ts";
 export { normalCdf, type WilcoxonResult, wilcoxonSignedRank } from "./wilcoxon.ts";

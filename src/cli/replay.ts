@@ -1,0 +1,237 @@
+/**
+ * `evoalloc replay`: replay allocation policies over logged greedy curves of
+ * one (task, model, N) and compare them with the uniform, single-run and
+ * oracle allocations on the same instances. Reads the files, picks the pool,
+ * calls the pure core (src/replay), prints a table or `--json`.
+ */
+import { stat } from "node:fs/promises";
+import type { Command } from "commander";
+import { z } from "zod";
+import { loadResults, type RunRecord } from "../log/read.ts";
+import { writeFileAtomic } from "../log/write.ts";
+import { PolicyError, parsePolicyParams, policyNames } from "../policies/index.ts";
+import { buildPools, type Pool, ReplayError, type ReplayResult, replay } from "../replay/index.ts";
+import { UsageError } from "./errors.ts";
+import { intArg, parseOptions, printJson } from "./options.ts";
+import { formatTable } from "./table.ts";
+
+/** Loads every run under `dir`; bad files are counted on stderr, never fatal. */
+export async function loadRuns(dir: string): Promise<RunRecord[]> {
+  try {
+    await stat(dir);
+  } catch {
+    throw new UsageError(`--results: cannot read "${dir}"`);
+  }
+  const loaded = await loadResults([dir]);
+  if (loaded.problems.length > 0) {
+    const files = new Set(loaded.problems.map((p) => p.file));
+    process.stderr.write(
+      `evoalloc: ${files.size} file(s) under ${dir} have problems and were left out (see evoalloc validate ${dir})\n`,
+    );
+  }
+  return loaded.runs;
+}
+
+/** A positive-integer flag (checked here: zod paths cannot name flags like --N). */
+export function posIntArg(flag: string) {
+  const parse = intArg(flag);
+  return (value: string): number => {
+    const n = parse(value);
+    if (n < 1) throw new UsageError(`${flag}: must be a positive integer, got ${n}`);
+    return n;
+  };
+}
+
+const list = (xs: Iterable<string | number>): string => [...new Set(xs)].sort().join(", ") || "none";
+
+/** Greedy runs of (task, model), or a UsageError naming what is available. */
+export function selectGreedy(runs: RunRecord[], dir: string, task: string, model: string): RunRecord[] {
+  const greedy = runs.filter((r) => r.kind === "greedy");
+  if (greedy.length === 0) throw new UsageError(`no greedy run files under ${dir}`);
+  const forTask = greedy.filter((r) => r.run.task === task);
+  if (forTask.length === 0)
+    throw new UsageError(
+      `--task: no greedy runs for task "${task}" under ${dir} (tasks: ${list(greedy.map((r) => r.run.task))})`,
+    );
+  const forModel = forTask.filter((r) => r.run.model === model);
+  if (forModel.length === 0)
+    throw new UsageError(
+      `--model: no greedy runs of task "${task}" with model "${model}" (models: ${list(forTask.map((r) => r.run.model))})`,
+    );
+  return forModel;
+}
+
+/** The pool of (task, model, N), or a UsageError naming the N that exist. */
+export function selectPool(runs: RunRecord[], dir: string, task: string, model: string, n: number): Pool {
+  const pools = buildPools(selectGreedy(runs, dir, task, model));
+  const pool = pools.find((p) => p.N === n);
+  if (!pool)
+    throw new UsageError(
+      `--N: no greedy runs of ${task}/${model} with N=${n} (N available: ${pools.map((p) => p.N).join(", ")})`,
+    );
+  return pool;
+}
+
+const Options = z.object({
+  results: z.string().min(1),
+  task: z.string().min(1),
+  model: z.string().min(1),
+  N: z.number().int().positive("must be a positive integer"),
+  K: z.number().int().positive("must be a positive integer"),
+  rounds: z.number().int().positive("must be a positive integer (rounds G > 0)"),
+  algos: z.array(z.string().min(1)).min(1).optional(),
+  subset: z.array(z.number().int()).min(1).optional(),
+  maxInstances: z.number().int().positive("must be a positive integer"),
+  bootstrap: z.number().int().nonnegative("must be an integer >= 0 (0 turns intervals off)"),
+  seed: z.number().int(),
+  param: z.array(z.string()),
+  json: z.boolean().optional(),
+  out: z.string().min(1).optional(),
+});
+
+const csv = (value: string): string[] =>
+  value
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+const intList = (flag: string) => (value: string) => csv(value).map(intArg(flag));
+const collect = (value: string, prev: string[]): string[] => [...prev, value];
+
+/** The `--json` object: the core result without its per-instance arrays. */
+export function replayJson(res: ReplayResult): Record<string, unknown> {
+  return {
+    task: res.task,
+    model: res.model,
+    N: res.N,
+    K: res.K,
+    rounds: res.rounds,
+    n_instances: res.n_instances,
+    pool: res.pool,
+    policies: res.policies,
+    references: res.references,
+    enumerated: res.enumerated,
+    seed: res.seed,
+    bootstrap: res.bootstrap,
+    depth: res.depth,
+    n_normalized: res.n_normalized,
+    notes: res.notes,
+    comparisons: res.comparisons,
+  };
+}
+
+const f4 = (x: number | null | undefined): string =>
+  x === null || x === undefined || Number.isNaN(x) ? "-" : x.toFixed(4);
+const ci = (c: [number, number] | null): string => (c ? `[${f4(c[0])}, ${f4(c[1])}]` : "-");
+
+function formatText(res: ReplayResult): string {
+  const rows: (string | number)[][] = Object.entries(res.policies).map(([name, p]) => [
+    name,
+    f4(p.mean),
+    ci(p.ci95),
+    f4(p.median),
+    f4(p.iqm),
+    f4(p.q05),
+    f4(p.q95),
+    f4(p.p_improve_vs_uniform),
+    f4(p.normalized_mean),
+    f4(p.exhausted_rate),
+  ]);
+  for (const [name, d] of Object.entries(res.references))
+    rows.push([
+      `(${name})`,
+      f4(d.mean),
+      ci(d.ci95),
+      f4(d.median),
+      f4(d.iqm),
+      f4(d.q05),
+      f4(d.q95),
+      "",
+      "",
+      "",
+    ]);
+  const head = `${res.task} / ${res.model}  N=${res.N}  K=${res.K}  G=${res.rounds}  ${res.n_instances} instance(s) ${
+    res.enumerated ? "(all subsets)" : ""
+  } from ${res.pool.length} seeds, bootstrap ${res.bootstrap}`;
+  const table = formatTable(
+    ["policy", "mean", "ci95", "median", "iqm", "q05", "q95", "P(>unif)", "normalised", "exhausted"],
+    rows,
+  );
+  const extra = Object.entries(res.policies)
+    .filter(([, p]) => p.selections)
+    .map(([name, p]) => `${name}: final ${f4(p.final)}, selections ${p.selections!.join(" ")}`);
+  const notes = res.notes.map((n) => `note: ${n}`);
+  return [head, table, ...extra, ...notes].join("\n");
+}
+
+export function register(program: Command): void {
+  program
+    .command("replay")
+    .description(
+      "Replay allocation policies over logged greedy runs of one (task, model, N), against the uniform, single-run and oracle allocations.",
+    )
+    .requiredOption("--results <dir>", "results folder (searched recursively)")
+    .requiredOption("--task <task>", "task key")
+    .requiredOption("--model <model>", "model key")
+    .requiredOption("--N <n>", "children per generation of the logged runs", posIntArg("--N"))
+    .requiredOption("--K <k>", "arms per instance", posIntArg("--K"))
+    .requiredOption("--rounds <G>", "rounds (generations) to allocate", posIntArg("--rounds"))
+    .option("--algos <list>", `comma-separated policies (default: all of ${policyNames()})`, csv)
+    .option(
+      "--subset <seeds>",
+      "exactly one instance: these seeds, in this order (comma-separated)",
+      intList("--subset"),
+    )
+    .option(
+      "--max-instances <m>",
+      "enumerate all K-subsets up to m, else sample m",
+      intArg("--max-instances"),
+      100_000,
+    )
+    .option(
+      "--bootstrap <B>",
+      "bootstrap resamples of the seed pool (0: no intervals)",
+      intArg("--bootstrap"),
+      1000,
+    )
+    .option(
+      "--seed <s>",
+      "seed of the instance sample, policy RNG streams and bootstrap",
+      intArg("--seed"),
+      0,
+    )
+    .option("--param <POLICY.KEY=VALUE>", "policy parameter (repeatable), e.g. ucb.c=1", collect, [])
+    .option("--json", "print the result as JSON")
+    .option("--out <file>", "also write the JSON result to this file (.gz to compress)")
+    .action(async (raw: unknown) => {
+      const opts = parseOptions(Options, raw);
+      let params: ReturnType<typeof parsePolicyParams>;
+      try {
+        params = parsePolicyParams(opts.param);
+      } catch (err) {
+        if (err instanceof PolicyError) throw new UsageError(err.message);
+        throw err;
+      }
+      const runs = await loadRuns(opts.results);
+      const pool = selectPool(runs, opts.results, opts.task, opts.model, opts.N);
+      let res: ReplayResult;
+      try {
+        res = replay(pool, {
+          K: opts.K,
+          rounds: opts.rounds,
+          policies: opts.algos,
+          params,
+          subset: opts.subset,
+          maxInstances: opts.maxInstances,
+          bootstrap: opts.bootstrap,
+          seed: opts.seed,
+        });
+      } catch (err) {
+        if (err instanceof ReplayError || err instanceof PolicyError) throw new UsageError(err.message);
+        throw err;
+      }
+      const json = replayJson(res);
+      if (opts.out) await writeFileAtomic(opts.out, `${JSON.stringify(json, null, 2)}\n`);
+      if (opts.json) printJson(json);
+      else process.stdout.write(`${formatText(res)}\n`);
+    });
+}

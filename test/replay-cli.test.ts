@@ -1,0 +1,295 @@
+// End to end: `node bin/evoalloc.js replay|sweep` on a temporary results tree (needs `npm run build`).
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { promisify } from "node:util";
+import { syntheticGreedyRun } from "../src/replay/synthetic.ts";
+
+const run = promisify(execFile);
+const BIN = new URL("../bin/evoalloc.js", import.meta.url).pathname;
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await run("node", [BIN, ...args], { maxBuffer: 64 << 20 });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+const curve = (seed: number, depth: number) =>
+  Array.from({ length: depth + 1 }, (_, g) => 0.1 + 0.01 * seed + 0.02 * Math.floor(g / (1 + (seed % 3))));
+
+let dir = "";
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), "evoalloc-replay-"));
+  const folder = join(dir, "cp", "m1");
+  await mkdir(folder, { recursive: true });
+  const put = async (seed: number, n: number, t: number) => {
+    const r = syntheticGreedyRun({ task: "cp", model: "m1", N: n, seed, curve: curve(seed, t) });
+    await writeFile(join(folder, `greedy_C${r.C}_T${t}_N${n}_seed${seed}.json`), JSON.stringify(r));
+  };
+  for (let s = 0; s < 6; s++) await put(s, 4, 8); // C = 32
+  for (let s = 0; s < 4; s++) await put(s, 2, 16); // C = 32
+  await put(10, 4, 16); // C = 64: a prefix source for (T=8, N=4)
+  await writeFile(join(dir, "grid.json"), JSON.stringify({ grid: [1, 2] })); // not a run: skipped
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const base = () => ["replay", "--results", dir, "--task", "cp", "--model", "m1", "--N", "4"];
+
+describe("evoalloc replay", () => {
+  it("--json prints the documented object", async () => {
+    const r = await cli([...base(), "--K", "3", "--rounds", "8", "--bootstrap", "100", "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    for (const key of ["task", "model", "N", "K", "rounds", "n_instances", "pool", "policies", "references"])
+      assert.ok(key in j, key);
+    assert.equal(j.task, "cp");
+    assert.equal(j.N, 4);
+    assert.equal(j.K, 3);
+    assert.equal(j.rounds, 8);
+    assert.deepEqual(j.pool, [0, 1, 2, 3, 4, 5, 10]);
+    assert.equal(j.n_instances, 35); // C(7, 3)
+    assert.deepEqual(Object.keys(j.policies), [
+      "ucb",
+      "exp3p",
+      "thompson",
+      "random",
+      "halving",
+      "rsr",
+      "rucbe",
+      "elim",
+      "leader",
+    ]);
+    for (const p of Object.values(j.policies) as Record<string, unknown>[]) {
+      for (const key of [
+        "mean",
+        "median",
+        "iqm",
+        "q05",
+        "q95",
+        "ci95",
+        "p_improve_vs_uniform",
+        "normalized_mean",
+        "exhausted_rate",
+        "params",
+      ])
+        assert.ok(key in p, key);
+      assert.equal((p.ci95 as number[]).length, 2);
+      assert.ok(!("selections" in p));
+    }
+    assert.deepEqual(Object.keys(j.references), ["uniform", "single", "oracle"]);
+    assert.ok(j.references.oracle.mean >= j.references.single.mean);
+    assert.deepEqual(j.policies.ucb.params, { c: Math.SQRT2 });
+  });
+
+  it("--subset replays exactly one instance and prints final and selections; --out writes the same JSON", async () => {
+    const out = join(dir, "out", "r.json");
+    const r = await cli([
+      ...base(),
+      "--K",
+      "2",
+      "--rounds",
+      "6",
+      "--subset",
+      "4,1",
+      "--algos",
+      "ucb,random",
+      "--param",
+      "ucb.c=0.5",
+      "--json",
+      "--out",
+      out,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.n_instances, 1);
+    assert.deepEqual(Object.keys(j.policies), ["ucb", "random"]);
+    assert.deepEqual(j.policies.ucb.params, { c: 0.5 });
+    assert.equal(j.policies.ucb.selections.length, 6);
+    assert.ok(j.policies.ucb.selections.every((a: number) => a === 0 || a === 1));
+    assert.equal(typeof j.policies.ucb.final, "number");
+    assert.equal(j.policies.ucb.ci95, null);
+    assert.deepEqual(JSON.parse(await readFile(out, "utf8")), j);
+  });
+
+  it("prints a table without --json", async () => {
+    const r = await cli([...base(), "--K", "2", "--rounds", "4", "--algos", "leader", "--bootstrap", "0"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /leader/);
+    assert.match(r.stdout, /\(oracle\)/);
+  });
+
+  it("bad input exits 2 with one line naming what is available", async () => {
+    const cases: [string[], RegExp][] = [
+      [[...base(), "--K", "9", "--rounds", "4"], /too few seeds for K = 9.*has 7 \(0, 1, 2, 3, 4, 5, 10\)/],
+      [[...base(), "--K", "2", "--rounds", "0"], /--rounds: must be a positive integer/],
+      [
+        [...base(), "--K", "2", "--rounds", "4", "--subset", "1,99"],
+        /seed 99 is not in the pool \(available: 0, 1, 2, 3, 4, 5, 10\)/,
+      ],
+      [
+        [...base(), "--K", "2", "--rounds", "4", "--algos", "ucb,nope"],
+        /unknown policy "nope" \(available: ucb, exp3p/,
+      ],
+      [
+        [...base(), "--K", "2", "--rounds", "4", "--param", "ucb.zz=1"],
+        /unknown parameter "ucb.zz" \(ucb has ucb.c\)/,
+      ],
+      [[...base(), "--K", "2", "--rounds", "4", "--subset", "1,2,3"], /subset names 3 seeds but K = 2/],
+      [
+        [
+          "replay",
+          "--results",
+          dir,
+          "--task",
+          "nope",
+          "--model",
+          "m1",
+          "--N",
+          "4",
+          "--K",
+          "2",
+          "--rounds",
+          "4",
+        ],
+        /task "nope".*tasks: cp/,
+      ],
+      [
+        [
+          "replay",
+          "--results",
+          dir,
+          "--task",
+          "cp",
+          "--model",
+          "m1",
+          "--N",
+          "3",
+          "--K",
+          "2",
+          "--rounds",
+          "4",
+        ],
+        /N available: 2, 4/,
+      ],
+      [
+        [
+          "replay",
+          "--results",
+          join(dir, "missing"),
+          "--task",
+          "cp",
+          "--model",
+          "m1",
+          "--N",
+          "4",
+          "--K",
+          "2",
+          "--rounds",
+          "4",
+        ],
+        /cannot read/,
+      ],
+    ];
+    for (const [args, re] of cases) {
+      const r = await cli(args);
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+      assert.equal(r.stdout, "");
+      const lines = r.stderr.trim().split("\n");
+      assert.equal(lines.length, 1, r.stderr);
+      assert.match(lines[0]!, re);
+    }
+  });
+});
+
+describe("evoalloc sweep", () => {
+  it("--json: one row per split T·N = C, prefixes of deeper runs on request", async () => {
+    const r = await cli([
+      "sweep",
+      "--results",
+      dir,
+      "--task",
+      "cp",
+      "--model",
+      "m1",
+      "--C",
+      "32",
+      "--threshold",
+      "0.2",
+      "--json",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.deepEqual(Object.keys(j).slice(0, 4), ["task", "model", "C", "prefixes"]);
+    assert.deepEqual(
+      j.splits.map((s: { T: number; N: number }) => [s.T, s.N]),
+      [
+        [1, 32],
+        [2, 16],
+        [4, 8],
+        [8, 4],
+        [16, 2],
+        [32, 1],
+      ],
+    );
+    const at8 = j.splits[3];
+    for (const key of [
+      "T",
+      "N",
+      "n_runs",
+      "mean",
+      "sd",
+      "median",
+      "q25",
+      "q75",
+      "min",
+      "max",
+      "success_rate",
+      "expected_max",
+      "mean_flops",
+    ])
+      assert.ok(key in at8, key);
+    assert.equal(at8.n_runs, 6);
+    assert.equal(at8.expected_max.length, 6);
+    assert.ok(Math.abs(at8.expected_max[0] - at8.mean) < 1e-12);
+    assert.equal(at8.expected_max[5], at8.max);
+    assert.equal(j.splits[0].n_runs, 0);
+    assert.equal(j.splits[0].mean, null);
+    const p = JSON.parse(
+      (
+        await cli([
+          "sweep",
+          "--results",
+          dir,
+          "--task",
+          "cp",
+          "--model",
+          "m1",
+          "--C",
+          "32",
+          "--prefixes",
+          "--json",
+        ])
+      ).stdout,
+    );
+    assert.equal(p.splits[3].n_runs, 7); // seed 10's first 8 generations
+    assert.equal(p.splits[4].n_runs, 4);
+  });
+
+  it("bad input exits 2", async () => {
+    const r = await cli(["sweep", "--results", dir, "--task", "cp", "--model", "m1", "--C", "48", "--json"]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /no runs of cp\/m1 at C=48 \(C available: 32, 64; try --prefixes\)/);
+    const m = await cli(["sweep", "--results", dir, "--task", "cp", "--model", "zz", "--C", "32"]);
+    assert.equal(m.code, 2);
+    assert.match(m.stderr, /models: m1/);
+  });
+});
