@@ -143,6 +143,11 @@ export class SandboxEvaluator implements Evaluator {
     });
   }
 
+  /** Process ids of the live pre-forked workers (diagnostics and tests). */
+  workerPids(): number[] {
+    return this.slots.flatMap((s) => (s.worker?.alive && s.worker.pid !== undefined ? [s.worker.pid] : []));
+  }
+
   /** Stops every worker; queued and running evaluations reject with EvalAbortedError. */
   async close(): Promise<void> {
     this.closed = true;

@@ -133,6 +133,11 @@ export class SandboxWorker {
     });
   }
 
+  /** The worker's process id (diagnostics and tests). */
+  get pid(): number | undefined {
+    return this.proc.pid;
+  }
+
   get alive(): boolean {
     return !this.exited;
   }

@@ -57,6 +57,12 @@ MS_REC = 16384
 MS_PRIVATE = 1 << 18
 MS_RELATIME = 1 << 21
 PR_SET_PDEATHSIG = 1
+PR_SET_KEEPCAPS = 8
+PR_SET_NO_NEW_PRIVS = 38
+PR_CAP_AMBIENT = 47
+PR_CAP_AMBIENT_RAISE = 2
+CAP_DAC_READ_SEARCH = 2
+TMPFS_SIZE = "256m"
 # Per-candidate uids: far above any account, one per worker process (pid), so
 # concurrent workers (even of several evoalloc runs) never share one.
 UID_BASE = 1_500_000_000
@@ -122,8 +128,30 @@ def mount_points():
     return out
 
 
+def capset(caps):
+    """Sets permitted, effective and inheritable capabilities to `caps` (a list of numbers)."""
+    mask = 0
+    for cap in caps:
+        mask |= 1 << cap
+
+    class Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    class Data(ctypes.Structure):
+        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+    header = Header(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3
+    data = (Data * 2)()
+    for i in range(2):
+        word = (mask >> (32 * i)) & 0xFFFFFFFF
+        data[i].effective = data[i].permitted = data[i].inheritable = word
+    libc_call("capset", ctypes.byref(header), data)
+    for cap in caps:  # ambient: kept across exec (a candidate's subprocess can still read the stdlib)
+        _libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0)
+
+
 def isolate(work, uid, applied):
-    """Namespaces and a read-only view of the file system except `work` (root only)."""
+    """Namespaces: no network; a private tmpfs at `work`; every other mount read-only (root only)."""
     if os.geteuid() != 0:
         return
     try:
@@ -134,7 +162,10 @@ def isolate(work, uid, applied):
     try:
         libc_call("unshare", CLONE_NEWNS)
         mount(None, "/", None, MS_REC | MS_PRIVATE)
-        mount(work, work, None, MS_BIND)
+        owner = f",uid={uid},gid={uid}" if uid is not None else ""
+        # A tmpfs, not a bind mount of the host's file system: nothing reached through it is a host file.
+        mount("tmpfs", work, "tmpfs", MS_NOSUID | MS_NODEV, f"size={TMPFS_SIZE},mode=0700{owner}")
+        applied.append("tmpfs_workdir")
         failed = []
         for point, flags in mount_points():
             if point == work or point.startswith(("/proc", "/sys")) or point == "/dev/shm":
@@ -150,8 +181,30 @@ def isolate(work, uid, applied):
         applied.append("readonly_fs" if not failed else "readonly_fs_partial")
     except OSError:
         pass
-    if uid is not None:
-        applied.append("own_uid")
+
+
+def drop_privileges(uid, read_cap, applied):
+    """Switches to the candidate's own uid (root only), keeping at most CAP_DAC_READ_SEARCH."""
+    if uid is None:
+        return
+    os.setgroups([])
+    os.setgid(uid)
+    if read_cap:
+        _libc.prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0)
+    os.setuid(uid)
+    if read_cap:
+        capset([CAP_DAC_READ_SEARCH])
+        applied.append("read_anywhere")
+    _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    applied.append("own_uid")
+
+
+def confine(cfg, work, uid, read_cap, applied):
+    """Everything but the rlimits, in order; the caller is the forked child."""
+    isolate(work, uid, applied)
+    drop_privileges(uid, read_cap, applied)
+    os.chdir(work)
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # after setuid, which clears it
 
 
 def set_limits(cfg, timeout_s, own_uid):
@@ -195,7 +248,7 @@ def plain(value, depth=0):
     return repr(value)[:1000]
 
 
-def child_main(cfg, evaluate, req, work, program, uid, out_fd, err_fd, result_fd):
+def child_main(cfg, evaluate, req, work, program, uid, read_cap, out_fd, err_fd, result_fd):
     """In the forked child: confine, run the evaluator, write the result. Never returns."""
     os.setsid()
     devnull = os.open(os.devnull, os.O_RDONLY)
@@ -210,14 +263,9 @@ def child_main(cfg, evaluate, req, work, program, uid, out_fd, err_fd, result_fd
             except OSError:
                 pass
     os.closerange(result_fd + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
-    applied = []
-    isolate(work, uid, applied)
-    os.chdir(work)
-    if uid is not None:
-        os.setgroups([])
-        os.setgid(uid)
-        os.setuid(uid)
-    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    confine(cfg, work, uid, read_cap, [])
+    with open(program, "w", encoding="utf-8") as f:
+        f.write(req["code"])
     os.environ["HOME"] = work
     os.environ["TMPDIR"] = work
     tempfile.tempdir = None
@@ -309,19 +357,16 @@ def describe_status(status):
     return f"the candidate process exited with status {os.WEXITSTATUS(status)} before returning a result"
 
 
-def run_candidate(cfg, evaluate, req, uid):
+def run_candidate(cfg, evaluate, req, uid, read_cap):
     t0 = time.monotonic()
     timeout_s = float(req["timeout_s"])
     base = tempfile.mkdtemp(prefix="evoalloc-eval-")
     os.chmod(base, 0o711)
     work = os.path.join(base, "work")
     os.mkdir(work, 0o700)
-    program = os.path.join(work, "program.py")
-    with open(program, "w", encoding="utf-8") as f:
-        f.write(req["code"])
+    program = os.path.join(work, "program.py")  # written by the child, once confined
     if uid is not None:
         os.chown(work, uid, uid)
-        os.chown(program, uid, uid)
     out_path, err_path = os.path.join(base, "stdout"), os.path.join(base, "stderr")
     out_fd = os.open(out_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     err_fd = os.open(err_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -332,7 +377,7 @@ def run_candidate(cfg, evaluate, req, uid):
     if pid == 0:
         try:
             os.close(r)
-            child_main(cfg, evaluate, req, work, program, uid, out_fd, err_fd, w)
+            child_main(cfg, evaluate, req, work, program, uid, read_cap, out_fd, err_fd, w)
         except BaseException:
             try:
                 os.write(2, traceback.format_exc().encode())
@@ -428,28 +473,36 @@ def run_candidate(cfg, evaluate, req, uid):
     return resp
 
 
-def probe(cfg, uid):
-    """Which protections apply here: runs the isolation steps in a throwaway child."""
+def probe(cfg, uid, read_cap, must_read):
+    """Which protections apply here, and whether the confined candidate can read
+    `must_read` (the Python library, numpy, the evaluator's folder): runs the
+    confinement in a throwaway child."""
     base = tempfile.mkdtemp(prefix="evoalloc-probe-")
+    work = os.path.join(base, "work")
+    os.mkdir(work, 0o700)
+    if uid is not None:
+        os.chown(work, uid, uid)
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:
         try:
             os.close(r)
             applied = []
-            isolate(base, uid, applied)
-            if uid is not None:
-                os.setgroups([])
-                os.setgid(uid)
-                os.setuid(uid)
+            confine(cfg, work, uid, read_cap, applied)
+            readable = True
+            for path in must_read:
+                try:
+                    os.listdir(path)
+                except OSError:
+                    readable = False
             try:
                 set_limits(cfg, 1.0, uid is not None)
-                applied += ["rlimit_as", "rlimit_fsize", "rlimit_core"]
+                applied += ["rlimit_as", "rlimit_fsize", "rlimit_core", "rlimit_cpu"]
                 if uid is not None:
                     applied.append("rlimit_nproc")
             except (OSError, ValueError):
                 pass
-            os.write(w, json.dumps(applied).encode())
+            os.write(w, json.dumps({"applied": applied, "readable": readable}).encode())
         finally:
             os._exit(0)
     os.close(w)
@@ -464,7 +517,7 @@ def probe(cfg, uid):
     try:
         return json.loads(data)
     except ValueError:
-        return []
+        return {"applied": [], "readable": False}
 
 
 def load_evaluator(path):
@@ -499,7 +552,17 @@ def main():
         send({"op": "fatal", "error": f"cannot load the evaluator {cfg['evaluator']}: {type(exc).__name__}: {exc}"})
         return 1
     uid = UID_BASE + os.getpid() if os.geteuid() == 0 and cfg.get("isolate", True) else None
-    applied = probe(cfg, uid) if cfg.get("isolate", True) else []
+    read_cap = False
+    applied = []
+    if cfg.get("isolate", True):
+        must_read = [os.path.dirname(os.__file__), os.path.dirname(os.path.abspath(cfg["evaluator"]))]
+        must_read += [os.path.dirname(m.__file__) for m in map(sys.modules.get, preloaded) if getattr(m, "__file__", None)]
+        found = probe(cfg, uid, False, must_read)
+        if uid is not None and not found["readable"]:
+            # The interpreter lives where only root may read (e.g. /root/.pyenv): keep read access only.
+            read_cap = True
+            found = probe(cfg, uid, True, must_read)
+        applied = found["applied"]
     if uid is not None and "own_uid" not in applied:
         uid = None
     send({"op": "ready", "pid": os.getpid(), "isolation": applied, "preloaded": preloaded})
@@ -507,7 +570,7 @@ def main():
         for cmd in read_commands(block=True):
             if cmd.get("op") != "eval":
                 continue
-            send(run_candidate(cfg, evaluate, cmd, uid))
+            send(run_candidate(cfg, evaluate, cmd, uid, read_cap))
             if cfg.get("once"):
                 return 0
     return 0
