@@ -88,7 +88,10 @@ describe("sandbox pool", () => {
     const ev = await createEvaluator(cp, { parallel: 1, timeoutS: 30 });
     const busy = ev.evaluate("while True: pass");
     const waiting = ev.evaluate(cp.initialProgram);
-    const checks = Promise.all([assert.rejects(busy, EvalAbortedError), assert.rejects(waiting, EvalAbortedError)]);
+    const checks = Promise.all([
+      assert.rejects(busy, EvalAbortedError),
+      assert.rejects(waiting, EvalAbortedError),
+    ]);
     await new Promise((r) => setTimeout(r, 200));
     await ev.close();
     await checks;
@@ -129,10 +132,16 @@ describe("sandbox pool", () => {
   });
 
   it("refuses to start when the evaluator does not load, or python is missing", async () => {
-    await assert.rejects(createEvaluator(echoTask("def evaluate(:\n"), { parallel: 1, preload: [] }), (e: Error) => {
-      return e instanceof SandboxError && /cannot load the evaluator .*SyntaxError/s.test(e.message);
-    });
-    await assert.rejects(createEvaluator(echoTask("x = 1\n"), { parallel: 1, preload: [] }), /defines no evaluate/);
+    await assert.rejects(
+      createEvaluator(echoTask("def evaluate(:\n"), { parallel: 1, preload: [] }),
+      (e: Error) => {
+        return e instanceof SandboxError && /cannot load the evaluator .*SyntaxError/s.test(e.message);
+      },
+    );
+    await assert.rejects(
+      createEvaluator(echoTask("x = 1\n"), { parallel: 1, preload: [] }),
+      /defines no evaluate/,
+    );
     await assert.rejects(
       createEvaluator(cp, { parallel: 1, python: join(tmp, "no-python") }),
       (e: Error) => e instanceof SandboxError && /cannot start/.test(e.message),
