@@ -7,6 +7,7 @@ import { Command, CommanderError } from "commander";
 import { version } from "../version.ts";
 import { Failure, UsageError } from "./errors.ts";
 import * as replay from "./replay.ts";
+import * as run from "./run.ts";
 import * as serve from "./serve.ts";
 import * as summarize from "./summarize.ts";
 import * as sweep from "./sweep.ts";
@@ -16,6 +17,7 @@ export type Register = (program: Command) => void;
 
 // One line per command module; keep the order of `evoalloc --help`.
 const commands: Register[] = [
+  run.register,
   validate.register,
   summarize.register,
   serve.register,

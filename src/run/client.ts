@@ -134,8 +134,8 @@ export function createOpenAIClient(opts: OpenAIClientOptions): ChatClient {
   async function attempt(
     req: CompletionRequest,
     idx: number,
+    which: number,
   ): Promise<{ rec: Attempt; content: string | null; err?: unknown }> {
-    const which = turn++ % sdks.length;
     const endpoint = opts.endpoints[which]!.baseURL;
     const timeoutMs = Math.max(1, Math.ceil(req.timeoutS * 1000));
     const ctl = new AbortController();
@@ -239,9 +239,11 @@ export function createOpenAIClient(opts: OpenAIClientOptions): ChatClient {
   return {
     async complete(req: CompletionRequest): Promise<CompletionResult> {
       const attempts: Attempt[] = [];
+      // calls take turns over the endpoints; a call's retries move on to the next ones
+      const first = turn++ % sdks.length;
       for (let i = 0; ; i++) {
         if (req.signal?.aborted) throw req.signal.reason;
-        const { rec, content, err } = await attempt(req, i);
+        const { rec, content, err } = await attempt(req, i, (first + i) % sdks.length);
         attempts.push(rec);
         if (err === undefined) return { content, attempts };
         if (i >= retries || !retryable(err)) return { content: null, attempts };

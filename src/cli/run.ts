@@ -1,0 +1,624 @@
+/**
+ * `evoalloc run greedy|bandit`: online experiments against an
+ * OpenAI-compatible endpoint, with the reference's flags and default output
+ * paths. Parse → validate → set up the side effects (client, sandbox,
+ * limiters, journal, progress, Ctrl-C) → call the pure core
+ * (`runGreedy`/`runBandit`) → write the result atomically.
+ *
+ * Another module adds a subcommand (e.g. `run grid`) with one import and one
+ * entry in `SUBCOMMANDS`; it reuses `addRunOptions`, `parseRunOptions` and
+ * `setupRun` for the flags and the side effects they share.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, rmSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import { type Command, Option } from "commander";
+import { z } from "zod";
+import { parsePythonJson } from "../log/json.ts";
+import { loadModels, ModelFileError, type ModelSpec } from "../log/models.ts";
+import type { BanditRun, GreedyRun } from "../log/schema.ts";
+import { writeJsonAtomic } from "../log/write.ts";
+import { createPolicy, getPolicy, PolicyError, parsePolicyParams, policyNames } from "../policies/index.ts";
+import { runBandit } from "../run/bandit.ts";
+import { createOpenAIClient, resolveEndpoints } from "../run/client.ts";
+import { type RequestParams, type RunnerDeps, type RunnerEvent, runGreedy } from "../run/greedy.ts";
+import { JournalError, journalPath, openRunJournal, type RunJournal } from "../run/journal.ts";
+import { createLimiter, type Limiter } from "../run/limit.ts";
+import { createEvaluator, type Isolation, SandboxError } from "../run/sandbox.ts";
+import { loadTask, TaskError } from "../run/tasks.ts";
+import type { ChatClient, Evaluator, Task } from "../run/types.ts";
+import { rng } from "../util/rng.ts";
+import { version } from "../version.ts";
+import { Failure, UsageError } from "./errors.ts";
+import { printJson } from "./options.ts";
+import { createProgress } from "./run-progress.ts";
+
+/** commander's raw options shared by every `run` subcommand (strings, as typed). */
+export interface RawRunOptions {
+  task?: string;
+  model?: string;
+  T?: string;
+  N?: string;
+  parallelLlm?: string;
+  output?: string;
+  apiBase?: string;
+  maxTokens?: string;
+  timeout?: string;
+  temperature?: string;
+  retries?: string;
+  backoff?: string;
+  models?: string;
+  tasksDir?: string;
+  resume?: boolean;
+  force?: boolean;
+  isolation?: string;
+  evalMemory?: string;
+  parallelEval?: string;
+  json?: boolean;
+}
+
+/** Flag of each option key, for error messages (`TCapPerArm` → `--T-cap-per-arm`). */
+const FLAGS: Record<string, string> = {
+  task: "--task",
+  model: "--model",
+  T: "--T",
+  N: "--N",
+  seed: "--seed",
+  parallelLlm: "--parallel-llm",
+  output: "--output",
+  apiBase: "--api-base",
+  maxTokens: "--max-tokens",
+  timeout: "--timeout",
+  temperature: "--temperature",
+  retries: "--retries",
+  backoff: "--backoff",
+  models: "--models",
+  tasksDir: "--tasks-dir",
+  isolation: "--isolation",
+  evalMemory: "--eval-memory",
+  parallelEval: "--parallel-eval",
+  algo: "--algo",
+  nArms: "--n-arms",
+  armSeedBase: "--arm-seed-base",
+  banditSeed: "--bandit-seed",
+  TCapPerArm: "--T-cap-per-arm",
+  param: "--param",
+};
+
+const intFlag = (min: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^[-+]?\d+$/, "must be an integer")
+    .transform(Number)
+    .refine((n) => n >= min, `must be an integer >= ${min}`);
+const numFlag = z
+  .string()
+  .trim()
+  .refine((s) => s !== "" && Number.isFinite(Number(s)), "must be a number")
+  .transform(Number);
+
+/** "2G", "512M", "1.5GiB", "2147483648" → bytes (powers of 1024). */
+export function parseBytes(text: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?\s*$/i.exec(text);
+  if (!m) return null;
+  const unit = { "": 0, K: 1, M: 2, G: 3, T: 4 }[m[2]!.toUpperCase() as "" | "K" | "M" | "G" | "T"];
+  return Math.round(Number(m[1]) * 1024 ** unit);
+}
+
+const CommonSchema = z.object({
+  task: z.string({ error: "is required" }).min(1, "is required"),
+  model: z.string({ error: "is required" }).min(1, "is required"),
+  T: intFlag(1),
+  N: intFlag(1),
+  parallelLlm: intFlag(1).default(5),
+  output: z.string().min(1).optional(),
+  apiBase: z
+    .string()
+    .transform((s) =>
+      s
+        .split(",")
+        .map((u) => u.trim())
+        .filter((u) => u !== ""),
+    )
+    .refine(
+      (urls) => urls.length > 0 && urls.every((u) => /^https?:\/\/\S+$/.test(u)),
+      "must be http(s) URLs separated by commas",
+    )
+    .optional(),
+  maxTokens: intFlag(1).optional(),
+  timeout: numFlag.refine((x) => x > 0, "must be > 0").optional(),
+  temperature: numFlag.refine((x) => x >= 0 && x <= 2, "must be in [0, 2]").optional(),
+  retries: intFlag(0).default(2),
+  backoff: numFlag.refine((x) => x >= 0, "must be >= 0").default(1),
+  models: z.string().optional(),
+  tasksDir: z.string().optional(),
+  resume: z.boolean().default(false),
+  force: z.boolean().default(false),
+  isolation: z.enum(["prefork", "fresh"], { error: "must be prefork or fresh" }).default("prefork"),
+  evalMemory: z
+    .string()
+    .transform((s, ctx) => {
+      const b = parseBytes(s);
+      if (b === null || b < 64 * 1024 ** 2) {
+        ctx.addIssue({ code: "custom", message: 'must be a size of at least 64M, e.g. "2G"' });
+        return z.NEVER;
+      }
+      return b;
+    })
+    .optional(),
+  parallelEval: intFlag(1).optional(),
+  json: z.boolean().default(false),
+});
+export type RunOptions = z.infer<typeof CommonSchema>;
+
+/** Validates with `schema`; the first issue becomes a UsageError naming the flag. */
+function validate<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
+  const r = schema.safeParse(raw);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const key = String(issue.path[0] ?? "");
+  throw new UsageError(`${FLAGS[key] ?? (key ? `--${key}` : "options")}: ${issue.message}`);
+}
+
+/** Adds the flags every `run` subcommand shares. */
+export function addRunOptions(cmd: Command): Command {
+  return cmd
+    .option("--task <key>", "task key (a folder of --tasks-dir)")
+    .option("--model <key>", "model key (built in, or from --models FILE)")
+    .option("--parallel-llm <n>", "LLM calls in flight", "5")
+    .option("--output <path>", "result file (default: the reference's path under results/)")
+    .option("--api-base <urls>", "endpoint URL(s), comma-separated replicas (default: the model's env vars)")
+    .option("--max-tokens <n>", "max_tokens per call (default: the model's)")
+    .option("--timeout <seconds>", "per-attempt timeout (default: the model's)")
+    .option("--temperature <x>", "sampling temperature (default: the model's)")
+    .option("--retries <n>", "tries after the first failed one", "2")
+    .option("--backoff <seconds>", "first wait before a retry (doubles, with jitter; Retry-After wins)", "1")
+    .option("--models <file>", "JSON file of extra models")
+    .option("--tasks-dir <dir>", "folder of task folders (default: the package's tasks/)")
+    .option("--resume", "continue an interrupted run from its journal")
+    .option("--force", "overwrite an existing result or journal")
+    .addOption(
+      new Option("--isolation <mode>", "evaluation sandbox").choices(["prefork", "fresh"]).default("prefork"),
+    )
+    .option("--eval-memory <size>", "memory cap per candidate, e.g. 2G (default 2G)")
+    .option("--parallel-eval <n>", "evaluations in flight (default: the number of cores)")
+    .option("--json", "print a JSON summary on stdout");
+}
+
+/** Everything a run needs, resolved from the flags. */
+export interface RunSetup {
+  task: Task;
+  model: ModelSpec;
+  request: RequestParams;
+  /** Recorded as the result's `config` (no secrets). */
+  config: Record<string, unknown>;
+  client: ChatClient;
+  /** Starts the sandbox (slow: workers import numpy); call once the cheap checks passed. */
+  startEvaluator(): Promise<Evaluator>;
+  llmLimit: Limiter;
+  evalLimit: Limiter;
+}
+
+/**
+ * Resolves task, model, request parameters and the client from validated options.
+ * @throws UsageError for an unknown task or model, or a bad model file.
+ */
+export async function setupRun(
+  opts: RunOptions,
+  env: Record<string, string | undefined> = process.env,
+): Promise<RunSetup> {
+  let models: Record<string, ModelSpec>;
+  try {
+    models = await loadModels(opts.models);
+  } catch (err) {
+    if (err instanceof ModelFileError) throw new UsageError(`--models: ${err.message}`);
+    throw err;
+  }
+  const model = Object.hasOwn(models, opts.model) ? models[opts.model] : undefined;
+  if (!model)
+    throw new UsageError(
+      `--model: unknown model "${opts.model}" (known: ${Object.keys(models).sort().join(", ")})`,
+    );
+  let task: Task;
+  try {
+    task = opts.tasksDir === undefined ? loadTask(opts.task) : loadTask(opts.task, opts.tasksDir);
+  } catch (err) {
+    if (err instanceof TaskError) throw new UsageError(`--task: ${err.message}`);
+    throw err;
+  }
+  const request: RequestParams = {
+    maxTokens: opts.maxTokens ?? model.max_tokens,
+    temperature: opts.temperature ?? model.temperature,
+    topP: model.top_p,
+    timeoutS: opts.timeout ?? model.timeout_s,
+  };
+  const parallelEval = opts.parallelEval ?? availableParallelism();
+  const endpoints = model.provider === "openai" ? resolveEndpoints(model, env, opts.apiBase) : [];
+  const client = await createClient(model, endpoints, opts.retries, opts.backoff);
+  const config: Record<string, unknown> = {
+    provider: model.provider,
+    api_base: endpoints.map((e) => e.baseURL),
+    max_tokens: request.maxTokens,
+    temperature: request.temperature,
+    top_p: request.topP,
+    timeout_s: request.timeoutS,
+    retries: opts.retries,
+    backoff_s: opts.backoff,
+    parallel_llm: opts.parallelLlm,
+    parallel_eval: parallelEval,
+    isolation: opts.isolation,
+    eval_memory_bytes: opts.evalMemory ?? null,
+    eval_timeout_s: task.evalTimeoutS,
+    task_dir: task.dir,
+  };
+  return {
+    task,
+    model,
+    request,
+    config,
+    client,
+    async startEvaluator() {
+      try {
+        return await createEvaluator(task, {
+          isolation: opts.isolation as Isolation,
+          parallel: parallelEval,
+          ...(opts.evalMemory !== undefined ? { memoryBytes: opts.evalMemory } : {}),
+        });
+      } catch (err) {
+        if (err instanceof SandboxError)
+          throw new Failure(`task ${task.key}: the sandbox cannot start: ${err.message}`);
+        throw err;
+      }
+    },
+    llmLimit: createLimiter(opts.parallelLlm),
+    evalLimit: createLimiter(parallelEval),
+  };
+}
+
+/** The chat client of a model: its provider decides (openai: endpoints; mutator: in-process). */
+async function createClient(
+  model: ModelSpec,
+  endpoints: ReturnType<typeof resolveEndpoints>,
+  retries: number,
+  backoffS: number,
+): Promise<ChatClient> {
+  if (model.provider === "mutator") {
+    throw new UsageError(`--model: the in-process mutator is not available in this build`);
+  }
+  return createOpenAIClient({ model: model.name, endpoints, retries, backoffS });
+}
+
+/** The command line that resumes this run (the current one plus --resume). */
+export function resumeCommand(argv: string[] = process.argv.slice(2)): string {
+  const args = argv.includes("--resume") ? argv : [...argv, "--resume"];
+  const quote = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+  return ["evoalloc", ...args.filter((a) => a !== "--force")].map(quote).join(" ");
+}
+
+interface Execution<R> {
+  kind: "greedy" | "bandit";
+  label: string;
+  output: string;
+  identity: Record<string, unknown>;
+  totalCalls: number;
+  opts: RunOptions;
+  setup: RunSetup;
+  core: (deps: RunnerDeps) => Promise<R>;
+  summary: (result: R) => Record<string, unknown>;
+}
+
+/**
+ * The shared life cycle: guard the output, open the journal, start the
+ * sandbox, run the core under Ctrl-C handling, write atomically, clean up.
+ */
+async function execute<R extends GreedyRun | BanditRun>(x: Execution<R>): Promise<void> {
+  const { opts, output } = x;
+  const jpath = journalPath(output);
+  const hasJournal = existsSync(jpath);
+  if (existsSync(output) && !opts.force) {
+    if (opts.resume && !hasJournal) {
+      // finished already: resuming is a no-op, so scripts can rerun a grid safely
+      process.stderr.write(`evoalloc: ${output} is complete; nothing to resume\n`);
+      const done = parsePythonJson(await readFile(output, "utf8")) as R;
+      report(x, done);
+      return;
+    }
+    if (!opts.resume) throw new UsageError(`--output: ${output} exists (pass --force to overwrite it)`);
+  }
+  if (hasJournal && !opts.resume && !opts.force)
+    throw new UsageError(
+      `--resume: ${jpath} holds an interrupted run; continue it with --resume, or start over with --force`,
+    );
+  let journal: RunJournal;
+  try {
+    journal = openRunJournal(jpath, x.identity, opts.resume);
+  } catch (err) {
+    if (err instanceof JournalError) throw new UsageError(`--resume: ${err.message}`);
+    throw err;
+  }
+  const evaluator = await x.setup.startEvaluator().catch((err) => {
+    journal.close();
+    throw err;
+  });
+  const ctl = new AbortController();
+  const onSignal = (sig: NodeJS.Signals): void => {
+    process.stderr.write(`\nevoalloc: ${sig}: stopping (in-flight calls and evaluations are cancelled)…\n`);
+    ctl.abort(new RunInterrupted(sig));
+    // a second Ctrl-C gets Node's default: exit at once (the journal is consistent line by line)
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  const replayed = journal.callCount;
+  if (opts.resume && replayed > 0)
+    process.stderr.write(
+      `evoalloc: resuming ${jpath}: ${replayed} finished calls are replayed, not repeated\n`,
+    );
+  const progress = createProgress({ label: x.label, total: x.totalCalls });
+  const deps: RunnerDeps = {
+    client: x.setup.client,
+    evaluator,
+    llmLimit: x.setup.llmLimit,
+    evalLimit: x.setup.evalLimit,
+    journal,
+    now: () => performance.now() / 1000,
+    signal: ctl.signal,
+    onEvent: (e: RunnerEvent) => progress.onEvent(e),
+  };
+  let result: R;
+  try {
+    result = await x.core(deps);
+  } catch (err) {
+    progress.stop();
+    if (ctl.signal.aborted) {
+      process.stderr.write(
+        `evoalloc: interrupted; ${journal.callCount} of ${x.totalCalls} calls are in the journal ${jpath}\n` +
+          `resume with:\n  ${resumeCommand()}\n`,
+      );
+      process.exitCode = 130;
+      return;
+    }
+    throw err;
+  } finally {
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+    journal.close();
+    await evaluator.close();
+  }
+  progress.stop();
+  await writeJsonAtomic(output, result, 2);
+  rmSync(jpath, { force: true });
+  report(x, result);
+}
+
+function report<R>(x: Execution<R>, result: R): void {
+  const summary = { output: x.output, ...x.summary(result) };
+  if (x.opts.json) printJson(summary);
+  else
+    process.stdout.write(
+      `${Object.entries(summary)
+        .map(
+          ([k, v]) =>
+            `${k}: ${typeof v === "number" && !Number.isInteger(v) ? (v as number).toFixed(6) : String(v)}`,
+        )
+        .join("\n")}\n`,
+    );
+}
+
+export class RunInterrupted extends Error {
+  override name = "RunInterrupted";
+  constructor(signal: string) {
+    super(`interrupted by ${signal}`);
+  }
+}
+
+/** The run's identity includes the program it starts from. */
+const taskSha = (task: Task): string => createHash("sha256").update(task.initialProgram).digest("hex");
+
+// ---- run greedy -----------------------------------------------------------
+
+const GreedySchema = CommonSchema.extend({ seed: intFlag(0).default(40) });
+
+function registerGreedy(run: Command): void {
+  addRunOptions(
+    run
+      .command("greedy")
+      .description("One greedy run: T generations of N children each (C = T·N calls).")
+      .option("--T <n>", "generations")
+      .option("--N <n>", "children per generation")
+      .option("--seed <n>", "run seed (child seeds derive from it)", "40"),
+  ).action(async (raw: RawRunOptions & { seed?: string }) => {
+    const opts = validate(GreedySchema, raw);
+    const setup = await setupRun(opts);
+    const C = opts.T * opts.N;
+    const output =
+      opts.output ??
+      join("results", opts.task, opts.model, `greedy_C${C}_T${opts.T}_N${opts.N}_seed${opts.seed}.json`);
+    const spec = {
+      task: setup.task,
+      model: setup.model,
+      T: opts.T,
+      N: opts.N,
+      seed: opts.seed,
+      request: setup.request,
+      config: setup.config,
+    };
+    await execute<GreedyRun>({
+      kind: "greedy",
+      label: `greedy ${opts.task}/${opts.model} seed ${opts.seed}`,
+      output,
+      identity: {
+        kind: "greedy",
+        evoalloc: 1,
+        task: opts.task,
+        model: opts.model,
+        model_name: setup.model.name,
+        T: opts.T,
+        N: opts.N,
+        seed: opts.seed,
+        max_tokens: setup.request.maxTokens,
+        temperature: setup.request.temperature,
+        top_p: setup.request.topP,
+        initial_program_sha256: taskSha(setup.task),
+      },
+      totalCalls: C,
+      opts,
+      setup,
+      core: (deps) => runGreedy(spec, deps),
+      summary: (r) => ({
+        task: r.task,
+        model: r.model,
+        C: r.C,
+        T: r.T,
+        N: r.N,
+        seed: r.seed,
+        final_fitness: r.final_fitness,
+        flops_worst_case: r.flops.worst_case.total_flops,
+        wall_time_seconds: r.wall_time_seconds,
+      }),
+    });
+  });
+}
+
+// ---- run bandit -----------------------------------------------------------
+
+const BanditSchema = CommonSchema.extend({
+  algo: z.string({ error: "is required" }).min(1, "is required"),
+  nArms: intFlag(1).default(10),
+  armSeedBase: intFlag(0).default(40),
+  banditSeed: intFlag(0).default(0),
+  TCapPerArm: intFlag(1).optional(),
+  param: z.array(z.string()).default([]),
+});
+
+function registerBandit(run: Command): void {
+  addRunOptions(
+    run
+      .command("bandit")
+      .description(
+        "Online bandit over K greedy arms: T rounds, each one generation of N children of the arm the policy picks.",
+      )
+      .option("--algo <policy>", `allocation policy (${policyNames()})`)
+      .option("--T <n>", "rounds (= generations over all arms); C = T·N")
+      .option("--N <n>", "children per generation")
+      .option("--n-arms <k>", "greedy arms", "10")
+      .option("--arm-seed-base <n>", "arm i has seed base + i", "40")
+      .option("--bandit-seed <n>", "seed of the policy's RNG", "0")
+      .option("--T-cap-per-arm <n>", "most generations one arm may run (default: T)")
+      .option(
+        "--param <POLICY.KEY=VALUE>",
+        "policy parameter (repeatable)",
+        (v: string, acc: string[]) => [...acc, v],
+        [],
+      ),
+  ).action(async (raw: RawRunOptions & Record<string, unknown>) => {
+    const opts = validate(BanditSchema, raw);
+    let policyParams: Record<string, number>;
+    try {
+      getPolicy(opts.algo);
+      policyParams = parsePolicyParams(opts.param)[opts.algo] ?? {};
+      // resolves defaults and checks values
+      createPolicy(
+        opts.algo,
+        { nArms: opts.nArms, horizon: opts.T, rng: rng(opts.banditSeed) },
+        policyParams,
+      );
+    } catch (err) {
+      if (err instanceof PolicyError)
+        throw new UsageError(`${err.message.startsWith("--param") ? "" : "--algo: "}${err.message}`);
+      throw err;
+    }
+    const resolved = { ...getPolicy(opts.algo).defaults, ...policyParams };
+    const setup = await setupRun(opts);
+    const C = opts.T * opts.N;
+    const output =
+      opts.output ??
+      join(
+        "results",
+        "bandit",
+        opts.task,
+        opts.model,
+        `${opts.algo}_C${C}_T${opts.T}_K${opts.nArms}_seed${opts.banditSeed}.json`,
+      );
+    const cap = opts.TCapPerArm ?? opts.T;
+    await execute<BanditRun>({
+      kind: "bandit",
+      label: `bandit ${opts.algo} ${opts.task}/${opts.model} K${opts.nArms}`,
+      output,
+      identity: {
+        kind: "bandit",
+        evoalloc: 1,
+        task: opts.task,
+        model: opts.model,
+        model_name: setup.model.name,
+        algo: opts.algo,
+        policy_params: resolved,
+        T_total: opts.T,
+        N: opts.N,
+        n_arms: opts.nArms,
+        arm_seed_base: opts.armSeedBase,
+        bandit_seed: opts.banditSeed,
+        T_cap_per_arm: cap,
+        max_tokens: setup.request.maxTokens,
+        temperature: setup.request.temperature,
+        top_p: setup.request.topP,
+        initial_program_sha256: taskSha(setup.task),
+      },
+      // rounds stop early when every arm is capped
+      totalCalls: Math.min(opts.T, opts.nArms * cap) * opts.N,
+      opts,
+      setup,
+      core: (deps) =>
+        runBandit(
+          {
+            task: setup.task,
+            model: setup.model,
+            N: opts.N,
+            request: setup.request,
+            algo: opts.algo,
+            T_total: opts.T,
+            nArms: opts.nArms,
+            armSeedBase: opts.armSeedBase,
+            banditSeed: opts.banditSeed,
+            T_cap_per_arm: cap,
+            policyParams: resolved,
+            config: setup.config,
+          },
+          createPolicy(
+            opts.algo,
+            { nArms: opts.nArms, horizon: opts.T, rng: rng(opts.banditSeed) },
+            policyParams,
+          ),
+          deps,
+        ),
+      summary: (r) => ({
+        task: r.task,
+        model: r.model,
+        algo: r.algo,
+        C: r.C,
+        T_total: r.T_total,
+        N: r.N,
+        n_arms: r.n_arms,
+        final_best_fitness: r.final_best_fitness,
+        best_arm_seed: r.best_arm_seed,
+        arm_pulls: r.arm_pulls.join(","),
+        flops_worst_case: r.total_flops_worst_case,
+        wall_time_seconds: r.wall_time_seconds,
+      }),
+    });
+  });
+}
+
+// One line per subcommand (`run grid` adds itself here).
+const SUBCOMMANDS: ((run: Command) => void)[] = [registerGreedy, registerBandit];
+
+export function register(program: Command): void {
+  const run = program
+    .command("run")
+    .description("Run experiments online against an OpenAI-compatible endpoint (evoalloc " + version + ").");
+  for (const add of SUBCOMMANDS) add(run);
+}
