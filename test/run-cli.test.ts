@@ -188,14 +188,23 @@ describe("run CLI end to end (slow: real sandbox)", () => {
       );
       assert.ok(statuses.includes("error:APIConnectionError"), "the refused replica is recorded");
       assert.equal(statuses.filter((s) => s === "ok").length, 8, statuses.join(" "));
-      for (const s of ["error:InternalServerError", "error:RateLimitError", "error:SyntaxError", "error:EmptyChoicesError", "timeout"])
+      for (const s of [
+        "error:InternalServerError",
+        "error:RateLimitError",
+        "error:SyntaxError",
+        "error:EmptyChoicesError",
+        "timeout",
+      ])
         assert.ok(statuses.includes(s), `${s} in ${statuses.join(" ")}`);
       const children = run.trajectory.flatMap((g) => g.children);
       const cut = children.filter((c) => c.attempts.at(-1)!.finish_reason === "length");
       assert.equal(cut.length, 1);
       assert.equal(cut[0]!.valid, false);
       assert.equal(cut[0]!.fitness, 0);
-      assert.ok(children.every((c) => c.fitness !== null), "every call succeeded within its retries");
+      assert.ok(
+        children.every((c) => c.fitness !== null),
+        "every call succeeded within its retries",
+      );
       for (const g of run.trajectory.slice(1))
         for (const c of g.children) {
           for (const a of c.attempts)

@@ -26,6 +26,7 @@ import { createOpenAIClient, resolveEndpoints } from "../run/client.ts";
 import { type RequestParams, type RunnerDeps, type RunnerEvent, runGreedy } from "../run/greedy.ts";
 import { JournalError, journalPath, openRunJournal, type RunJournal } from "../run/journal.ts";
 import { createLimiter, type Limiter } from "../run/limit.ts";
+import { MutatorClient } from "../run/mutator-client.ts";
 import { createEvaluator, type Isolation, SandboxError } from "../run/sandbox.ts";
 import { loadTask, TaskError } from "../run/tasks.ts";
 import type { ChatClient, Evaluator, Task } from "../run/types.ts";
@@ -285,9 +286,7 @@ async function createClient(
   retries: number,
   backoffS: number,
 ): Promise<ChatClient> {
-  if (model.provider === "mutator") {
-    throw new UsageError(`--model: the in-process mutator is not available in this build`);
-  }
+  if (model.provider === "mutator") return new MutatorClient();
   return createOpenAIClient({ model: model.name, endpoints, retries, backoffS });
 }
 
