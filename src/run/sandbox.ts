@@ -157,7 +157,7 @@ export class SandboxEvaluator implements Evaluator {
       this.slots.map(async (slot) => {
         const w = slot.worker;
         slot.worker = null;
-        if (w) await w.stop(slot.job ? 1000 : 2000);
+        if (w) await w.stop(5000);
       }),
     );
   }

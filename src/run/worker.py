@@ -31,6 +31,7 @@ not the integrity of the score against a program written to cheat.
 
 import ctypes
 import errno
+import fcntl
 import json
 import math
 import os
@@ -63,8 +64,8 @@ PR_CAP_AMBIENT = 47
 PR_CAP_AMBIENT_RAISE = 2
 CAP_DAC_READ_SEARCH = 2
 TMPFS_SIZE = "256m"
-# Per-candidate uids: far above any account, one per worker process (pid), so
-# concurrent workers (even of several evoalloc runs) never share one.
+# Per-candidate uids: far above any account, three per worker process (3 * pid + 0/1/2),
+# so concurrent workers (even of several evoalloc runs) never share one.
 UID_BASE = 1_500_000_000
 RESULT_CAP = 16 << 20
 TAIL_BYTES = 2000
@@ -248,53 +249,6 @@ def plain(value, depth=0):
     return repr(value)[:1000]
 
 
-def child_main(cfg, evaluate, req, work, program, uid, read_cap, out_fd, err_fd, result_fd):
-    """In the forked child: confine, run the evaluator, write the result. Never returns."""
-    os.setsid()
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)
-    os.dup2(out_fd, 1)
-    os.dup2(err_fd, 2)
-    keep = {0, 1, 2, result_fd}
-    for fd in range(3, max(keep) + 1):
-        if fd not in keep:
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-    os.closerange(result_fd + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
-    confine(cfg, work, uid, read_cap, [])
-    with open(program, "w", encoding="utf-8") as f:
-        f.write(req["code"])
-    os.environ["HOME"] = work
-    os.environ["TMPDIR"] = work
-    tempfile.tempdir = None
-    set_limits(cfg, float(req["timeout_s"]), uid is not None)
-    me = os.getpid()
-    try:
-        result = {"metrics": evaluate(program)}
-    except BaseException as exc:  # SystemExit, KeyboardInterrupt, MemoryError ... escape evaluators
-        detail = str(exc)
-        if isinstance(exc, SystemExit):
-            detail = f"the candidate called sys.exit({exc.code!r})"
-        result = {"exception": f"{type(exc).__name__}: {detail}", "traceback": traceback.format_exc(limit=-5)}
-    if os.getpid() != me:  # a process the candidate forked returned here: it reports nothing
-        os._exit(0)
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except BaseException:
-        pass
-    try:
-        data = (json.dumps(plain(result), allow_nan=False) + "\n").encode()
-    except BaseException as exc:
-        data = (json.dumps({"exception": f"result not serialisable: {exc!r}"[:1000]}) + "\n").encode()
-    view = memoryview(data)
-    while view:
-        view = view[os.write(result_fd, view) :]
-    os._exit(0)
-
-
 def processes_of(uid):
     """Live (non-zombie) processes whose uid is `uid`, from /proc."""
     found = []
@@ -357,85 +311,171 @@ def describe_status(status):
     return f"the candidate process exited with status {os.WEXITSTATUS(status)} before returning a result"
 
 
-def run_candidate(cfg, evaluate, req, uid, read_cap):
-    t0 = time.monotonic()
-    timeout_s = float(req["timeout_s"])
-    base = tempfile.mkdtemp(prefix="evoalloc-eval-")
-    os.chmod(base, 0o711)
-    work = os.path.join(base, "work")
-    os.mkdir(work, 0o700)
-    program = os.path.join(work, "program.py")  # written by the child, once confined
-    if uid is not None:
-        os.chown(work, uid, uid)
-    out_path, err_path = os.path.join(base, "stdout"), os.path.join(base, "stderr")
-    out_fd = os.open(out_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    err_fd = os.open(err_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    r, w = os.pipe()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.close(r)
-            child_main(cfg, evaluate, req, work, program, uid, read_cap, out_fd, err_fd, w)
-        except BaseException:
-            try:
-                os.write(2, traceback.format_exc().encode())
-            except BaseException:
-                pass
-        os._exit(70)
-    os.close(w)
-    os.close(out_fd)
-    os.close(err_fd)
-    pidfd = os.pidfd_open(pid)
-    buf = bytearray()
-    timed_out = cancelled = False
-    watch = [r, pidfd, 0] if not _stdin_eof else [r, pidfd]
-    exited = False
-    while not exited:
-        remaining = t0 + timeout_s - time.monotonic()
-        if remaining <= 0:
-            timed_out = True
-            break
-        ready, _, _ = select.select(watch, [], [], remaining)
-        if r in ready:
-            chunk = os.read(r, 1 << 16)
-            if chunk and len(buf) < RESULT_CAP:
-                buf += chunk
-            elif not chunk:
-                watch.remove(r)
-        if pidfd in ready:
-            exited = True
-        if 0 in ready:
-            for cmd in read_commands(block=False):
-                if cmd.get("op") == "cancel" and cmd.get("id") == req["id"]:
-                    cancelled = True
-            if _stdin_eof:
-                cancelled = True
-            if cancelled:
-                break
-    for kill in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
-        try:
-            kill()
-        except (ProcessLookupError, PermissionError):
-            pass
-    _, status = os.waitpid(pid, 0)
-    if uid is not None:
-        sweep_uid(uid)
-    os.set_blocking(r, False)
+def read_all(fd):
+    data = bytearray()
+    while chunk := os.read(fd, 1 << 16):
+        data += chunk
+    return bytes(data)
+
+
+def write_all(fd, data):
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def spare_main(cfg, evaluate, work, uid, read_cap, out_fd, err_fd, cmd_fd, result_fd):
+    """In a forked child: confine itself, wait for its candidate, evaluate it, write the result. Never returns."""
+    os.setsid()
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    result_fd = fcntl.fcntl(result_fd, fcntl.F_DUPFD, 10)
+    cmd_fd = fcntl.fcntl(cmd_fd, fcntl.F_DUPFD, 10)
+    os.dup2(devnull, 0)
+    os.dup2(out_fd, 1)
+    os.dup2(err_fd, 2)
+    os.dup2(result_fd, 3)
+    os.dup2(cmd_fd, 4)
+    os.closerange(5, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+    confine(cfg, work, uid, read_cap, [])
+    request = read_all(4)
+    os.close(4)
+    if not request:  # the worker stopped before handing over a candidate
+        os._exit(0)
+    req = json.loads(request)
+    program = os.path.join(work, "program.py")
+    with open(program, "w", encoding="utf-8") as f:
+        f.write(req["code"])
+    os.environ["HOME"] = work
+    os.environ["TMPDIR"] = work
+    tempfile.tempdir = None
+    set_limits(cfg, float(req["timeout_s"]), uid is not None)
+    me = os.getpid()
     try:
-        while len(buf) < RESULT_CAP:
-            chunk = os.read(r, 1 << 16)
+        result = {"metrics": evaluate(program)}
+    except BaseException as exc:  # SystemExit, KeyboardInterrupt, MemoryError ... escape evaluators
+        detail = str(exc)
+        if isinstance(exc, SystemExit):
+            detail = f"the candidate called sys.exit({exc.code!r})"
+        result = {"exception": f"{type(exc).__name__}: {detail}", "traceback": traceback.format_exc(limit=-5)}
+    if os.getpid() != me:  # a process the candidate forked returned here: it reports nothing
+        os._exit(0)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:
+        pass
+    try:
+        data = (json.dumps(plain(result), allow_nan=False) + "\n").encode()
+    except BaseException as exc:
+        data = (json.dumps({"exception": f"result not serialisable: {exc!r}"[:1000]}) + "\n").encode()
+    write_all(3, data)
+    os._exit(0)
+
+
+class Child:
+    """A forked, confined child: first a spare waiting for a candidate, then the candidate's process."""
+
+    def __init__(self, cfg, evaluate, uid, read_cap):
+        self.uid = uid
+        self.base = tempfile.mkdtemp(prefix="evoalloc-eval-")
+        os.chmod(self.base, 0o711)
+        work = os.path.join(self.base, "work")
+        os.mkdir(work, 0o700)
+        if uid is not None:
+            os.chown(work, uid, uid)
+        self.out_path = os.path.join(self.base, "stdout")
+        self.err_path = os.path.join(self.base, "stderr")
+        out_fd = os.open(self.out_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        err_fd = os.open(self.err_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        cmd_r, self.cmd_w = os.pipe()
+        self.result_r, result_w = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        self.pid = os.fork()
+        if self.pid == 0:
+            try:
+                spare_main(cfg, evaluate, work, uid, read_cap, out_fd, err_fd, cmd_r, result_w)
+            except BaseException:
+                try:
+                    os.write(2, traceback.format_exc().encode())
+                except BaseException:
+                    pass
+            os._exit(70)
+        for fd in (cmd_r, result_w, out_fd, err_fd):
+            os.close(fd)
+        self.pidfd = os.pidfd_open(self.pid)
+        self.status = None  # wait status once reaped
+        self.buf = bytearray()
+        self.result_open = True
+
+    def hand_over(self, req):
+        """Gives the spare its candidate; False when the spare died meanwhile."""
+        try:
+            write_all(self.cmd_w, (json.dumps(req) + "\n").encode())
+            return True
+        except BrokenPipeError:
+            return False
+        finally:
+            os.close(self.cmd_w)
+            self.cmd_w = None
+
+    def read_result(self):
+        """Reads what the result pipe holds; True once a whole line (or EOF) arrived."""
+        try:
+            chunk = os.read(self.result_r, 1 << 16)
+        except BlockingIOError:
+            return False
+        if not chunk:
+            self.result_open = False
+            return True
+        if len(self.buf) < RESULT_CAP:
+            self.buf += chunk
+        return self.buf.endswith(b"\n")
+
+    def drain(self):
+        os.set_blocking(self.result_r, False)
+        while self.result_open and len(self.buf) < RESULT_CAP:
+            try:
+                chunk = os.read(self.result_r, 1 << 16)
+            except BlockingIOError:
+                break
             if not chunk:
                 break
-            buf += chunk
-    except BlockingIOError:
-        pass
-    os.close(r)
-    os.close(pidfd)
-    out_size, out_tail = tail(out_path)
-    err_size, err_tail = tail(err_path)
-    shutil.rmtree(base, ignore_errors=True)
+            self.buf += chunk
+
+    def reap(self, block):
+        if self.status is None:
+            pid, status = os.waitpid(self.pid, 0 if block else os.WNOHANG)
+            if pid:
+                self.status = status
+        return self.status is not None
+
+    def kill(self):
+        for kill in (lambda: os.killpg(self.pid, signal.SIGKILL), lambda: os.kill(self.pid, signal.SIGKILL)):
+            try:
+                kill()
+            except (ProcessLookupError, PermissionError):
+                pass
+
+    def dispose(self):
+        """After it exited: kill what it left behind, free its files."""
+        if self.uid is not None:
+            sweep_uid(self.uid)
+        for fd in (self.cmd_w, self.result_r, self.pidfd):
+            if fd is not None:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        self.cmd_w = self.result_r = self.pidfd = None
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+def response(cfg, child, req, t0, outcome):
+    """The answer for one candidate; `outcome` is "done", "timeout" or "cancelled"."""
+    out_size, out_tail = tail(child.out_path)
+    err_size, err_tail = tail(child.err_path)
+    timeout_s = float(req["timeout_s"])
     resp = {
         "op": "result",
         "id": req["id"],
@@ -449,19 +489,20 @@ def run_candidate(cfg, evaluate, req, uid, read_cap):
         "stdout_tail": out_tail[-TAIL_BYTES:],
     }
     result = None
-    if buf.endswith(b"\n"):
+    if child.buf.endswith(b"\n"):
         try:
-            result = json.loads(buf)
+            result = json.loads(child.buf)
         except ValueError:
             result = None
     limit = int(cfg["max_output_bytes"])
-    if cancelled:
+    if outcome == "cancelled":
         resp["error"] = "cancelled"
-    elif timed_out:
+    elif outcome == "timeout":
         resp["status"] = "timeout"
         resp["error"] = f"timed out after {timeout_s:g} s (wall clock); its process group was killed"
     elif result is None:
-        resp["error"] = describe_status(status)
+        child.reap(block=True)
+        resp["error"] = describe_status(child.status)
     elif "exception" in result:
         resp["error"] = result["exception"] + "\n" + result.get("traceback", "")
     elif out_size >= limit or err_size >= limit:
@@ -471,6 +512,137 @@ def run_candidate(cfg, evaluate, req, uid, read_cap):
         resp["status"] = "ok"
         resp["metrics"] = result.get("metrics")
     return resp
+
+
+class Worker:
+    """The event loop: one candidate at a time, the next one's child forked ahead.
+
+    Three uids rotate (when the worker runs as root): the spare never shares a
+    uid with the candidate running or with one being cleaned up, so that
+    clean-up (kill every process of that uid) cannot touch it, and the next
+    spare can be forked while a candidate runs.
+    """
+
+    def __init__(self, cfg, evaluate, uid_pair, read_cap):
+        self.cfg, self.evaluate, self.uids, self.read_cap = cfg, evaluate, uid_pair, read_cap
+        self.spare = None
+        self.running = None  # (child, req, t0)
+        self.retiring = []
+        self.served = 0
+
+    def free_uid(self):
+        busy = {c.uid for c in self.retiring}
+        if self.running:
+            busy.add(self.running[0].uid)
+        if self.spare:
+            busy.add(self.spare.uid)
+        for uid in self.uids:
+            if uid is None or uid not in busy:
+                return uid, True
+        return None, False
+
+    def ensure_spare(self, block):
+        if self.spare is not None or (self.cfg.get("once") and self.served):
+            return
+        uid, ok = self.free_uid()
+        if not ok and block:
+            for child in self.retiring:
+                child.reap(block=True)
+            self.clean_retiring()
+            uid, ok = self.free_uid()
+        if ok:
+            self.spare = Child(self.cfg, self.evaluate, uid, self.read_cap)
+
+    def clean_retiring(self):
+        for child in [c for c in self.retiring if c.reap(block=False)]:
+            child.dispose()
+            self.retiring.remove(child)
+
+    def start(self, req):
+        if self.running:
+            send({"op": "result", "id": req["id"], "status": "error", "metrics": None, "error": "worker busy"})
+            return
+        t0 = time.monotonic()
+        for _ in range(2):
+            self.ensure_spare(block=True)
+            child, self.spare = self.spare, None
+            if child.hand_over(req):
+                self.running = (child, req, t0)
+                return
+            child.kill()
+            self.retiring.append(child)
+        child.reap(block=True)
+        send(
+            {
+                "op": "result",
+                "id": req["id"],
+                "status": "error",
+                "metrics": None,
+                "error": f"the sandbox could not start a child: {describe_status(child.status)}: {tail(child.err_path)[1]}",
+                "duration_s": time.monotonic() - t0,
+            }
+        )
+
+    def finish(self, outcome):
+        child, req, t0 = self.running
+        self.running = None
+        if outcome == "done":
+            child.drain()
+            if not child.buf.endswith(b"\n"):  # no result: let its exit status arrive before killing
+                select.select([child.pidfd], [], [], 1.0)
+                child.reap(block=False)
+        child.kill()
+        send(response(self.cfg, child, req, t0, outcome))
+        self.served += 1
+        self.retiring.append(child)
+
+    def watched(self):
+        watch = [c.pidfd for c in self.retiring if c.status is None]
+        timeout = None
+        if self.running:
+            child, req, t0 = self.running
+            watch += [child.pidfd] + ([child.result_r] if child.result_open else [])
+            timeout = max(0.0, t0 + float(req["timeout_s"]) - time.monotonic())
+        if not _stdin_eof:
+            watch.append(0)
+        return watch, timeout
+
+    def loop(self):
+        while True:
+            if self.cfg.get("once") and self.served:
+                break
+            if _stdin_eof and self.running is None:
+                break
+            # Serve what is ready first; clean up and fork the next spare only when idle.
+            watch, timeout = self.watched()
+            ready, _, _ = select.select(watch, [], [], 0)
+            if not ready:
+                self.clean_retiring()
+                self.ensure_spare(block=False)
+                watch, timeout = self.watched()
+                ready, _, _ = select.select(watch, [], [], timeout)
+            if self.running:
+                child, req, t0 = self.running
+                if child.result_r in ready and child.read_result():
+                    self.finish("done")
+                elif child.pidfd in ready:
+                    child.reap(block=True)
+                    self.finish("done")
+                elif time.monotonic() >= t0 + float(req["timeout_s"]):
+                    self.finish("timeout")
+            if 0 in ready:
+                for cmd in read_commands(block=False):
+                    if cmd.get("op") == "eval":
+                        self.start(cmd)
+                    elif cmd.get("op") == "cancel" and self.running and self.running[1]["id"] == cmd.get("id"):
+                        self.finish("cancelled")
+                if _stdin_eof and self.running:
+                    self.finish("cancelled")
+        for child in [self.spare, *self.retiring]:
+            if child is not None:
+                child.kill()
+                child.reap(block=True)
+                child.dispose()
 
 
 def probe(cfg, uid, read_cap, must_read):
@@ -551,7 +723,7 @@ def main():
     except BaseException as exc:
         send({"op": "fatal", "error": f"cannot load the evaluator {cfg['evaluator']}: {type(exc).__name__}: {exc}"})
         return 1
-    uid = UID_BASE + os.getpid() if os.geteuid() == 0 and cfg.get("isolate", True) else None
+    uid = UID_BASE + 3 * os.getpid() if os.geteuid() == 0 and cfg.get("isolate", True) else None
     read_cap = False
     applied = []
     if cfg.get("isolate", True):
@@ -565,14 +737,11 @@ def main():
         applied = found["applied"]
     if uid is not None and "own_uid" not in applied:
         uid = None
+    uids = [uid, uid + 1, uid + 2] if uid is not None else [None]
+    worker = Worker(cfg, evaluate, uids, read_cap)
+    worker.ensure_spare(block=True)
     send({"op": "ready", "pid": os.getpid(), "isolation": applied, "preloaded": preloaded})
-    while not _stdin_eof:
-        for cmd in read_commands(block=True):
-            if cmd.get("op") != "eval":
-                continue
-            send(run_candidate(cfg, evaluate, cmd, uid, read_cap))
-            if cfg.get("once"):
-                return 0
+    worker.loop()
     return 0
 
 
