@@ -217,7 +217,7 @@ test("registry: defaults, overrides, unknown names and keys", () => {
 test("reset: a reset policy (its RNG reseeded) decides exactly like a fresh one", () => {
   for (const name of Object.keys(POLICIES)) {
     const rewardOf = (a: number, n: number) => Math.min(1, 0.1 * (a + 1) + 0.03 * n * ((a * 7) % 3));
-    const fresh = drive(createPolicy(name, ctx(5, 30, 4)), 30, rewardOf);
+    const fresh = drive(createPolicy(name, { nArms: 5, horizon: 30, rng: new StreamRng(4) }), 30, rewardOf);
     const stream = new StreamRng(9, 9);
     const reused = createPolicy(name, { nArms: 5, horizon: 30, rng: stream });
     drive(reused, 17, rewardOf);

@@ -30,38 +30,37 @@ export function createExp3p(ctx: PolicyContext, params: PolicyParams): Exp3pPoli
   const gamma = params.gamma ?? 0.1;
   const rng = ctx.rng;
   const w = new Float64Array(k).fill(1);
-  const prob = (i: number, total: number): number => ((1 - gamma) * w[i]!) / total + gamma / k;
-  const total = (): number => {
-    let s = 0;
-    for (let i = 0; i < k; i++) s += w[i]!;
-    return s;
-  };
+  const total = Float64Array.of(k); // Σw after each update (select is the hot path); unboxed
+  const prob = (i: number): number => ((1 - gamma) * w[i]!) / total[0]! + gamma / k;
   return {
     select(): number {
-      const sum = total();
       const u = rng.next();
+      const sum = total[0]!;
       let acc = 0;
       for (let i = 0; i < k; i++) {
-        acc += prob(i, sum);
+        acc += ((1 - gamma) * w[i]!) / sum + gamma / k;
         if (u < acc) return i;
       }
       return k - 1; // u within rounding of 1
     },
     update(arm: number, reward: number): void {
       const g = reward > 0 ? Math.min(reward, 1) : 0; // NaN → 0
-      const p = prob(arm, total());
+      const p = prob(arm);
       w[arm]! *= Math.exp((eta * g) / (p + gamma / (2 * k)));
       if (w[arm]! > RESCALE_ABOVE) {
         const m = w[arm]!;
         for (let i = 0; i < k; i++) w[i]! /= m;
       }
+      let sum = 0;
+      for (let i = 0; i < k; i++) sum += w[i]!;
+      total[0] = sum;
     },
     reset(): void {
       w.fill(1);
+      total[0] = k;
     },
     probabilities(): number[] {
-      const sum = total();
-      return Array.from({ length: k }, (_, i) => prob(i, sum));
+      return Array.from({ length: k }, (_, i) => prob(i));
     },
     weights(): number[] {
       return Array.from(w);

@@ -21,13 +21,15 @@ export const thompson: PolicySpec = {
     const rng = ctx.rng;
     const sums = new Float64Array(k);
     const counts = new Float64Array(k);
+    // posterior mean and sd per arm, refreshed on update (select is the hot path)
+    const mu = new Float64Array(k).fill(m0);
+    const sd = new Float64Array(k).fill(sigma / Math.sqrt(s0));
     return {
       select(): number {
         let best = 0;
         let bestValue = Number.NEGATIVE_INFINITY;
         for (let i = 0; i < k; i++) {
-          const n = s0 + counts[i]!;
-          const value = (s0 * m0 + sums[i]!) / n + (sigma / Math.sqrt(n)) * rng.normal();
+          const value = mu[i]! + sd[i]! * rng.normal();
           if (value > bestValue) {
             bestValue = value;
             best = i;
@@ -38,10 +40,15 @@ export const thompson: PolicySpec = {
       update(arm: number, reward: number): void {
         sums[arm]! += reward;
         counts[arm]! += 1;
+        const n = s0 + counts[arm]!;
+        mu[arm] = (s0 * m0 + sums[arm]!) / n;
+        sd[arm] = sigma / Math.sqrt(n);
       },
       reset(): void {
         sums.fill(0);
         counts.fill(0);
+        mu.fill(m0);
+        sd.fill(sigma / Math.sqrt(s0));
       },
     };
   },

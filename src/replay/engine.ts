@@ -87,6 +87,7 @@ export function runPolicy(table: CurveTable, inst: Instances, opts: PolicyRunOpt
   let exhaustedPicks = 0;
   let stopped = 0;
   const { spec, params } = opts;
+  const record = opts.recordSelections === true;
   // one policy and one RNG object, reset per instance (same draws as fresh ones)
   const stream = new StreamRng();
   const ctx = { nArms: k, horizon: g, rng: stream };
@@ -121,7 +122,7 @@ export function runPolicy(table: CurveTable, inst: Instances, opts: PolicyRunOpt
       if (reward > best) best = reward;
       curveSum[r]! += best;
       if (slot >= 0) curveStore[slot * g + r] = best;
-      if (opts.recordSelections && i === 0) selections.push(a);
+      if (record && i === 0) selections.push(a);
     }
     if (r < g) {
       stopped++;

@@ -5,7 +5,7 @@
  * is the k-th smallest seed); a sample draws each subset uniformly and
  * independently (Floyd's algorithm), arms again in ascending order.
  */
-import { rng } from "../util/rng.ts";
+import { StreamRng } from "./stream-rng.ts";
 
 export interface Instances {
   k: number;
@@ -40,26 +40,26 @@ export function enumerateInstances(s: number, k: number): Instances {
   return { k, count, arms, enumerated: true };
 }
 
-/** `count` K-subsets of 0..S−1 drawn uniformly (with replacement across draws) from rng(seed, 0). */
+/** `count` K-subsets of 0..S−1 drawn uniformly (with replacement across draws) from rng(seed, 0)'s uniforms. */
 export function sampleInstances(s: number, k: number, count: number, seed: number): Instances {
-  const r = rng(seed, 0);
+  const r = new StreamRng(seed, 0);
   const arms = new Int32Array(count * k);
   const chosen = new Uint8Array(s);
-  const pick: number[] = [];
   for (let i = 0; i < count; i++) {
-    pick.length = 0;
-    // Floyd: for j = s−k..s−1, take t ∈ [0, j]; if taken, take j
-    for (let j = s - k; j < s; j++) {
+    const base = i * k;
+    // Floyd: for j = s−k..s−1, take t ∈ [0, j]; if taken, take j; insertion-sorted as we go
+    for (let j = s - k, n = 0; j < s; j++, n++) {
       const t = r.int(j + 1);
       const v = chosen[t] ? j : t;
       chosen[v] = 1;
-      pick.push(v);
+      let p = base + n - 1;
+      while (p >= base && arms[p]! > v) {
+        arms[p + 1] = arms[p]!;
+        p--;
+      }
+      arms[p + 1] = v;
     }
-    pick.sort((a, b) => a - b);
-    for (let t = 0; t < k; t++) {
-      arms[i * k + t] = pick[t]!;
-      chosen[pick[t]!] = 0;
-    }
+    for (let t = 0; t < k; t++) chosen[arms[base + t]!] = 0;
   }
   return { k, count, arms, enumerated: false };
 }
