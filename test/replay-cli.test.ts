@@ -37,6 +37,39 @@ before(async () => {
   for (let s = 0; s < 4; s++) await put(s, 2, 16); // C = 32
   await put(10, 4, 16); // C = 64: a prefix source for (T=8, N=4)
   await writeFile(join(dir, "grid.json"), JSON.stringify({ grid: [1, 2] })); // not a run: skipped
+  // a bandit run of the same task and model: its arms are not independent seeds and never enter a pool
+  const bandit = syntheticGreedyRun({ task: "cp", model: "m1", N: 4, seed: 77, curve: curve(77, 8) });
+  await mkdir(join(dir, "bandit", "cp", "m1"), { recursive: true });
+  await writeFile(
+    join(dir, "bandit", "cp", "m1", "ucb_C32_T8_K1_seed0.json"),
+    JSON.stringify({
+      task: "cp",
+      model: "m1",
+      model_name: "m1",
+      params_active: bandit.flops.params_active,
+      algo: "ucb",
+      C: 32,
+      T_total: 8,
+      N: 4,
+      n_arms: 1,
+      arm_seeds: [77],
+      bandit_seed: 0,
+      selections: Array(8).fill(0),
+      rewards: bandit.trajectory.slice(1).map((g) => g.best_fitness),
+      running_best: bandit.trajectory.slice(1).map((g) => g.best_fitness),
+      flops_per_round: bandit.flops_per_generation,
+      cumulative_flops: bandit.flops_per_generation.map((_, i, a) =>
+        a.slice(0, i + 1).reduce((x, y) => x + y, 0),
+      ),
+      total_flops_worst_case: bandit.flops.worst_case.total_flops,
+      final_best_fitness: bandit.final_fitness,
+      best_arm_seed: 77,
+      arm_pulls: [8],
+      arm_final_fitness: [bandit.final_fitness],
+      arm_results: [bandit],
+      wall_time_seconds: 1,
+    }),
+  );
 });
 after(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -48,6 +81,7 @@ describe("evoalloc replay", () => {
   it("--json prints the documented object", async () => {
     const r = await cli([...base(), "--K", "3", "--rounds", "8", "--bootstrap", "100", "--json"]);
     assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, ""); // the bandit file is valid and simply not pooled
     const j = JSON.parse(r.stdout);
     for (const key of ["task", "model", "N", "K", "rounds", "n_instances", "pool", "policies", "references"])
       assert.ok(key in j, key);
