@@ -7,7 +7,7 @@ import { parsePythonJson } from "../src/log/json.ts";
 import { BanditRunSchema, GreedyRunSchema } from "../src/log/schema.ts";
 import { rng } from "../src/util/rng.ts";
 
-const SAMPLES = new URL("../../shared/samples/", import.meta.url).pathname;
+const SAMPLES = new URL("./fixtures/reference/", import.meta.url).pathname;
 const samples = readdirSync(SAMPLES, { recursive: true, withFileTypes: true })
   .filter((e) => e.isFile() && e.name.endsWith(".json"))
   .map((e) => parsePythonJson(readFileSync(join(e.parentPath, e.name), "utf8")) as Record<string, unknown>);

@@ -12,7 +12,7 @@ import { writeFileAtomic } from "../src/log/write.ts";
 import { attempt, child, greedyRun } from "./log-fixtures.ts";
 
 const run = promisify(execFile);
-const SAMPLES = new URL("../../shared/samples/", import.meta.url).pathname;
+const SAMPLES = new URL("./fixtures/reference/", import.meta.url).pathname;
 const BIN = new URL("../bin/evoalloc.js", import.meta.url).pathname;
 
 async function cli(args: string[], cwd?: string): Promise<{ code: number; stdout: string; stderr: string }> {

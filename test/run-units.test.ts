@@ -11,7 +11,7 @@ import { parseProgram } from "../src/run/parse.ts";
 import { buildMessages } from "../src/run/prompt.ts";
 import { childSeed } from "../src/run/seeds.ts";
 
-const SAMPLES = "/work/shared/samples";
+const SAMPLES = new URL("./fixtures/reference", import.meta.url).pathname;
 
 describe("run/seeds", () => {
   it("matches every child seed of the reference samples", () => {
