@@ -1,0 +1,15 @@
+/** The small part of jstat (no bundled types) that evoalloc uses. */
+declare module "jstat" {
+  interface Distribution {
+    cdf(x: number, ...params: number[]): number;
+    inv(p: number, ...params: number[]): number;
+    pdf(x: number, ...params: number[]): number;
+  }
+  const jStat: {
+    studentt: Distribution;
+    centralF: Distribution;
+    normal: Distribution;
+    chisquare: Distribution;
+  };
+  export default jStat;
+}

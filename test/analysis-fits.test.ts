@@ -1,0 +1,114 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { fitBilinear } from "../src/analysis/bilinear.ts";
+import { upperFrontier } from "../src/analysis/envelope.ts";
+import { fitSaturating } from "../src/analysis/learning.ts";
+import { FitError, ols } from "../src/analysis/ols.ts";
+import type { SplitOutcome } from "../src/analysis/splits.ts";
+import { rng } from "../src/util/rng.ts";
+
+function surface(b: number[], budgets: number[], seeds: number, noise: number): SplitOutcome[] {
+  const r = rng(7);
+  const rows: SplitOutcome[] = [];
+  for (const C of budgets)
+    for (let T = 1; T <= C; T *= 2)
+      for (let s = 0; s < seeds; s++) {
+        const N = C / T;
+        const x = Math.log2(T);
+        const z = Math.log2(N);
+        const fitness = b[0]! + b[1]! * x + b[2]! * z + b[3]! * x * z + noise * r.normal();
+        rows.push({ task: "t", model: "m", C, T, N, seed: s, fitness, calls: C, flops: 0, exact: true });
+      }
+  return rows;
+}
+
+test("ols recovers an exact line and rejects a rank-deficient design", () => {
+  const r = ols(
+    [
+      [1, 0],
+      [1, 1],
+      [1, 2],
+      [1, 3],
+    ],
+    [1, 3, 5, 7],
+  );
+  assert.ok(Math.abs(r.beta[0]! - 1) < 1e-9 && Math.abs(r.beta[1]! - 2) < 1e-9);
+  assert.ok(Math.abs(r.r2 - 1) < 1e-12);
+  assert.throws(
+    () =>
+      ols(
+        [
+          [1, 1],
+          [1, 1],
+          [1, 1],
+        ],
+        [1, 2, 3],
+      ),
+    FitError,
+  );
+});
+
+test("bilinear fit recovers a known surface with an interaction, and its intervals cover the truth", () => {
+  const truth = [0.3, 0.05, 0.02, -0.01];
+  const fit = fitBilinear(surface(truth, [16, 64, 256], 10, 0.01));
+  assert.equal(fit.fittable, true);
+  if (!fit.fittable) return;
+  for (const [j, c] of fit.coefficients.entries()) {
+    assert.ok(c.lo <= truth[j]! && truth[j]! <= c.hi, `${c.term}: [${c.lo}, ${c.hi}] misses ${truth[j]}`);
+    assert.ok(Math.abs(c.estimate - truth[j]!) < 0.01, c.term);
+  }
+  assert.ok(fit.r2 > 0.9 && fit.adj_r2 <= fit.r2);
+  assert.ok(fit.interaction.p < 1e-6, "a real interaction is detected");
+  assert.equal(fit.interaction.df1, 1);
+  assert.equal(fit.n, 10 * (5 + 7 + 9));
+  assert.equal(fit.points.length, 5 + 7 + 9);
+});
+
+test("bilinear fit without interaction: the F test does not reject", () => {
+  const fit = fitBilinear(surface([0.3, 0.05, 0.02, 0], [16, 64, 256], 10, 0.02));
+  assert.ok(fit.fittable && fit.interaction.p > 0.001);
+});
+
+test("one budget, too few splits and empty input are not fittable, with reasons", () => {
+  const one = fitBilinear(surface([0.3, 0.05, 0.02, 0], [64], 5, 0.01));
+  assert.equal(one.fittable, false);
+  assert.match(!one.fittable ? one.reason : "", /one budget C \(64\)/);
+  const few = fitBilinear(surface([0.3, 0.05, 0.02, 0], [1, 2], 3, 0.01));
+  assert.equal(few.fittable, false);
+  assert.match(!few.fittable ? few.reason : "", /splits/);
+  const none = fitBilinear([]);
+  assert.equal(none.fittable, false);
+});
+
+test("saturating curve: LM recovers a, f0 and tau", () => {
+  const r = rng(3);
+  const t = Array.from({ length: 40 }, (_, i) => i);
+  const y = t.map((v) => 0.9 - (0.9 - 0.3) * Math.exp(-v / 8) + 0.002 * r.normal());
+  const fit = fitSaturating(t, y);
+  assert.ok(fit.fittable);
+  if (!fit.fittable) return;
+  assert.ok(Math.abs(fit.a - 0.9) < 0.01, `a = ${fit.a}`);
+  assert.ok(Math.abs(fit.f0 - 0.3) < 0.01, `f0 = ${fit.f0}`);
+  assert.ok(Math.abs(fit.tau - 8) < 0.5, `tau = ${fit.tau}`);
+  assert.ok(fit.r2 > 0.99);
+});
+
+test("saturating curve: flat and short curves are not fittable", () => {
+  assert.equal(fitSaturating([0, 1, 2, 3, 4, 5], [1, 1, 1, 1, 1, 1]).fittable, false);
+  assert.equal(fitSaturating([0, 1, 2], [0, 0.5, 0.7]).fittable, false);
+});
+
+test("upper frontier keeps strict improvements in x order, ties to the higher y", () => {
+  const f = upperFrontier([
+    { x: 2, y: 0.5 },
+    { x: 1, y: 1 },
+    { x: 3, y: 2 },
+    { x: 3, y: 1.5 },
+    { x: Number.NaN, y: 9 },
+  ]);
+  assert.deepEqual(f, [
+    { x: 1, y: 1 },
+    { x: 3, y: 2 },
+  ]);
+  assert.deepEqual(upperFrontier([]), []);
+});
