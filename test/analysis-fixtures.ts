@@ -203,8 +203,8 @@ export function banditRun(
     total += f;
     cumulative.push(total);
   }
-  const armResults = full.map((run, i) => {
-    const cut = greedyRun(tm, Math.max(pulls[i]!, 0), N, armSeeds[i]!);
+  const armResults = armSeeds.map((armSeed, i) => {
+    const cut = greedyRun(tm, pulls[i]!, N, armSeed);
     return { ...cut, T, C: T * N };
   });
   const armFinal = armResults.map((a) => a.final_fitness);

@@ -6,7 +6,9 @@
 import { Command, CommanderError } from "commander";
 import { version } from "../version.ts";
 import { Failure, UsageError } from "./errors.ts";
+import * as fit from "./fit.ts";
 import * as replay from "./replay.ts";
+import * as report from "./report.ts";
 import * as run from "./run.ts";
 import * as serve from "./serve.ts";
 import * as summarize from "./summarize.ts";
@@ -23,6 +25,8 @@ const commands: Register[] = [
   serve.register,
   replay.register,
   sweep.register,
+  report.register,
+  fit.register,
 ];
 
 export function buildProgram(): Command {

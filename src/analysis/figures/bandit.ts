@@ -1,0 +1,172 @@
+/** Online bandit runs: running best per round by algorithm, and which arm each run pulled when. */
+import type { TopLevelSpec } from "vega-lite";
+import type { Analysis } from "../analysis.ts";
+import { CONFIG, FITNESS, type FigureData, figure, groupBy, title } from "./figure.ts";
+
+interface RoundObj {
+  bandit_id: number;
+  task: string;
+  model: string;
+  algo: string;
+  C: number;
+  N: number;
+  n_arms: number;
+  bandit_seed: number;
+  round: number;
+  arm: number;
+  running_best: number | null;
+}
+
+const setting = (r: RoundObj) => `${r.task} / ${r.model} (C=${r.C}, N=${r.N}, K=${r.n_arms})`;
+
+function rounds(a: Analysis): RoundObj[] {
+  return a.tables.rounds.objects() as RoundObj[];
+}
+
+export interface BanditBestRow extends Record<string, unknown> {
+  setting: string;
+  algo: string;
+  round: number;
+  mean: number;
+  lo: number;
+  hi: number;
+  runs: number;
+}
+
+export function banditRunningBestData(a: Analysis): FigureData<BanditBestRow> {
+  const rs = rounds(a).filter((r) => r.running_best !== null && Number.isFinite(r.running_best));
+  if (rs.length === 0) return { skip: "no online bandit runs in the results" };
+  const rows: BanditBestRow[] = [];
+  for (const [, list] of groupBy(rs, (r) => `${setting(r)}\u0000${r.algo}\u0000${r.round}`)) {
+    const v = list.map((r) => r.running_best!);
+    const r0 = list[0]!;
+    rows.push({
+      setting: setting(r0),
+      algo: r0.algo,
+      round: r0.round,
+      mean: v.reduce((s, x) => s + x, 0) / v.length,
+      lo: Math.min(...v),
+      hi: Math.max(...v),
+      runs: v.length,
+    });
+  }
+  return { rows };
+}
+
+export function banditRunningBestSpec(rows: BanditBestRow[]): TopLevelSpec {
+  const x = { field: "round", type: "quantitative", title: "round (one generation of N calls)" };
+  const color = { field: "algo", type: "nominal", title: "online policy" };
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: title("Online bandit runs: running best per round", [
+      "Line: mean over bandit seeds of the best fitness found so far; band: min–max over those runs.",
+    ]),
+    data: { values: rows },
+    facet: {
+      field: "setting",
+      type: "nominal",
+      title: "task / model (budget, breadth, arms)",
+      header: { labelLimit: 340 },
+    },
+    columns: 3,
+    spec: {
+      width: 300,
+      height: 220,
+      layer: [
+        {
+          mark: { type: "area", opacity: 0.15 },
+          encoding: {
+            x,
+            y: { field: "lo", type: "quantitative" },
+            y2: { field: "hi" },
+            color: { ...color, legend: null },
+          },
+        },
+        {
+          mark: { type: "line", strokeWidth: 2 },
+          encoding: {
+            x,
+            y: {
+              field: "mean",
+              type: "quantitative",
+              title: `running best ${FITNESS}`,
+              scale: { zero: false },
+            },
+            color,
+            tooltip: [
+              { field: "algo" },
+              { field: "round" },
+              { field: "mean", format: ".4f" },
+              { field: "runs" },
+            ],
+          },
+        },
+      ],
+    },
+    resolve: { scale: { y: "independent" } },
+    config: CONFIG,
+  } as TopLevelSpec;
+}
+
+export const banditRunningBest = figure({
+  name: "bandit-running-best",
+  title: "Online bandit runs: running best",
+  howToRead:
+    "Logged online runs of the bandit policies (each round one arm runs one more generation). The line is the mean best-so-far over the runs of one policy, the band their range; with few seeds per policy, read differences as indicative and check the replay figures, which average over many instances.",
+  data: banditRunningBestData,
+  spec: banditRunningBestSpec,
+});
+
+export interface SelectionRow extends Record<string, unknown> {
+  setting: string;
+  run: string;
+  round: number;
+  arm: number;
+}
+
+export function banditSelectionsData(a: Analysis): FigureData<SelectionRow> {
+  const rs = rounds(a);
+  if (rs.length === 0) return { skip: "no online bandit runs in the results" };
+  return {
+    rows: rs.map((r) => ({
+      setting: setting(r),
+      run: `${r.algo} #${r.bandit_seed}`,
+      round: r.round,
+      arm: r.arm,
+    })),
+  };
+}
+
+export function banditSelectionsSpec(rows: SelectionRow[]): TopLevelSpec {
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: title("Online bandit runs: arm selected in each round", [
+      "One row per logged run (policy #bandit seed); colour: the arm pulled.",
+    ]),
+    data: { values: rows },
+    facet: { field: "setting", type: "nominal", title: null, header: { labelLimit: 520 } },
+    columns: 1,
+    spec: {
+      width: 520,
+      height: { step: 14 },
+      mark: { type: "rect" },
+      encoding: {
+        x: { field: "round", type: "ordinal", title: "round", axis: { labelOverlap: true } },
+        y: { field: "run", type: "nominal", title: "run (policy #seed)" },
+        color: { field: "arm", type: "nominal", title: "arm (index)", scale: { scheme: "category10" } },
+        tooltip: [{ field: "run" }, { field: "round" }, { field: "arm" }],
+      },
+    },
+    resolve: { scale: { x: "independent", y: "independent" } },
+    config: CONFIG,
+  } as TopLevelSpec;
+}
+
+export const banditSelections = figure({
+  name: "bandit-selections",
+  title: "Online bandit runs: selections",
+  howToRead:
+    "Each row is one online run; each cell the arm it pulled in that round. Long runs of one colour mean the policy committed to an arm; a mosaic means it kept exploring.",
+  data: banditSelectionsData,
+  spec: banditSelectionsSpec,
+});

@@ -1,0 +1,88 @@
+/**
+ * A figure is data → spec: `data(analysis)` returns plain rows (or why it is
+ * skipped), `spec(rows)` returns a Vega-Lite spec with the rows inline. Both
+ * are pure; rendering (SVG, PNG, HTML) lives in render.ts and report.ts.
+ * "All decisions about how to draw are made without access to the files."
+ */
+import type { TopLevelSpec } from "vega-lite";
+import type { Analysis } from "../analysis.ts";
+
+export type Row = Record<string, unknown>;
+
+/** Rows to draw, or the reason there is nothing to draw. */
+export type FigureData<R extends Row = Row> =
+  | { rows: R[]; notes?: string[]; meta?: Record<string, unknown> }
+  | { skip: string };
+
+export interface Figure<R extends Row = Row> {
+  /** File name stem: reports/figures/NAME.svg. */
+  name: string;
+  title: string;
+  /** A short paragraph: what is drawn and how to read it. */
+  howToRead: string;
+  data(a: Analysis): FigureData<R>;
+  /** `meta`: figure-wide values the data step found (a label, a policy name), not rows. */
+  spec(rows: R[], meta?: Record<string, unknown>): TopLevelSpec;
+}
+
+/** Builds a figure record with its row type checked. */
+export function figure<R extends Row>(f: Figure<R>): Figure<Row> {
+  return f as unknown as Figure<Row>;
+}
+
+/** Fonts: DejaVu Sans is what the PNG renderer has; browsers fall back to their sans-serif. */
+const FONT = "DejaVu Sans, Helvetica, Arial, sans-serif";
+
+/** The house look: readable fonts, left-aligned titles with a subtitle. */
+export const CONFIG = {
+  font: FONT,
+  background: "white",
+  padding: 12,
+  title: { fontSize: 15, anchor: "start", subtitleFontSize: 11, subtitleColor: "#555", offset: 10 },
+  axis: {
+    labelFontSize: 11,
+    titleFontSize: 12,
+    grid: true,
+    gridColor: "#eee",
+    labelLimit: 260,
+    titleLimit: 400,
+  },
+  legend: { labelFontSize: 11, titleFontSize: 12, orient: "right", titleLimit: 320, labelLimit: 260 },
+  header: { labelFontSize: 12, titleFontSize: 12 },
+  view: { stroke: "#ccc" },
+} as const;
+
+export function title(text: string, subtitle?: string | string[]) {
+  return subtitle ? { text, subtitle } : { text };
+}
+
+/** "task / model" label of a (task, model) cell, the usual facet. */
+export const cellLabel = (task: string, model: string) => `${task} / ${model}`;
+
+/** Mean and normal 95% interval half-width (1.96·sd/√n; 0 for n < 2). */
+export function meanCi(values: readonly number[]): { mean: number; lo: number; hi: number; n: number } {
+  const n = values.length;
+  const mean = values.reduce((s, v) => s + v, 0) / n;
+  if (n < 2) return { mean, lo: mean, hi: mean, n };
+  const sd = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1));
+  const h = (1.96 * sd) / Math.sqrt(n);
+  return { mean, lo: mean - h, hi: mean + h, n };
+}
+
+/** Groups items by a string key, keeping first-seen order. */
+export function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const it of items) {
+    const k = key(it);
+    let list = out.get(k);
+    if (!list) out.set(k, (list = []));
+    list.push(it);
+  }
+  return out;
+}
+
+/** Sorted unique values. */
+export const uniqueSorted = (xs: readonly number[]) => [...new Set(xs)].sort((a, b) => a - b);
+
+/** Fitness is the task's combined_score (unitless, higher is better); axis titles stay short so they fit the panel. */
+export const FITNESS = "fitness (score)";

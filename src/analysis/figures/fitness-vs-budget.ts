@@ -1,0 +1,95 @@
+/**
+ * Fitness vs budget C, one line per breadth N: for each seed's longest curve,
+ * the best fitness after T generations costs C = T·N calls; points at every
+ * power-of-two T the logs reach (so a line per N runs along its prefixes).
+ */
+import type { TopLevelSpec } from "vega-lite";
+import type { Analysis } from "../analysis.ts";
+import { CONFIG, cellLabel, FITNESS, type FigureData, figure, groupBy, meanCi, title } from "./figure.ts";
+
+export interface BudgetRow extends Record<string, unknown> {
+  cell: string;
+  N: number;
+  T: number;
+  C: number;
+  mean: number;
+  lo: number;
+  hi: number;
+  n: number;
+}
+
+export function fitnessVsBudgetData(a: Analysis): FigureData<BudgetRow> {
+  if (a.curves.length === 0) return { skip: "no greedy runs" };
+  const rows: BudgetRow[] = [];
+  for (const [, curves] of groupBy(a.curves, (c) => `${c.task}\u0000${c.model}\u0000${c.N}`)) {
+    const c0 = curves[0]!;
+    const maxDepth = Math.max(...curves.map((c) => c.best.length - 1));
+    for (let T = 1; T <= maxDepth; T *= 2) {
+      const values = curves.filter((c) => c.best.length > T).map((c) => c.best[T]!);
+      if (values.length === 0) continue;
+      rows.push({ cell: cellLabel(c0.task, c0.model), N: c0.N, T, C: T * c0.N, ...meanCi(values) });
+    }
+  }
+  return { rows };
+}
+
+export function fitnessVsBudgetSpec(rows: BudgetRow[]): TopLevelSpec {
+  const x = {
+    field: "C",
+    type: "quantitative",
+    title: "budget C = T·N (LLM calls, log scale)",
+    scale: { type: "log", base: 2 },
+  };
+  const color = {
+    field: "N",
+    type: "ordinal",
+    title: "breadth N (children/generation)",
+    scale: { scheme: "viridis" },
+  };
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: title("Final fitness vs budget C, one line per breadth N", [
+      "Mean over seeds of the best fitness after T = C/N generations (prefixes of the longest run per seed); bars: 95% interval of the mean.",
+      "At a given C, the highest line is the best split; lines that keep rising reward depth.",
+    ]),
+    data: { values: rows },
+    facet: { field: "cell", type: "nominal", title: "task / model" },
+    columns: 3,
+    spec: {
+      width: 280,
+      height: 220,
+      layer: [
+        {
+          mark: { type: "rule", opacity: 0.6 },
+          encoding: { x, y: { field: "lo", type: "quantitative" }, y2: { field: "hi" }, color },
+        },
+        {
+          mark: { type: "line", point: true },
+          encoding: {
+            x,
+            y: { field: "mean", type: "quantitative", title: `mean ${FITNESS}`, scale: { zero: false } },
+            color,
+            tooltip: [
+              { field: "N", type: "quantitative" },
+              { field: "T", type: "quantitative" },
+              { field: "C", type: "quantitative" },
+              { field: "mean", type: "quantitative", format: ".4f" },
+              { field: "n", type: "quantitative", title: "seeds" },
+            ],
+          },
+        },
+      ],
+    },
+    resolve: { scale: { y: "independent" } },
+    config: CONFIG,
+  } as TopLevelSpec;
+}
+
+export const fitnessVsBudget = figure({
+  name: "fitness-vs-budget",
+  title: "Fitness vs budget C",
+  howToRead:
+    "Each line fixes the breadth N and spends more generations as C grows (x is log2 of calls). At any C, compare the lines: the highest is the best depth × breadth split at that budget; whiskers are 95% intervals of the mean over seeds.",
+  data: fitnessVsBudgetData,
+  spec: fitnessVsBudgetSpec,
+});

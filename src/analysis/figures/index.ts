@@ -1,0 +1,29 @@
+/** Every figure of the report, in page order. */
+import { banditRunningBest, banditSelections } from "./bandit.ts";
+import { bilinearCoefficients, bilinearObserved } from "./bilinear.ts";
+import { envelopeCalls, envelopeFlops } from "./envelope.ts";
+import type { Figure } from "./figure.ts";
+import { fitnessVsBudget } from "./fitness-vs-budget.ts";
+import { heatmap } from "./heatmap.ts";
+import { learningCurvesFigure } from "./learning-curves.ts";
+import { expectedMax, reliability } from "./reliability.ts";
+import { replayOutcomes, replayPulls, replayRunningBest } from "./replay.ts";
+
+export type { Figure, FigureData, Row } from "./figure.ts";
+
+export const FIGURES: readonly Figure[] = [
+  heatmap,
+  fitnessVsBudget,
+  envelopeFlops,
+  envelopeCalls,
+  bilinearObserved,
+  bilinearCoefficients,
+  learningCurvesFigure,
+  reliability,
+  expectedMax,
+  replayRunningBest,
+  replayOutcomes,
+  replayPulls,
+  banditRunningBest,
+  banditSelections,
+];

@@ -1,0 +1,326 @@
+/**
+ * `evoalloc report` end to end; the only analysis module that reads result
+ * files and writes the report folder.
+ *
+ *   results/ ─> readResults (one pass) ─┬─> TableBuilder ─> tables ─┐
+ *                                       └─> curves ─> replayPools ──┴─> analyse ─> figures: data ─> spec
+ *   spec ─> reports/figures/NAME.vl.json, .svg, .png;  tables ─> reports/tables/*.csv
+ *   fits ─> reports/fits.json;  everything ─> reports/index.html
+ *
+ * Every file is written atomically (temporary file + rename). Files a
+ * previous report left in figures/ and tables/ that this one did not write
+ * are removed, so the folder always matches the page.
+ */
+import { readdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { from } from "arquero";
+import type { TopLevelSpec } from "vega-lite";
+import type { ReadEvent, RunRecord } from "../log/read.ts";
+import { isResultFileName, readResults } from "../log/read.ts";
+import type { TimeoutPolicy } from "../log/schema.ts";
+import { writeFileAtomic } from "../log/write.ts";
+import { version } from "../version.ts";
+import { type Analysis, analyse } from "./analysis.ts";
+import { FIGURES } from "./figures/index.ts";
+import { fitsReport } from "./fits.ts";
+import { libraries, renderPngAsync, renderSvg } from "./render.ts";
+import { replayPools } from "./replays.ts";
+import { type ReportFigure, reportHtml } from "./report.ts";
+import { TableBuilder } from "./tables.ts";
+
+export const FORMATS = ["svg", "png", "html"] as const;
+export type Format = (typeof FORMATS)[number];
+
+export interface ReportOptions {
+  results: string;
+  out: string;
+  formats: readonly Format[];
+  /** Bootstrap resamples behind the replay intervals. */
+  bootstrap: number;
+  /** Replay instances per pool (every K-subset up to this many, else a seeded sample). */
+  maxInstances: number;
+  timeoutPolicy: TimeoutPolicy;
+  seed: number;
+}
+
+export interface Progress {
+  /** A new stage with `total` steps. */
+  stage(name: string, total: number): void;
+  tick(detail?: string): void;
+  done(): void;
+}
+
+export interface ReportSummary {
+  out: string;
+  files: string[];
+  figures: string[];
+  skipped: { name: string; reason: string }[];
+  runs: number;
+  bandits: number;
+  problems: number;
+  problem_files: string[];
+  seconds: number;
+}
+
+const NO_PROGRESS: Progress = { stage() {}, tick() {}, done() {} };
+
+async function countFiles(dir: string): Promise<number> {
+  try {
+    const entries = await readdir(dir, { recursive: true });
+    return entries.filter((e) => isResultFileName(String(e))).length;
+  } catch {
+    return 0;
+  }
+}
+
+/** A greedy record without children (replay needs only the best-so-far curve); keeps memory flat. */
+function slim(e: RunRecord): RunRecord | null {
+  if (e.kind !== "greedy") return null;
+  return { ...e, run: { ...e.run, trajectory: e.run.trajectory.map((g) => ({ ...g, children: [] })) } };
+}
+
+function coverage(a: Analysis): Record<string, string | number>[] {
+  const runs = a.tables.runs.objects() as {
+    task: string;
+    model: string;
+    C: number;
+    T: number;
+    N: number;
+    seed: number;
+  }[];
+  const bandits = a.tables.bandits.objects() as { task: string; model: string; algo: string }[];
+  const cells = new Map<string, { task: string; model: string }>();
+  for (const r of [...runs, ...bandits])
+    cells.set(`${r.task}\u0000${r.model}`, { task: r.task, model: r.model });
+  return [...cells.keys()].sort().map((k) => {
+    const { task, model } = cells.get(k)!;
+    const mine = runs.filter((r) => r.task === task && r.model === model);
+    const b = bandits.filter((r) => r.task === task && r.model === model);
+    return {
+      task,
+      model,
+      "greedy runs": mine.length,
+      "budgets C": [...new Set(mine.map((r) => r.C))].sort((x, y) => x - y).join(", ") || "–",
+      "splits T×N": new Set(mine.map((r) => `${r.T}x${r.N}`)).size,
+      seeds: new Set(mine.map((r) => r.seed)).size,
+      "bandit runs": b.length,
+      "bandit policies": [...new Set(b.map((r) => r.algo))].sort().join(", ") || "–",
+    };
+  });
+}
+
+function csvTables(a: Analysis): Record<string, string> {
+  const t = a.tables;
+  const out: Record<string, string> = {
+    runs: t.runs.toCSV(),
+    generations: t.generations.toCSV(),
+    children: t.children.toCSV(),
+    bandits: t.bandits.toCSV(),
+    rounds: t.rounds.toCSV(),
+    split_outcomes: from(a.outcomes).toCSV(),
+  };
+  const coef = a.bilinear.flatMap((c): Record<string, unknown>[] => {
+    const base = { task: c.task, model: c.model, n: c.n, n_splits: c.n_splits, budgets: c.budgets.join(" ") };
+    if (!c.fittable)
+      return [
+        {
+          ...base,
+          term: null,
+          estimate: null,
+          se: null,
+          t: null,
+          p: null,
+          lo: null,
+          hi: null,
+          r2: null,
+          adj_r2: null,
+          interaction_F: null,
+          interaction_p: null,
+          not_fittable: c.reason,
+        },
+      ];
+    return c.coefficients.map((k) => ({
+      ...base,
+      ...k,
+      r2: c.r2,
+      adj_r2: c.adj_r2,
+      interaction_F: c.interaction.F,
+      interaction_p: c.interaction.p,
+      not_fittable: null,
+    }));
+  });
+  out.bilinear_fits = coef.length ? from(coef).toCSV() : "";
+  const learn = a.learning.map((l) => ({
+    task: l.task,
+    model: l.model,
+    N: l.N,
+    n_seeds: l.n_seeds,
+    depth: l.depth,
+    a: l.fittable ? l.a : null,
+    f0: l.fittable ? l.f0 : null,
+    tau: l.fittable ? l.tau : null,
+    rmse: l.fittable ? l.rmse : null,
+    r2: l.fittable ? l.r2 : null,
+    note: l.fittable ? (l.note ?? null) : `not fittable: ${l.reason}`,
+  }));
+  out.learning_curves = learn.length ? from(learn).toCSV() : "";
+  out.envelope_frontier = a.envelope.frontier.length ? from(a.envelope.frontier).toCSV() : "";
+  const rep = a.replays.flatMap((r) =>
+    Object.entries({ ...r.policies, ...r.references }).map(([name, d]) => ({
+      task: r.task,
+      model: r.model,
+      N: r.N,
+      K: r.K,
+      rounds: r.rounds,
+      seeds: r.pool.length,
+      n_instances: r.n_instances,
+      allocation: name,
+      mean: d.mean,
+      ci95_lo: d.ci95?.[0] ?? null,
+      ci95_hi: d.ci95?.[1] ?? null,
+      median: d.median,
+      iqm: d.iqm,
+      q05: d.q05,
+      q95: d.q95,
+      p_improve_vs_uniform: "p_improve_vs_uniform" in d ? d.p_improve_vs_uniform : null,
+      normalized_mean: "normalized_mean" in d ? d.normalized_mean : null,
+    })),
+  );
+  out.replay_summary = rep.length ? from(rep).toCSV() : "";
+  return out;
+}
+
+async function removeStale(dir: string, keep: Set<string>, exts: string[]): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  await Promise.all(
+    names
+      .filter((n) => exts.some((e) => n.endsWith(e)) && !keep.has(join(dir, n)))
+      .map((n) => rm(join(dir, n), { force: true })),
+  );
+}
+
+/**
+ * Builds the report for `opts.results` into `opts.out`.
+ * O(total log size) to read; replay and rendering dominate the rest.
+ */
+export async function runReport(
+  opts: ReportOptions,
+  progress: Progress = NO_PROGRESS,
+): Promise<ReportSummary> {
+  const t0 = performance.now();
+  const formats = new Set(opts.formats);
+
+  // 1. one pass over the files
+  progress.stage("reading results", await countFiles(opts.results));
+  const builder = new TableBuilder();
+  const greedy: RunRecord[] = [];
+  const problemFiles: string[] = [];
+  for await (const e of readResults([opts.results]) as AsyncIterable<ReadEvent>) {
+    builder.add(e);
+    if (e.kind === "problem") problemFiles.push(e.file);
+    const s = e.kind === "greedy" ? slim(e) : null;
+    if (s) greedy.push(s);
+    progress.tick();
+  }
+  const tables = builder.finish();
+
+  // 2. replay every pool, then the fits
+  const { replays, notes: replayNotes } = replayPools(greedy, {
+    bootstrap: opts.bootstrap,
+    maxInstances: opts.maxInstances,
+    seed: opts.seed,
+    onPool: (_p, _i, total) => {
+      progress.stage("replaying pools", total);
+      progress.tick();
+    },
+  });
+  const a = analyse(tables, { flopsPolicy: opts.timeoutPolicy, replays });
+
+  // 3. figures
+  const written: string[] = [];
+  const write = async (path: string, data: string | Uint8Array) => {
+    await writeFileAtomic(path, data);
+    written.push(path);
+  };
+  const figDir = join(opts.out, "figures");
+  const figures: ReportFigure[] = [];
+  const skipped: { name: string; title: string; reason: string }[] = [];
+  progress.stage("drawing figures", FIGURES.length);
+  const pngs: Promise<void>[] = [];
+  for (const f of FIGURES) {
+    const d = f.data(a);
+    if ("skip" in d) {
+      skipped.push({ name: f.name, title: f.title, reason: d.skip });
+      progress.tick(f.name);
+      continue;
+    }
+    const spec: TopLevelSpec = f.spec(d.rows, d.meta);
+    figures.push({ name: f.name, title: f.title, howToRead: f.howToRead, spec, notes: d.notes ?? [] });
+    await write(join(figDir, `${f.name}.vl.json`), `${JSON.stringify(spec, null, 1)}\n`);
+    if (formats.has("svg") || formats.has("png")) {
+      const svg = await renderSvg(spec);
+      if (formats.has("svg")) await write(join(figDir, `${f.name}.svg`), svg);
+      if (formats.has("png"))
+        pngs.push(renderPngAsync(svg).then((png) => write(join(figDir, `${f.name}.png`), png)));
+    }
+    progress.tick(f.name);
+  }
+  await Promise.all(pngs);
+
+  // 4. tables and fits
+  const tableDir = join(opts.out, "tables");
+  for (const [name, csv] of Object.entries(csvTables(a))) await write(join(tableDir, `${name}.csv`), csv);
+  const fits = fitsReport(a);
+  await write(join(opts.out, "fits.json"), `${JSON.stringify(fits, null, 1)}\n`);
+
+  // 5. the page
+  if (formats.has("html")) {
+    const links = ["vl.json", ...(["svg", "png"] as const).filter((x) => formats.has(x))];
+    const html = reportHtml({
+      title: "evoalloc report",
+      source: opts.results,
+      version,
+      generated: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+      summary: [
+        { label: "greedy runs", value: tables.runs.numRows() },
+        { label: "online bandit runs", value: tables.bandits.numRows() },
+        { label: "LLM calls logged (greedy)", value: tables.children.numRows() },
+        { label: "replayed pools", value: replays.length },
+        { label: "figures", value: `${figures.length} drawn, ${skipped.length} not drawn` },
+        { label: "result files with problems", value: problemFiles.length },
+        { label: "other JSON files (skipped)", value: tables.skipped.length },
+        { label: "FLOPs axis", value: `timeouts counted as ${opts.timeoutPolicy.replace("_", "-")}` },
+      ],
+      coverage: coverage(a),
+      figures,
+      skipped,
+      fits,
+      replayNotes,
+      problems: tables.problems,
+      warnings: tables.warnings,
+      links,
+      libraries: await libraries(),
+    });
+    await write(join(opts.out, "index.html"), html);
+  }
+  const keep = new Set(written);
+  await removeStale(figDir, keep, [".svg", ".png", ".vl.json"]);
+  await removeStale(tableDir, keep, [".csv"]);
+  progress.done();
+  return {
+    out: opts.out,
+    files: written,
+    figures: figures.map((f) => f.name),
+    skipped: skipped.map(({ name, reason }) => ({ name, reason })),
+    runs: tables.runs.numRows(),
+    bandits: tables.bandits.numRows(),
+    problems: tables.problems.length,
+    problem_files: problemFiles,
+    seconds: (performance.now() - t0) / 1000,
+  };
+}

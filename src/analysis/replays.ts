@@ -1,0 +1,59 @@
+/**
+ * The report's replay stage: every (task, model, N) pool with at least three
+ * seeds, replayed with K = min(5, S − 1) arms over G = the depth every seed
+ * of the pool reaches (so the replay is exact), for every registered policy
+ * beside the uniform, single and oracle references.
+ *
+ *   run records ─> buildPools ─> (S ≥ 3) ─> replay(pool, K, G, all policies) ─> PoolReplay[]
+ */
+import type { RunRecord } from "../log/read.ts";
+import { buildPools, type Pool, type ReplayResult, replay } from "../replay/index.ts";
+
+export type PoolReplay = ReplayResult;
+
+export interface ReplayStageOptions {
+  /** Bootstrap resamples of the seed pool behind every interval. Default 200. */
+  bootstrap?: number;
+  /** Instances per pool: every K-subset up to this many, else a seeded sample. Default 20,000. */
+  maxInstances?: number;
+  seed?: number;
+  /** Called before each pool is replayed (progress). */
+  onPool?: (pool: Pool, index: number, total: number) => void;
+}
+
+/** Fewest seeds a pool needs to be replayed (K ≥ 2 arms out of S − 1). */
+export const MIN_POOL_SEEDS = 3;
+
+/** Replays every eligible pool; pools left out get a note saying why. */
+export function replayPools(
+  runs: readonly RunRecord[],
+  opts: ReplayStageOptions = {},
+): { replays: PoolReplay[]; notes: string[] } {
+  const pools = buildPools(runs);
+  const replays: PoolReplay[] = [];
+  const notes: string[] = [];
+  pools.forEach((pool, i) => {
+    const S = pool.seeds.length;
+    const name = `${pool.task} / ${pool.model} / N=${pool.N}`;
+    if (S < MIN_POOL_SEEDS) {
+      notes.push(`${name}: ${S} seed${S === 1 ? "" : "s"}; replay needs at least ${MIN_POOL_SEEDS}`);
+      return;
+    }
+    const G = Math.min(...pool.depths);
+    if (G < 1) {
+      notes.push(`${name}: a seed has no generation logged; nothing to replay`);
+      return;
+    }
+    opts.onPool?.(pool, i, pools.length);
+    replays.push(
+      replay(pool, {
+        K: Math.min(5, S - 1),
+        rounds: G,
+        bootstrap: opts.bootstrap ?? 200,
+        maxInstances: opts.maxInstances ?? 20_000,
+        seed: opts.seed ?? 0,
+      }),
+    );
+  });
+  return { replays, notes };
+}

@@ -1,0 +1,51 @@
+/**
+ * `evoalloc fit --results DIR [--json]`: the bilinear depth–breadth fits,
+ * the saturating learning curves and the envelope frontier of a results tree
+ * (the report's fit tables, without replay or figures).
+ */
+import { stat } from "node:fs/promises";
+import type { Command } from "commander";
+import { z } from "zod";
+import { analyse } from "../analysis/analysis.ts";
+import { fitsReport, fitsText } from "../analysis/fits.ts";
+import { collectTables } from "../analysis/tables.ts";
+import { readResults } from "../log/read.ts";
+import { TIMEOUT_POLICIES, type TimeoutPolicy } from "../log/schema.ts";
+import { UsageError } from "./errors.ts";
+import { parseOptions, printJson } from "./options.ts";
+
+const Options = z.object({
+  results: z.string().min(1),
+  timeoutPolicy: z.enum(TIMEOUT_POLICIES as [TimeoutPolicy, ...TimeoutPolicy[]], {
+    message: `must be one of ${TIMEOUT_POLICIES.join(", ")}`,
+  }),
+  json: z.boolean().optional(),
+});
+
+export function register(program: Command): void {
+  program
+    .command("fit")
+    .description("Bilinear depth–breadth fits, saturating learning curves and the fitness–compute envelope.")
+    .requiredOption("--results <dir>", "results folder (searched recursively)")
+    .option(
+      "--timeout-policy <policy>",
+      `how timed-out calls count in the FLOPs envelope (${TIMEOUT_POLICIES.join(", ")})`,
+      "worst_case",
+    )
+    .option("--json", "print the fits as JSON")
+    .action(async (raw: unknown) => {
+      const opts = parseOptions(Options, raw);
+      const info = await stat(opts.results).catch(() => null);
+      if (!info) throw new UsageError(`--results: cannot read "${opts.results}"`);
+      const tables = await collectTables(readResults([opts.results]));
+      const files = new Set(tables.problems.map((p) => p.file));
+      if (files.size > 0)
+        process.stderr.write(
+          `evoalloc: ${files.size} file(s) under ${opts.results} have problems and were left out (see evoalloc validate ${opts.results})\n`,
+        );
+      const fits = fitsReport(analyse(tables, { flopsPolicy: opts.timeoutPolicy }));
+      const { replay: _replay, ...rest } = fits;
+      if (opts.json) printJson(rest);
+      else process.stdout.write(fitsText(fits));
+    });
+}

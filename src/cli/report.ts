@@ -1,0 +1,129 @@
+/**
+ * `evoalloc report [--results DIR] [--out DIR] [--format svg,png,html]`:
+ * the figures, fit tables and self-contained HTML report of a results tree.
+ * A progress bar goes to stderr; `--json` prints what was written.
+ */
+import { stat } from "node:fs/promises";
+import { SingleBar } from "cli-progress";
+import type { Command } from "commander";
+import { z } from "zod";
+import { FORMATS, type Format, type Progress, runReport } from "../analysis/pipeline.ts";
+import { TIMEOUT_POLICIES, type TimeoutPolicy } from "../log/schema.ts";
+import { UsageError } from "./errors.ts";
+import { intArg, parseOptions, printJson } from "./options.ts";
+
+const Options = z.object({
+  results: z.string().min(1),
+  out: z.string().min(1),
+  format: z.string(),
+  bootstrap: z.number().int().nonnegative("must be an integer >= 0"),
+  maxInstances: z.number().int().positive("must be a positive integer"),
+  timeoutPolicy: z.enum(TIMEOUT_POLICIES as [TimeoutPolicy, ...TimeoutPolicy[]], {
+    message: `must be one of ${TIMEOUT_POLICIES.join(", ")}`,
+  }),
+  seed: z.number().int(),
+  progress: z.boolean(),
+  json: z.boolean().optional(),
+});
+
+/** "svg,png" → ["svg", "png"]; throws a UsageError naming the unknown format. */
+export function parseFormats(value: string): Format[] {
+  const parts = value
+    .split(",")
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s !== "");
+  if (parts.length === 0) throw new UsageError(`--format: empty (choose from ${FORMATS.join(", ")})`);
+  for (const p of parts)
+    if (!(FORMATS as readonly string[]).includes(p))
+      throw new UsageError(`--format: unknown format "${p}" (choose from ${FORMATS.join(", ")})`);
+  return [...new Set(parts)] as Format[];
+}
+
+/** A cli-progress bar on stderr (drawn only on a terminal). */
+function progressBar(enabled: boolean): Progress {
+  if (!enabled || !process.stderr.isTTY) return { stage() {}, tick() {}, done() {} };
+  const bar = new SingleBar({
+    stream: process.stderr,
+    format: " {stage} [{bar}] {value}/{total} {detail}",
+    barsize: 30,
+    hideCursor: true,
+    clearOnComplete: true,
+  });
+  let started = false;
+  return {
+    stage(name, total) {
+      if (!started) {
+        bar.start(Math.max(total, 1), 0, { stage: name.padEnd(17), detail: "" });
+        started = true;
+      } else {
+        bar.setTotal(Math.max(total, 1));
+        bar.update(0, { stage: name.padEnd(17), detail: "" });
+      }
+    },
+    tick(detail) {
+      bar.increment(1, { detail: detail ?? "" });
+    },
+    done() {
+      if (started) bar.stop();
+    },
+  };
+}
+
+export function register(program: Command): void {
+  program
+    .command("report")
+    .description(
+      "Figures (Vega-Lite, SVG, PNG), fit tables, CSV tables and one self-contained HTML report from a results tree.",
+    )
+    .option("--results <dir>", "results folder (searched recursively)", "results")
+    .option("--out <dir>", "output folder", "reports")
+    .option("--format <list>", `comma-separated formats among ${FORMATS.join(", ")}`, FORMATS.join(","))
+    .option("--bootstrap <B>", "bootstrap resamples behind the replay intervals", intArg("--bootstrap"), 200)
+    .option(
+      "--max-instances <M>",
+      "replay instances per pool (every K-subset up to M, else a seeded sample of M)",
+      intArg("--max-instances"),
+      5000,
+    )
+    .option(
+      "--timeout-policy <policy>",
+      `how timed-out calls count on the FLOPs axis (${TIMEOUT_POLICIES.join(", ")})`,
+      "worst_case",
+    )
+    .option("--seed <s>", "seed of the replay instances and bootstrap", intArg("--seed"), 0)
+    .option("--no-progress", "no progress bar")
+    .option("--json", "print a JSON summary of what was written")
+    .action(async (raw: unknown) => {
+      const opts = parseOptions(Options, raw);
+      const formats = parseFormats(opts.format);
+      const info = await stat(opts.results).catch(() => null);
+      if (!info?.isDirectory()) throw new UsageError(`--results: "${opts.results}" is not a readable folder`);
+      const summary = await runReport(
+        {
+          results: opts.results,
+          out: opts.out,
+          formats,
+          bootstrap: opts.bootstrap,
+          maxInstances: opts.maxInstances,
+          timeoutPolicy: opts.timeoutPolicy,
+          seed: opts.seed,
+        },
+        progressBar(opts.progress && !opts.json),
+      );
+      if (summary.problem_files.length > 0)
+        process.stderr.write(
+          `evoalloc: ${summary.problem_files.length} result file(s) could not be used; they are listed in the report\n`,
+        );
+      if (opts.json) {
+        printJson(summary);
+        return;
+      }
+      const page = formats.includes("html") ? `${opts.out}/index.html` : opts.out;
+      process.stderr.write(
+        `${summary.runs} greedy and ${summary.bandits} bandit runs → ${summary.figures.length} figures` +
+          `${summary.skipped.length ? ` (${summary.skipped.length} not drawn: ${summary.skipped.map((s) => s.name).join(", ")})` : ""}` +
+          ` in ${summary.seconds.toFixed(1)} s\n`,
+      );
+      process.stdout.write(`${page}\n`);
+    });
+}

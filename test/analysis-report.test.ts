@@ -1,0 +1,206 @@
+/**
+ * The report end to end: on the shared reference samples, on an empty
+ * folder, on a tree with broken files, through the CLI, and in a headless
+ * browser (slow: ~10 s; needs /usr/bin/chromium, which .ci/run installs).
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { pathToFileURL } from "node:url";
+import { FIGURES } from "../src/analysis/figures/index.ts";
+import { type ReportOptions, type ReportSummary, runReport } from "../src/analysis/pipeline.ts";
+import { writeTree } from "./analysis-fixtures.ts";
+
+const SAMPLES = "/work/shared/samples";
+let tmp: string;
+const opts = (results: string, out: string): ReportOptions => ({
+  results,
+  out,
+  formats: ["svg", "png", "html"],
+  bootstrap: 50,
+  maxInstances: 500,
+  timeoutPolicy: "worst_case",
+  seed: 0,
+});
+
+before(() => {
+  tmp = mkdtempSync(join(tmpdir(), "evoalloc-report-"));
+});
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+function checkOutputs(out: string, s: ReportSummary) {
+  const html = readFileSync(join(out, "index.html"), "utf8");
+  for (const name of s.figures) {
+    for (const ext of ["vl.json", "svg", "png"])
+      assert.ok(existsSync(join(out, "figures", `${name}.${ext}`)), `${name}.${ext}`);
+    assert.ok(html.includes(`id="chart-${name}"`), `${name} in the page`);
+  }
+  for (const t of ["runs", "generations", "children", "bandits", "rounds", "split_outcomes"])
+    assert.ok(existsSync(join(out, "tables", `${t}.csv`)), t);
+  const fits = JSON.parse(readFileSync(join(out, "fits.json"), "utf8"));
+  assert.ok(Array.isArray(fits.bilinear) && Array.isArray(fits.learning));
+  // self-contained: the libraries are inlined, nothing is fetched
+  assert.ok(!/<script[^>]+src=/.test(html));
+  assert.ok(html.includes("vegaEmbed") && html.length > 500_000);
+  return html;
+}
+
+test("report on the shared reference samples", {
+  skip: !existsSync(SAMPLES) && "no shared samples",
+}, async () => {
+  const out = join(tmp, "samples");
+  const s = await runReport(opts(SAMPLES, out));
+  assert.equal(s.problems, 0);
+  assert.equal(s.runs, 4);
+  assert.equal(s.bandits, 1);
+  const html = checkOutputs(out, s);
+  // one budget (C=64) only: the bilinear fit is not identifiable, and the page says why
+  assert.match(html, /not fittable: one budget C \(64\)/);
+  assert.ok(s.figures.includes("depth-breadth-heatmap") && s.figures.includes("bandit-selections"));
+  assert.ok(s.skipped.some((k) => k.name === "bilinear-observed-vs-fitted"));
+});
+
+test("report on an empty folder: every figure noted as not drawn, no crash", async () => {
+  const results = join(tmp, "empty");
+  mkdirSync(results);
+  const out = join(tmp, "empty-out");
+  const s = await runReport(opts(results, out));
+  assert.equal(s.figures.length, 0);
+  assert.equal(s.skipped.length, FIGURES.length);
+  const html = readFileSync(join(out, "index.html"), "utf8");
+  assert.match(html, /Figures not drawn/);
+  assert.match(html, /No runs found/);
+});
+
+test("report on a tree with broken files lists them and draws the rest; stale figures are removed", async () => {
+  const results = join(tmp, "broken");
+  writeTree(results, { budgets: [16], seeds: [0, 1, 2] });
+  writeFileSync(join(results, "cp", "qwen3-8b", "truncated.json"), '{"task": "cp", "trajectory": [');
+  writeFileSync(
+    join(results, "cp", "qwen3-8b", "greedy_C16_T4_N4_seed9.json"),
+    JSON.stringify({ task: "cp", trajectory: [] }),
+  );
+  writeFileSync(join(results, "grid.json"), JSON.stringify({ grid: [1, 2] }));
+  const out = join(tmp, "broken-out");
+  mkdirSync(join(out, "figures"), { recursive: true });
+  writeFileSync(join(out, "figures", "old-figure.svg"), "<svg/>");
+  const s = await runReport(opts(results, out));
+  assert.equal(s.problem_files.length, 2);
+  assert.ok(s.figures.length >= 5);
+  const html = readFileSync(join(out, "index.html"), "utf8");
+  assert.match(html, /2 files could not be used/);
+  assert.ok(html.includes("truncated.json") && html.includes("greedy_C16_T4_N4_seed9.json"));
+  assert.ok(!existsSync(join(out, "figures", "old-figure.svg")));
+});
+
+test("CLI: report --json and fit --json; bad usage exits 2", () => {
+  const results = join(tmp, "cli");
+  writeTree(results, { budgets: [16, 64], seeds: [0, 1, 2] });
+  const out = join(tmp, "cli-out");
+  const r = spawnSync(
+    process.execPath,
+    [
+      "bin/evoalloc.js",
+      "report",
+      "--results",
+      results,
+      "--out",
+      out,
+      "--format",
+      "svg,html",
+      "--bootstrap",
+      "20",
+      "--json",
+    ],
+    { encoding: "utf8" },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const s = JSON.parse(r.stdout) as ReportSummary;
+  assert.ok(s.figures.length >= 8);
+  assert.ok(existsSync(join(out, "index.html")));
+  assert.ok(!existsSync(join(out, "figures", `${s.figures[0]}.png`)), "png not asked for");
+  const f = spawnSync(process.execPath, ["bin/evoalloc.js", "fit", "--results", results, "--json"], {
+    encoding: "utf8",
+  });
+  assert.equal(f.status, 0, f.stderr);
+  const fits = JSON.parse(f.stdout);
+  assert.equal(fits.bilinear.length, 2);
+  assert.ok(fits.bilinear[0].fittable);
+  assert.equal(fits.bilinear[0].coefficients.length, 4);
+  const bad = spawnSync(
+    process.execPath,
+    ["bin/evoalloc.js", "report", "--results", results, "--format", "gif"],
+    {
+      encoding: "utf8",
+    },
+  );
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--format: unknown format "gif"/);
+  const missing = spawnSync(process.execPath, ["bin/evoalloc.js", "fit", "--results", join(tmp, "nope")], {
+    encoding: "utf8",
+  });
+  assert.equal(missing.status, 2);
+});
+
+const CHROMIUM = "/usr/bin/chromium";
+
+test("browser (slow): index.html opened from disk renders every figure with no console error", {
+  skip: !existsSync(CHROMIUM) && "chromium not installed (.ci/run installs it)",
+  timeout: 90_000,
+}, async () => {
+  const results = join(tmp, "browser");
+  writeTree(results, {
+    budgets: [16, 64],
+    seeds: [0, 1, 2, 3],
+    bandits: { algos: ["ucb", "random"], C: 32, N: 4, K: 3, seeds: [0] },
+  });
+  const out = join(tmp, "browser-out");
+  const s = await runReport({ ...opts(results, out), formats: ["html"] });
+  assert.ok(s.figures.length >= 10, `${s.figures.length} figures`);
+  const { chromium } = await import("playwright-core");
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+  try {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("console", (m) => {
+      if (m.type() === "error") errors.push(m.text());
+    });
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(pathToFileURL(join(out, "index.html")).href);
+    await page.waitForFunction(
+      () => (globalThis as unknown as { evoallocRendered?: Promise<unknown> }).evoallocRendered,
+    );
+    await page.evaluate(
+      () => (globalThis as unknown as { evoallocRendered: Promise<unknown> }).evoallocRendered,
+    );
+    const charts = await page.$$eval("[data-figure]", (els) =>
+      els.map((el) => ({
+        name: el.getAttribute("data-figure"),
+        rendered: el.getAttribute("data-rendered"),
+        svg: el.querySelectorAll("svg, canvas").length,
+      })),
+    );
+    assert.equal(charts.length, s.figures.length);
+    for (const c of charts) {
+      assert.equal(c.rendered, "true", `${c.name} rendered`);
+      assert.ok(c.svg >= 1, `${c.name} has an svg`);
+    }
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
