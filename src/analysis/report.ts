@@ -275,7 +275,8 @@ ${
 const SPECS = ${scriptJson(specs)};
 window.evoallocRendered = Promise.all(Object.entries(SPECS).map(([name, spec]) => {
   const el = document.getElementById("chart-" + name);
-  return vegaEmbed(el, spec, { renderer: "svg", actions: false })
+  // logLevel Error: vega's UMD build misreports its version (5.33.1 inside vega 6.3.0), which would warn on every chart
+  return vegaEmbed(el, spec, { renderer: "svg", actions: false, logLevel: vega.Error })
     .then(() => { el.dataset.rendered = "true"; })
     .catch((err) => { el.dataset.rendered = "error"; el.innerHTML = '<p class="chart-error">This chart could not be drawn: ' + String(err && err.message || err).replace(/</g, "&lt;") + "</p>"; console.error(err); });
 }));

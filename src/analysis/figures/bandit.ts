@@ -77,9 +77,9 @@ export function banditRunningBestSpec(rows: BanditBestRow[]): TopLevelSpec {
           mark: { type: "area", opacity: 0.15 },
           encoding: {
             x,
-            y: { field: "lo", type: "quantitative" },
+            y: { field: "lo", type: "quantitative", scale: { zero: false } },
             y2: { field: "hi" },
-            color: { ...color, legend: null },
+            color,
           },
         },
         {
@@ -103,7 +103,7 @@ export function banditRunningBestSpec(rows: BanditBestRow[]): TopLevelSpec {
         },
       ],
     },
-    resolve: { scale: { y: "independent" } },
+    resolve: { scale: { x: "independent", y: "independent" } },
     config: CONFIG,
   } as TopLevelSpec;
 }

@@ -47,7 +47,14 @@ export const CONFIG = {
     labelLimit: 260,
     titleLimit: 400,
   },
-  legend: { labelFontSize: 11, titleFontSize: 12, orient: "right", titleLimit: 320, labelLimit: 260 },
+  legend: {
+    labelFontSize: 11,
+    titleFontSize: 12,
+    orient: "right",
+    titleLimit: 320,
+    labelLimit: 260,
+    symbolOpacity: 1,
+  },
   header: { labelFontSize: 12, titleFontSize: 12 },
   view: { stroke: "#ccc" },
 } as const;

@@ -80,7 +80,7 @@ export function fitnessVsBudgetSpec(rows: BudgetRow[]): TopLevelSpec {
         },
       ],
     },
-    resolve: { scale: { y: "independent" } },
+    resolve: { scale: { x: "independent", y: "independent" } },
     config: CONFIG,
   } as TopLevelSpec;
 }

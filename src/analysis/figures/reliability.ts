@@ -160,7 +160,7 @@ export function expectedMaxSpec(rows: ExpectedMaxRow[]): TopLevelSpec {
         ],
       },
     },
-    resolve: { scale: { y: "independent" } },
+    resolve: { scale: { x: "independent", y: "independent" } },
     config: CONFIG,
   } as TopLevelSpec;
 }

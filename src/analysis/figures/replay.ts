@@ -86,9 +86,9 @@ export function replayRunningBestSpec(rows: RunningBestRow[]): TopLevelSpec {
           mark: { type: "area", opacity: 0.12 },
           encoding: {
             x,
-            y: { field: "lo", type: "quantitative" },
+            y: { field: "lo", type: "quantitative", scale: { zero: false } },
             y2: { field: "hi" },
-            color: { ...policyColor, legend: null },
+            color: policyColor,
           },
         },
         {
