@@ -1,5 +1,5 @@
 /**
- * The report end to end: on the shared reference samples, on an empty
+ * The report end to end: on the reference samples, on an empty
  * folder, on a tree with broken files, through the CLI, and in a headless
  * browser (slow: ~10 s; needs /usr/bin/chromium, which .ci/run installs).
  */
@@ -14,7 +14,8 @@ import { FIGURES } from "../src/analysis/figures/index.ts";
 import { type ReportOptions, type ReportSummary, runReport } from "../src/analysis/pipeline.ts";
 import { writeTree } from "./analysis-fixtures.ts";
 
-const SAMPLES = "/work/shared/samples";
+/** The reference implementation's sample files (a copy of ../shared/samples). */
+const SAMPLES = new URL("./fixtures/reference", import.meta.url).pathname;
 let tmp: string;
 const opts = (results: string, out: string): ReportOptions => ({
   results,
