@@ -330,3 +330,14 @@ test("StreamRng: next and int reproduce rng(seed, stream) after any reseed; norm
   assert.ok(Math.abs(beyond35 / n - 2.326e-4) < 5 * se(2.326e-4), `P(z > 3.5) ${beyond35 / n}`);
   assert.ok(Math.abs(belowMinus1 / n - 0.158655) < 5 * se(0.158655), `P(z < -1) ${belowMinus1 / n}`);
 });
+
+test("too few seeds for K to bootstrap: no intervals, and a note says why", () => {
+  const pool = poolOf(randomCurves(5, 6, 8));
+  const res = replay(pool, { K: 5, rounds: 6, policies: ["ucb"], bootstrap: 200 });
+  assert.equal(res.n_instances, 1);
+  assert.equal(res.policies.ucb!.ci95, null);
+  assert.equal(res.references.oracle.ci95, null);
+  assert.ok(res.notes.some((n) => /too few for K = 5 to bootstrap/.test(n)));
+  const ok = replay(poolOf(randomCurves(12, 6, 8)), { K: 2, rounds: 6, policies: ["ucb"], bootstrap: 200 });
+  assert.notEqual(ok.policies.ucb!.ci95, null);
+});

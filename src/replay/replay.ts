@@ -297,12 +297,19 @@ export function replay(pool: Pool, opts: ReplayOptions): ReplayResult {
         }
       }
     });
-    if (empty > 0)
+    if (2 * empty > bootstrap)
       notes.push(
-        `${empty} of ${bootstrap} seed resamples left no instance with distinct seeds and were dropped`,
+        `${empty} of ${bootstrap} seed resamples left no instance of K distinct seeds: ` +
+          `${s} seeds are too few for K = ${k} to bootstrap, so no intervals are given`,
+      );
+    else if (empty > 0)
+      notes.push(
+        `${empty} of ${bootstrap} seed resamples left no instance of K distinct seeds and were dropped`,
       );
   }
-  const ci = (x: Float64Array): Interval => (bootstrap > 0 ? percentileInterval(x) : null);
+  // with most resamples empty, the few left all repeat the same instances: no honest interval
+  const intervalsOn = bootstrap > 0 && 2 * empty <= bootstrap;
+  const ci = (x: Float64Array): Interval => (intervalsOn ? percentileInterval(x) : null);
 
   // summaries
   const policies: Record<string, PolicySummary> = {};
@@ -339,7 +346,9 @@ export function replay(pool: Pool, opts: ReplayOptions): ReplayResult {
       row(name, "normalized_mean", summary.normalized_mean, summary.normalized_ci95),
     );
     const meanCurve = Array.from(run.curveSum, (v) => v / n);
-    const band = curveRepVals[p]!.map((vals) => (curveReps > 0 ? percentileInterval(vals) : null));
+    const band = curveRepVals[p]!.map((vals) =>
+      curveReps > 0 && intervalsOn ? percentileInterval(vals) : null,
+    );
     curves[name] = {
       mean: meanCurve,
       lo: band.map((b, r) => b?.[0] ?? meanCurve[r]!),
@@ -391,7 +400,7 @@ export function replay(pool: Pool, opts: ReplayOptions): ReplayResult {
     let diff = 0;
     for (let i = 0; i < n; i++) diff += ya[i]! - yb[i]!;
     let interval: Interval = null;
-    if (bootstrap > 0) {
+    if (intervalsOn) {
       const d = new Float64Array(bootstrap);
       for (let t = 0; t < bootstrap; t++) d[t] = ra[t]! - rb[t]!;
       interval = percentileInterval(d);
