@@ -5,6 +5,7 @@ import { BanditRunSchema } from "../src/log/schema.ts";
 import { createPolicy } from "../src/policies/index.ts";
 import type { Policy } from "../src/policies/policy.ts";
 import { fallbackArm, runBandit } from "../src/run/bandit.ts";
+import { memoryJournal } from "../src/run/journal.ts";
 import { rng } from "../src/util/rng.ts";
 import {
   deps,
@@ -114,5 +115,39 @@ describe("run/bandit: online semantics", () => {
       fallbackArm([1, 1], () => false),
       -1,
     );
+  });
+});
+
+describe("run/bandit: resume", () => {
+  it("a bandit interrupted mid-run resumes from its journal to the uninterrupted result (thompson)", async () => {
+    const spec = { ...base, algo: "thompson", T_total: 8, nArms: 3 };
+    const policy = () => createPolicy("thompson", { nArms: 3, horizon: 8, rng: rng(5) });
+    const full = await runBandit(
+      spec,
+      policy(),
+      deps(new ScriptedClient([1, 2, 3], 2, 8, climb), new FakeEvaluator()),
+    );
+    const journal = memoryJournal();
+    const ctl = new AbortController();
+    let calls = 0;
+    await assert.rejects(
+      runBandit(
+        spec,
+        policy(),
+        deps(new ScriptedClient([1, 2, 3], 2, 8, climb), new FakeEvaluator(), {
+          journal,
+          signal: ctl.signal,
+          onEvent: (e) => {
+            if (e.type === "call" && ++calls === 7) ctl.abort(new Error("interrupted"));
+          },
+        }),
+      ),
+      /interrupted/,
+    );
+    const finished = journal.callCount;
+    const second = new ScriptedClient([1, 2, 3], 2, 8, climb);
+    const resumed = await runBandit(spec, policy(), deps(second, new FakeEvaluator(), { journal }));
+    assert.equal(second.calls.length, 16 - finished);
+    assert.deepEqual(withoutWallClock(resumed), withoutWallClock(full));
   });
 });

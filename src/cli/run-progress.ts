@@ -1,9 +1,8 @@
 /**
  * Progress of an online run on stderr: a cli-progress bar on a terminal
  * (calls done of C, best fitness, calls per second, ETA), plain log lines
- * otherwise (one per generation, at most one every few seconds, plus the
- * last). Calls replayed from the journal count as done but not toward the
- * rate.
+ * otherwise (at most one every `logEveryS` seconds, plus the last). Calls
+ * replayed from the journal count as done but not toward the rate.
  */
 import cliProgress from "cli-progress";
 import type { RunnerEvent } from "../run/greedy.ts";
@@ -20,12 +19,13 @@ export interface ProgressOptions {
   stream?: NodeJS.WriteStream;
   /** Force the bar (true) or log lines (false); default: whether the stream is a TTY. */
   tty?: boolean;
-  /** Seconds between log lines (non-TTY), default 5. */
+  /** Seconds between log lines (non-TTY), default 10. */
   logEveryS?: number;
   now?: () => number;
 }
 
-const fmtBest = (x: number): string => (Number.isFinite(x) ? x.toFixed(6) : String(x));
+const fmtBest = (x: number): string =>
+  Number.isFinite(x) ? x.toFixed(6) : x === Number.NEGATIVE_INFINITY ? "-" : String(x);
 
 function fmtEta(s: number): string {
   if (!Number.isFinite(s) || s < 0) return "?";
@@ -70,27 +70,28 @@ export function createProgress(opts: ProgressOptions): Progress {
 
   const payload = () => ({ best: fmtBest(best), rate: rate().toFixed(1), etaText: fmtEta(eta()) });
 
+  let generation = "";
+  const logLine = (force: boolean): void => {
+    const t = now();
+    if (!force && t - lastLog < (opts.logEveryS ?? 10)) return;
+    lastLog = t;
+    stream.write(
+      `${opts.label}:${generation} best ${fmtBest(best)}, calls ${done}/${opts.total}, ` +
+        `${rate().toFixed(1)} calls/s, ETA ${fmtEta(eta())}\n`,
+    );
+  };
+
   return {
     onEvent(e) {
       if (e.type === "call") {
         done++;
         if (!e.replayed) fresh++;
-        bar?.update(done, payload());
-        return;
+      } else {
+        best = Math.max(best, e.bestFitness);
+        generation = `${e.arm === null ? "" : ` arm ${e.arm}`} generation ${e.generation},`;
       }
-      best = Math.max(best, e.bestFitness);
-      if (bar) {
-        bar.update(done, payload());
-        return;
-      }
-      const t = now();
-      if (t - lastLog < (opts.logEveryS ?? 5) && done < opts.total) return;
-      lastLog = t;
-      const arm = e.arm === null ? "" : ` arm ${e.arm}`;
-      stream.write(
-        `${opts.label}:${arm} generation ${e.generation}: best ${fmtBest(best)}, calls ${done}/${opts.total}, ` +
-          `${rate().toFixed(1)} calls/s, ETA ${fmtEta(eta())}\n`,
-      );
+      if (bar) bar.update(done, payload());
+      else logLine(e.type === "generation" && done >= opts.total);
     },
     stop() {
       bar?.stop();

@@ -381,6 +381,11 @@ async function execute<R extends GreedyRun | BanditRun>(x: Execution<R>): Promis
       process.exitCode = 130;
       return;
     }
+    // the journal keeps what finished: after fixing the cause, the run continues where it stopped
+    process.stderr.write(
+      `evoalloc: the run failed; ${journal.callCount} of ${x.totalCalls} calls are in the journal ${jpath}\n` +
+        `after fixing the cause, resume with:\n  ${resumeCommand()}\n`,
+    );
     throw err;
   } finally {
     process.removeListener("SIGINT", onSignal);

@@ -139,6 +139,7 @@ export class GreedyArm {
       children: [],
       gen_time_s: 0,
     });
+    this.deps.onEvent?.({ type: "generation", arm: this.armIndex, generation: 0, bestFitness: ev.fitness });
   }
 
   /** Runs the next generation; rejects on abort after every child settled. */
