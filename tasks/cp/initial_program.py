@@ -40,10 +40,11 @@ CENTERS = [
 
 def compute_max_radii(centers):
     """Largest radii for fixed centres: limited by the walls, then by each neighbour."""
-    centers = np.clip(np.asarray(centers, dtype=float), 0.0, 1.0)
+    # Integer constants only: the float literals of this program are its geometry.
+    centers = np.clip(np.asarray(centers, dtype=float), 0, 1)
     n = centers.shape[0]
-    radii = np.minimum.reduce([centers[:, 0], centers[:, 1], 1.0 - centers[:, 0], 1.0 - centers[:, 1]])
-    radii = np.maximum(radii, 0.0)
+    radii = np.minimum.reduce([centers[:, 0], centers[:, 1], 1 - centers[:, 0], 1 - centers[:, 1]])
+    radii = np.maximum(radii, 0)
     for i in range(n):
         for j in range(i + 1, n):
             dist = float(np.hypot(*(centers[i] - centers[j])))

@@ -21,7 +21,8 @@ POINTS = [
     (0.1519, 0.1348),
 ]
 
-VERTICES = np.array([(0.0, 0.0), (1.0, 0.0), (0.5, np.sqrt(3) / 2)])
+# Integer constants only: the float literals of this program are its geometry.
+VERTICES = np.array([(0, 0), (1, 0), (1 / 2, np.sqrt(3) / 2)], dtype=float)
 
 
 def into_triangle(points):
@@ -30,8 +31,8 @@ def into_triangle(points):
     a, b, c = VERTICES
     m = np.column_stack([b - a, c - a])
     uv = np.linalg.solve(m, (points - a).T).T
-    bary = np.column_stack([1.0 - uv.sum(axis=1), uv])
-    bary = np.clip(bary, 0.0, None)
+    bary = np.column_stack([1 - uv.sum(axis=1), uv])
+    bary = np.clip(bary, 0, None)
     bary /= bary.sum(axis=1, keepdims=True)
     return bary @ VERTICES
 
