@@ -41,6 +41,7 @@ const plan: Record<number, Reply[]> = {
   7: [{ kind: "status", status: 400 }],
   8: [{ kind: "drop" }, { kind: "status", status: 503 }, { kind: "status", status: 500 }],
   9: [{ kind: "hang" }],
+  15: [{ kind: "hangBody" }, { kind: "ok", content: "after a stalled body" }],
 };
 
 describe("run/client: OpenAI-compatible client against a loopback server", () => {
@@ -136,6 +137,26 @@ describe("run/client: OpenAI-compatible client against a loopback server", () =>
       assert.equal(a.estimated_output_tokens, 321);
       assert.equal(a.usage, null);
     }
+  });
+
+  it("times out a response whose body stalls after the headers", async () => {
+    const r = await client().complete(req(15, { timeoutS: 0.2 }));
+    assert.equal(r.content, "after a stalled body");
+    assert.deepEqual(
+      r.attempts.map((a) => a.status),
+      ["timeout", "ok"],
+    );
+  });
+
+  it("works with the platform fetch too", async () => {
+    const c = createOpenAIClient({
+      model: "m",
+      endpoints: [{ baseURL: server.url, apiKey: "k" }],
+      sleep,
+      fetch,
+    });
+    const r = await c.complete(req(16));
+    assert.equal(r.content, "seed 16");
   });
 
   it("does not retry a 400", async () => {

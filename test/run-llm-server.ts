@@ -28,6 +28,8 @@ export type Reply =
   | { kind: "malformed" }
   | { kind: "empty" }
   | { kind: "hang" }
+  /** Headers, then a body that never ends. */
+  | { kind: "hangBody" }
   | { kind: "drop" };
 
 export interface LoggedRequest {
@@ -114,6 +116,12 @@ export async function startLlmServer(
         });
         return;
       case "hang":
+        hanging.add(res);
+        res.on("close", () => hanging.delete(res));
+        return;
+      case "hangBody":
+        res.writeHead(200, { "content-type": "application/json" });
+        res.write('{"id": "x", ');
         hanging.add(res);
         res.on("close", () => hanging.delete(res));
         return;

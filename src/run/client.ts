@@ -21,6 +21,7 @@ import OpenAI, { APIError } from "openai";
 import type { ModelSpec } from "../log/models.ts";
 import type { Attempt } from "../log/schema.ts";
 import { rng } from "../util/rng.ts";
+import { httpFetch } from "./http-fetch.ts";
 import type { ChatClient, CompletionRequest, CompletionResult } from "./types.ts";
 
 export interface Endpoint {
@@ -42,7 +43,7 @@ export interface OpenAIClientOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Seed of the jitter stream (default 0). */
   jitterSeed?: number;
-  /** Custom fetch (tests, proxies). */
+  /** Custom fetch (default: `httpFetch`, node:http with keep-alive). */
   fetch?: typeof fetch;
 }
 
@@ -126,7 +127,7 @@ export function createOpenAIClient(opts: OpenAIClientOptions): ChatClient {
         baseURL: e.baseURL,
         apiKey: e.apiKey || "EMPTY",
         maxRetries: 0,
-        ...(opts.fetch ? { fetch: opts.fetch } : {}),
+        fetch: opts.fetch ?? (httpFetch as typeof fetch),
       }),
   );
   let turn = 0;
