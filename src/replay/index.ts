@@ -5,7 +5,13 @@
  *   runs ─> buildPools ─> replay(pool, opts)      policies vs uniform / single / oracle
  *   runs ─> sweep(runs, opts)                     final fitness per split T·N = C
  */
-export { percentileInterval, type Resample, seedBootstrap, weightedMean } from "./bootstrap.ts";
+export {
+  percentileInterval,
+  type Resample,
+  seedBootstrap,
+  weightedMean,
+  weightedRowSums,
+} from "./bootstrap.ts";
 export { type CurveTable, curveTable, type PolicyRun, references, runPolicy } from "./engine.ts";
 export { ReplayError } from "./errors.ts";
 export {

@@ -9,13 +9,13 @@
  */
 import { getPolicy, POLICIES, resolveParams } from "../policies/index.ts";
 import type { PolicyParams } from "../policies/policy.ts";
-import { rng } from "../util/rng.ts";
-import { percentileInterval, seedBootstrap, weightedMean } from "./bootstrap.ts";
+import { percentileInterval, type Resample, seedBootstrap } from "./bootstrap.ts";
 import { curveTable, type PolicyRun, references, runPolicy } from "./engine.ts";
 import { ReplayError } from "./errors.ts";
 import { binomial, disjointInstances, type Instances, makeInstances } from "./instances.ts";
 import type { Pool } from "./pool.ts";
 import { mean, summarize } from "./stats.ts";
+import { StreamRng } from "./stream-rng.ts";
 import { type WilcoxonResult, wilcoxonSignedRank } from "./wilcoxon.ts";
 
 export interface ReplayOptions {
@@ -35,7 +35,9 @@ export interface ReplayOptions {
   bootstrap?: number;
   /** Seed of every random choice (instance sample, policy streams, bootstrap). Default 0. */
   seed?: number;
-  /** Instances (a seeded subsample) behind the curves' bootstrap bands. Default 1000. */
+  /** Instances (a seeded subsample) behind the bootstrap intervals. Default 20,000. */
+  bootstrapInstances?: number;
+  /** Instances (a seeded subsample of those) behind the curves' bootstrap bands. Default 1000. */
   curveInstances?: number;
   /** Resamples behind the curves' bands (at most `bootstrap`). Default 200. */
   curveReplicates?: number;
@@ -127,6 +129,7 @@ export interface ReplayResult {
 
 const STREAM_BOOT = 0x7fff0001;
 const STREAM_CURVE_SAMPLE = 0x7fff0002;
+const STREAM_BOOT_SAMPLE = 0x7fff0003;
 const STREAM_DISJOINT = 0x40000000;
 
 function checkOptions(pool: Pool, opts: ReplayOptions): void {
@@ -207,20 +210,22 @@ export function replay(pool: Pool, opts: ReplayOptions): ReplayResult {
         "arms exhaust (fallback) and references are capped at L, so outcomes are not exact counterfactuals",
     );
 
-  // curve subsample for bootstrap bands
-  const curveN = Math.min(inst.count, opts.curveInstances ?? 1000);
-  const curveSlot = new Int32Array(inst.count).fill(-1);
-  if (bootstrap > 0) {
-    if (curveN === inst.count) for (let i = 0; i < inst.count; i++) curveSlot[i] = i;
-    else {
-      const r = rng(seed, STREAM_CURVE_SAMPLE);
-      let filled = 0;
-      // selection sampling (Knuth's algorithm S): curveN of inst.count, in order
-      for (let i = 0; i < inst.count && filled < curveN; i++)
-        if (r.next() * (inst.count - i) < curveN - filled) curveSlot[i] = filled++;
-    }
-  }
-  const curveSlots = bootstrap > 0 ? curveN : 0;
+  // the bootstrap's instances: all of them, or a seeded subsample when there
+  // are many (its Monte Carlo error is small next to the spread between seed
+  // resamples); the curves' bands use a smaller subsample of those
+  const bootN = bootstrap > 0 ? Math.min(inst.count, opts.bootstrapInstances ?? 20_000) : 0;
+  const bootIdx = subsample(inst.count, bootN, seed, STREAM_BOOT_SAMPLE);
+  const bootInst: Instances = { k, count: bootN, arms: new Int32Array(bootN * k), enumerated: false };
+  for (let t = 0; t < bootN; t++)
+    bootInst.arms.set(inst.arms.subarray(bootIdx[t]! * k, bootIdx[t]! * k + k), t * k);
+  const curveN = Math.min(bootN, opts.curveInstances ?? 1000);
+  const curveSlot = new Int32Array(inst.count).fill(-1); // by instance, for the kernel
+  const bootSlot = new Int32Array(bootN).fill(-1); // by bootstrap row, for the resamples
+  subsample(bootN, curveN, seed, STREAM_CURVE_SAMPLE).forEach((t, slot) => {
+    bootSlot[t] = slot;
+    curveSlot[bootIdx[t]!] = slot;
+  });
+  const curveSlots = curveN;
 
   // replay every policy on the same instances and streams
   const runs: PolicyRun[] = specs.map((spec, p) =>
@@ -268,32 +273,37 @@ export function replay(pool: Pool, opts: ReplayOptions): ReplayResult {
   const curveRepVals = runs.map(() => Array.from({ length: g }, () => new Float64Array(curveReps)));
   let empty = 0;
   if (bootstrap > 0) {
+    // each instance's outcomes (every policy, then uniform, single, oracle) side
+    // by side, so a resample reads one short contiguous row per instance; the
+    // derived scores (P(improve), normalised score) are computed from the row
+    const J = P + 3;
+    const rows = new Float64Array(bootN * J);
+    for (let t = 0; t < bootN; t++) {
+      const i = bootIdx[t]!;
+      const base = t * J;
+      for (let p = 0; p < P; p++) rows[base + p] = runs[p]!.outcomes[i]!;
+      rows[base + P] = refs.uniform[i]!;
+      rows[base + P + 1] = refs.single[i]!;
+      rows[base + P + 2] = refs.oracle[i]!;
+    }
+    // per resample: Σw·y (P + 3), Σw·improve (P), Σw·norm (P), Σw over instances with oracle > uniform
+    const sums = new Float64Array(J + 2 * P + 1);
     const acc = new Float64Array(g);
-    seedBootstrap(inst, s, bootstrap, seed, STREAM_BOOT, (res, b) => {
+    seedBootstrap(bootInst, s, bootstrap, seed, STREAM_BOOT, (res, b) => {
       if (res.total === 0) empty++;
+      resampleSums(res, rows, P, sums);
+      const total = res.total;
+      const den = sums[J + 2 * P]!;
       for (let p = 0; p < P; p++) {
-        reps.mean[p]![b] = weightedMean(res, runs[p]!.outcomes);
-        reps.improveU[p]![b] = weightedMean(res, improveU[p]!);
-        const den = weightedSum(res, normMask);
-        reps.norm[p]![b] = den > 0 ? weightedSum(res, normScore[p]!) / den : Number.NaN;
+        reps.mean[p]![b] = total > 0 ? sums[p]! / total : Number.NaN;
+        reps.improveU[p]![b] = total > 0 ? sums[J + p]! / total : Number.NaN;
+        reps.norm[p]![b] = den > 0 ? sums[J + P + p]! / den : Number.NaN;
       }
-      reps.refs[0]![b] = weightedMean(res, refs.uniform);
-      reps.refs[1]![b] = weightedMean(res, refs.single);
-      reps.refs[2]![b] = weightedMean(res, refs.oracle);
+      for (let j = 0; j < 3; j++) reps.refs[j]![b] = total > 0 ? sums[P + j]! / total : Number.NaN;
       if (b < curveReps) {
         for (let p = 0; p < P; p++) {
-          acc.fill(0);
-          let total = 0;
-          const store = runs[p]!.curveStore;
-          for (let t = 0; t < res.n; t++) {
-            const slot = curveSlot[res.idx[t]!]!;
-            if (slot < 0) continue;
-            const w = res.w[t]!;
-            total += w;
-            const base = slot * g;
-            for (let r = 0; r < g; r++) acc[r]! += w * store[base + r]!;
-          }
-          for (let r = 0; r < g; r++) curveRepVals[p]![r]![b] = total > 0 ? acc[r]! / total : Number.NaN;
+          const wTotal = resampleCurve(res, bootSlot, runs[p]!.curveStore, g, acc);
+          for (let r = 0; r < g; r++) curveRepVals[p]![r]![b] = wTotal > 0 ? acc[r]! / wTotal : Number.NaN;
         }
       }
     });
@@ -462,17 +472,74 @@ export function replay(pool: Pool, opts: ReplayOptions): ReplayResult {
   };
 }
 
+/**
+ * One resample's weighted sums over instance rows (P outcomes, then uniform,
+ * single, oracle): Σw·y for the P + 3 columns, then Σw·[y beats uniform, ties
+ * ½] and Σw·(y − uniform)/(oracle − uniform) over oracle > uniform for each
+ * policy, then Σw over oracle > uniform. A top-level function with explicit
+ * arguments: V8 optimises it reliably, unlike a large closure.
+ */
+function resampleSums(res: Resample, rows: Float64Array, P: number, sums: Float64Array): void {
+  const J = P + 3;
+  sums.fill(0);
+  for (let t = 0; t < res.n; t++) {
+    const w = res.w[t]!;
+    const base = res.idx[t]! * J;
+    const u = rows[base + P]!;
+    const span = rows[base + P + 2]! - u;
+    for (let j = 0; j < J; j++) sums[j]! += w * rows[base + j]!;
+    for (let p = 0; p < P; p++) {
+      const y = rows[base + p]!;
+      sums[J + p]! += y > u ? w : y === u ? 0.5 * w : 0;
+    }
+    if (span > 0) {
+      const scale = w / span;
+      for (let p = 0; p < P; p++) sums[J + P + p]! += scale * (rows[base + p]! - u);
+      sums[J + 2 * P]! += w;
+    }
+  }
+}
+
+/** One resample's weighted running-best curve over the instances with a curve slot; returns Σw. */
+function resampleCurve(
+  res: Resample,
+  slots: Int32Array,
+  store: Float32Array,
+  g: number,
+  acc: Float64Array,
+): number {
+  acc.fill(0);
+  let total = 0;
+  for (let t = 0; t < res.n; t++) {
+    const slot = slots[res.idx[t]!]!;
+    if (slot < 0) continue;
+    const w = res.w[t]!;
+    total += w;
+    const base = slot * g;
+    for (let r = 0; r < g; r++) acc[r]! += w * store[base + r]!;
+  }
+  return total;
+}
+
+/** `size` of 0..count−1, ascending, by selection sampling (Knuth's algorithm S); all when size ≥ count. */
+function subsample(count: number, size: number, seed: number, stream: number): Int32Array {
+  const out = new Int32Array(Math.min(count, size));
+  if (out.length === count) {
+    for (let i = 0; i < count; i++) out[i] = i;
+    return out;
+  }
+  const r = new StreamRng(seed, stream);
+  let filled = 0;
+  for (let i = 0; i < count && filled < out.length; i++)
+    if (r.next() * (count - i) < out.length - filled) out[filled++] = i;
+  return out;
+}
+
 /** 1 where y > ref, ½ on ties, 0 otherwise. */
 function improvement(y: Float64Array, ref: Float64Array): Float64Array {
   const out = new Float64Array(y.length);
   for (let i = 0; i < y.length; i++) out[i] = y[i]! > ref[i]! ? 1 : y[i] === ref[i] ? 0.5 : 0;
   return out;
-}
-
-function weightedSum(res: { n: number; idx: Int32Array; w: Float64Array }, x: Float64Array): number {
-  let s = 0;
-  for (let t = 0; t < res.n; t++) s += res.w[t]! * x[res.idx[t]!]!;
-  return s;
 }
 
 function row(policy: string, metric: string, point: number | null, ci: Interval): IntervalRow {
