@@ -21,10 +21,12 @@ import type { TimeoutPolicy } from "../log/schema.ts";
 import { writeFileAtomic } from "../log/write.ts";
 import { version } from "../version.ts";
 import { type Analysis, analyse } from "./analysis.ts";
+import type { Figure } from "./figures/index.ts";
 import { FIGURES } from "./figures/index.ts";
 import { fitsReport } from "./fits.ts";
-import { libraries, renderPngAsync, renderSvg } from "./render.ts";
-import { replayPools } from "./replays.ts";
+import { inlinePngRenderer, workerPngRenderer } from "./png.ts";
+import { libraries, renderSvg } from "./render.ts";
+import { type PoolReplay, replayPools, replayPoolsOnWorker } from "./replays.ts";
 import { type ReportFigure, reportHtml } from "./report.ts";
 import { TableBuilder } from "./tables.ts";
 
@@ -41,6 +43,8 @@ export interface ReportOptions {
   maxInstances: number;
   timeoutPolicy: TimeoutPolicy;
   seed: number;
+  /** 0: everything on the calling thread; otherwise replay and PNG run on worker threads (default). */
+  threads?: number;
 }
 
 export interface Progress {
@@ -229,48 +233,57 @@ export async function runReport(
   }
   const tables = builder.finish();
 
-  // 2. replay every pool, then the fits
-  const { replays, notes: replayNotes } = replayPools(greedy, {
-    bootstrap: opts.bootstrap,
-    maxInstances: opts.maxInstances,
-    seed: opts.seed,
-    onPool: (_p, _i, total) => {
-      progress.stage("replaying pools", total);
-      progress.tick();
-    },
-  });
-  const a = analyse(tables, { flopsPolicy: opts.timeoutPolicy, replays });
+  // 2. replays start on a worker thread while the main thread lays out the other figures
+  const replayOpts = { bootstrap: opts.bootstrap, maxInstances: opts.maxInstances, seed: opts.seed };
+  const replaying =
+    opts.threads === 0
+      ? Promise.resolve(replayPools(greedy, replayOpts))
+      : replayPoolsOnWorker(greedy, replayOpts);
+  progress.stage("drawing figures", FIGURES.length);
+  let a = analyse(tables, { flopsPolicy: opts.timeoutPolicy });
 
-  // 3. figures
+  // 3. figures: data → spec → SVG here, PNG on a worker thread
   const written: string[] = [];
   const write = async (path: string, data: string | Uint8Array) => {
     await writeFileAtomic(path, data);
     written.push(path);
   };
   const figDir = join(opts.out, "figures");
-  const figures: ReportFigure[] = [];
-  const skipped: { name: string; title: string; reason: string }[] = [];
-  progress.stage("drawing figures", FIGURES.length);
+  const drawn = new Map<string, ReportFigure>();
+  const skippedBy = new Map<string, { name: string; title: string; reason: string }>();
+  const png = !formats.has("png") ? null : opts.threads === 0 ? inlinePngRenderer() : workerPngRenderer();
   const pngs: Promise<void>[] = [];
-  for (const f of FIGURES) {
+  const draw = async (f: Figure) => {
     const d = f.data(a);
     if ("skip" in d) {
-      skipped.push({ name: f.name, title: f.title, reason: d.skip });
+      skippedBy.set(f.name, { name: f.name, title: f.title, reason: d.skip });
       progress.tick(f.name);
-      continue;
+      return;
     }
     const spec: TopLevelSpec = f.spec(d.rows, d.meta);
-    figures.push({ name: f.name, title: f.title, howToRead: f.howToRead, spec, notes: d.notes ?? [] });
+    drawn.set(f.name, { name: f.name, title: f.title, howToRead: f.howToRead, spec, notes: d.notes ?? [] });
     await write(join(figDir, `${f.name}.vl.json`), `${JSON.stringify(spec, null, 1)}\n`);
-    if (formats.has("svg") || formats.has("png")) {
+    if (formats.has("svg") || png) {
       const svg = await renderSvg(spec);
       if (formats.has("svg")) await write(join(figDir, `${f.name}.svg`), svg);
-      if (formats.has("png"))
-        pngs.push(renderPngAsync(svg).then((png) => write(join(figDir, `${f.name}.png`), png)));
+      if (png) pngs.push(png.render(svg).then((bytes) => write(join(figDir, `${f.name}.png`), bytes)));
     }
     progress.tick(f.name);
+  };
+  let replays: PoolReplay[] = [];
+  let replayNotes: string[] = [];
+  try {
+    for (const f of FIGURES) if (!f.usesReplay) await draw(f);
+    ({ replays, notes: replayNotes } = await replaying);
+    a = { ...a, replays };
+    for (const f of FIGURES) if (f.usesReplay) await draw(f);
+    await Promise.all(pngs);
+  } finally {
+    await png?.close();
   }
-  await Promise.all(pngs);
+  // page order = FIGURES order
+  const figures = FIGURES.flatMap((f) => drawn.get(f.name) ?? []);
+  const skipped = FIGURES.flatMap((f) => skippedBy.get(f.name) ?? []);
 
   // 4. tables and fits
   const tableDir = join(opts.out, "tables");

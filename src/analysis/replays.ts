@@ -7,7 +7,8 @@
  *   run records ─> buildPools ─> (S ≥ 3) ─> replay(pool, K, G, all policies) ─> PoolReplay[]
  */
 import type { RunRecord } from "../log/read.ts";
-import { buildPools, type Pool, type ReplayResult, replay } from "../replay/index.ts";
+import { buildPools, type ReplayResult, replay } from "../replay/index.ts";
+import { siblingUrl, startWorker } from "./worker.ts";
 
 export type PoolReplay = ReplayResult;
 
@@ -17,8 +18,8 @@ export interface ReplayStageOptions {
   /** Instances per pool: every K-subset up to this many, else a seeded sample. Default 20,000. */
   maxInstances?: number;
   seed?: number;
-  /** Called before each pool is replayed (progress). */
-  onPool?: (pool: Pool, index: number, total: number) => void;
+  /** Called before each pool is replayed (progress): "task / model / N=n", its index, the pool count. */
+  onPool?: (label: string, index: number, total: number) => void;
 }
 
 /** Fewest seeds a pool needs to be replayed (K ≥ 2 arms out of S − 1). */
@@ -44,7 +45,7 @@ export function replayPools(
       notes.push(`${name}: a seed has no generation logged; nothing to replay`);
       return;
     }
-    opts.onPool?.(pool, i, pools.length);
+    opts.onPool?.(name, i, pools.length);
     replays.push(
       replay(pool, {
         K: Math.min(5, S - 1),
@@ -56,4 +57,36 @@ export function replayPools(
     );
   });
   return { replays, notes };
+}
+
+type WorkerMessage =
+  | { kind: "pool"; label: string; index: number; total: number }
+  | { kind: "done"; result: { replays: PoolReplay[]; notes: string[] } }
+  | { kind: "error"; message: string };
+
+const workerUrl = siblingUrl("replay-worker", import.meta.url);
+
+/**
+ * `replayPools` on a worker thread, so the replays run beside the main
+ * thread's figure layout. `onPool` still reports each pool as it starts.
+ */
+export function replayPoolsOnWorker(
+  runs: readonly RunRecord[],
+  opts: ReplayStageOptions = {},
+): Promise<{ replays: PoolReplay[]; notes: string[] }> {
+  const { onPool, ...plain } = opts;
+  return new Promise((resolve, reject) => {
+    const worker = startWorker(workerUrl);
+    const finish = (fn: () => void) => {
+      void worker.terminate();
+      fn();
+    };
+    worker.on("message", (m: WorkerMessage) => {
+      if (m.kind === "pool") onPool?.(m.label, m.index, m.total);
+      else if (m.kind === "done") finish(() => resolve(m.result));
+      else finish(() => reject(new Error(`replay worker: ${m.message}`)));
+    });
+    worker.on("error", (err) => finish(() => reject(err)));
+    worker.postMessage({ runs, opts: plain });
+  });
 }

@@ -20,6 +20,8 @@ export interface Figure<R extends Row = Row> {
   title: string;
   /** A short paragraph: what is drawn and how to read it. */
   howToRead: string;
+  /** True when the data step reads `analysis.replays` (drawn after the replays finish). */
+  usesReplay?: boolean;
   data(a: Analysis): FigureData<R>;
   /** `meta`: figure-wide values the data step found (a label, a policy name), not rows. */
   spec(rows: R[], meta?: Record<string, unknown>): TopLevelSpec;

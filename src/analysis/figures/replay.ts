@@ -123,6 +123,7 @@ export const replayRunningBest = figure({
   title: "Replay: running best per round",
   howToRead:
     "Each panel replays every allocation policy offline on the same instances (K arms = K logged seeds of one pool) for G rounds, G being the depth every seed of the pool reached, so every outcome is an exact counterfactual. A curve above the others at the last round is the better allocation of that budget; bands are bootstrap intervals over the seed pool.",
+  usesReplay: true,
   data: replayRunningBestData,
   spec: replayRunningBestSpec,
 });
@@ -240,6 +241,7 @@ export const replayOutcomes = figure({
   title: "Replay: final-outcome distributions",
   howToRead:
     "For each pool, the spread of final outcomes over all replayed instances: thin line 5–95%, thick bar 25–75%, tick the median, dot the mean. Red rows are the references: a policy right of 'uniform' beats splitting the budget evenly; 'single' is what one run with the whole budget gets on average; 'oracle' is the best any allocation of whole runs could do.",
+  usesReplay: true,
   data: replayOutcomesData,
   spec: replayOutcomesSpec,
 });
@@ -325,6 +327,7 @@ export const replayPulls = figure({
   title: "Replay: arm-pull distributions",
   howToRead:
     "Rows are policies, columns the arms ranked by how often the policy pulled them in an instance (1 = its favourite); the number is the mean count of rounds, the colour the share of the budget. Policies made for the maximum (halving, rsr, rucbe, elim, leader) should concentrate on rank 1; ucb and random spread evenly.",
+  usesReplay: true,
   data: replayPullsData,
   spec: replayPullsSpec,
 });
