@@ -54,7 +54,12 @@ export function banditRunningBestData(a: Analysis): FigureData<BanditBestRow> {
 }
 
 export function banditRunningBestSpec(rows: BanditBestRow[]): TopLevelSpec {
-  const x = { field: "round", type: "quantitative", title: "round (one generation of N calls)" };
+  const x = {
+    field: "round",
+    type: "quantitative",
+    title: "round (one generation of N calls)",
+    axis: { tickMinStep: 1, format: "d" },
+  };
   const color = { field: "algo", type: "nominal", title: "online policy" };
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",

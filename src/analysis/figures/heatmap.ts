@@ -20,28 +20,42 @@ export interface HeatmapRow extends Record<string, unknown> {
   C: number;
 }
 
+/**
+ * Tiles: every (T, N) with T a power of two that the seeds' longest runs
+ * reach (an exact run or a prefix of a deeper one), so the grid is filled
+ * beyond the logged budgets; iso-C lines for the logged budgets C.
+ */
 export function heatmapData(a: Analysis): FigureData<HeatmapRow> {
-  if (a.outcomes.length === 0) return { skip: "no greedy runs" };
+  if (a.curves.length === 0) return { skip: "no greedy runs" };
   const rows: HeatmapRow[] = [];
-  for (const [cell, list] of groupBy(a.outcomes, (o) => cellLabel(o.task, o.model))) {
-    for (const [, split] of groupBy(list, (o) => `${o.T}x${o.N}`)) {
-      const o = split[0]!;
-      const x = Math.log2(o.T);
-      const y = Math.log2(o.N);
-      const mean = split.reduce((s, v) => s + v.fitness, 0) / split.length;
-      rows.push({
-        cell,
-        kind: "split",
-        x: x - 0.5,
-        x2: x + 0.5,
-        y: y - 0.5,
-        y2: y + 0.5,
-        mean,
-        n: split.length,
-        T: o.T,
-        N: o.N,
-        C: o.C,
-      });
+  const budgets = new Map<string, Set<number>>();
+  for (const o of a.outcomes) {
+    const cell = cellLabel(o.task, o.model);
+    if (!budgets.has(cell)) budgets.set(cell, new Set());
+    budgets.get(cell)!.add(o.C);
+  }
+  for (const [cell, curves] of groupBy(a.curves, (c) => cellLabel(c.task, c.model))) {
+    for (const [, group] of groupBy(curves, (c) => String(c.N))) {
+      const N = group[0]!.N;
+      const depth = Math.max(...group.map((c) => c.best.length - 1));
+      for (let T = 1; T <= depth; T *= 2) {
+        const values = group.filter((c) => c.best.length > T).map((c) => c.best[T]!);
+        const x = Math.log2(T);
+        const y = Math.log2(N);
+        rows.push({
+          cell,
+          kind: "split",
+          x: x - 0.5,
+          x2: x + 0.5,
+          y: y - 0.5,
+          y2: y + 0.5,
+          mean: values.reduce((s, v) => s + v, 0) / values.length,
+          n: values.length,
+          T,
+          N,
+          C: T * N,
+        });
+      }
     }
     const tiles = rows.filter((r) => r.cell === cell && r.kind === "split");
     const lo = Math.min(...tiles.map((r) => r.mean!));
@@ -52,7 +66,7 @@ export function heatmapData(a: Analysis): FigureData<HeatmapRow> {
     const x1 = Math.max(...tiles.map((r) => r.x2!));
     const y0 = Math.min(...tiles.map((r) => r.y));
     const y1 = Math.max(...tiles.map((r) => r.y2!));
-    for (const C of new Set(list.map((o) => o.C))) {
+    for (const C of [...(budgets.get(cell) ?? [])].sort((p, q) => p - q)) {
       const l = Math.log2(C);
       const a = Math.max(x0, l - y1);
       const b = Math.min(x1, l - y0);
@@ -83,7 +97,7 @@ export function heatmapSpec(rows: HeatmapRow[]): TopLevelSpec {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: title("Depth × breadth: mean final fitness", [
       "Each tile: mean over seeds of the final best fitness after T generations of N children (exact runs and prefixes of deeper runs).",
-      "Dashed lines: fixed budgets C = T·N (iso-C); moving along one trades depth for breadth at equal cost.",
+      "Tiles cover every power-of-two depth the logs reach; dashed lines: the logged budgets C = T·N (iso-C), along which depth trades for breadth at equal cost.",
     ]),
     data: { values: rows },
     facet: { field: "cell", type: "nominal", title: "task / model" },
@@ -92,15 +106,6 @@ export function heatmapSpec(rows: HeatmapRow[]): TopLevelSpec {
       width: 280,
       height: 280,
       layer: [
-        {
-          transform: [{ filter: "datum.kind === 'iso'" }],
-          mark: { type: "line", strokeDash: [4, 3], color: "#222" },
-          encoding: {
-            x: xEnc,
-            y: yEnc,
-            detail: { field: "C", type: "nominal" },
-          },
-        },
         {
           transform: [{ filter: "datum.kind === 'split'" }],
           mark: { type: "rect", stroke: "white" },
@@ -139,22 +144,23 @@ export function heatmapSpec(rows: HeatmapRow[]): TopLevelSpec {
           },
         },
         {
-          transform: [
-            { filter: "datum.kind === 'iso'" },
-            { window: [{ op: "row_number", as: "end" }], groupby: ["cell", "C"] },
-            { filter: "datum.end === 2" },
-            { calculate: "'C=' + datum.C", as: "label" },
-          ],
-          mark: { type: "text", align: "left", dx: 3, dy: -6, fontSize: 10, color: "#222" },
+          transform: [{ filter: "datum.kind === 'iso'" }],
+          mark: { type: "line", strokeDash: [5, 3], strokeWidth: 2 },
           encoding: {
-            x: { field: "x", type: "quantitative" },
-            y: { field: "y", type: "quantitative" },
-            text: { field: "label" },
+            x: xEnc,
+            y: yEnc,
+            detail: { field: "C", type: "nominal" },
+            stroke: {
+              field: "C",
+              type: "ordinal",
+              title: "iso-C line: budget C (calls)",
+              scale: { range: ["#e41a1c", "#ff7f00", "#f781bf", "#a65628", "#999999"] },
+            },
           },
         },
       ],
     },
-    resolve: { scale: { color: "independent" } },
+    resolve: { scale: { color: "independent", stroke: "independent" } },
     config: CONFIG,
   } as TopLevelSpec;
 }
@@ -163,7 +169,7 @@ export const heatmap = figure({
   name: "depth-breadth-heatmap",
   title: "Depth × breadth heatmap",
   howToRead:
-    "Columns are depth (log2 T, generations), rows breadth (log2 N, children per generation); the colour and the number in a tile are the mean final fitness over seeds. Tiles on one dashed line cost the same budget C = T·N calls, so comparing tiles along a line answers 'deep or broad at this budget?'. Colour scales are per panel.",
+    "Columns are depth (log2 T, generations), rows breadth (log2 N, children per generation); the colour and the number in a tile are the mean final fitness over seeds. Tiles on one dashed line cost the same budget C = T·N calls, so comparing tiles along a line answers 'deep or broad at this budget?'; moving right along a row spends more generations at the same breadth. Tiles off the logged budgets come from prefixes of deeper runs. Colour scales are per panel.",
   data: heatmapData,
   spec: heatmapSpec,
 });

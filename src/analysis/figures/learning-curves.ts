@@ -43,7 +43,12 @@ export function learningData(a: Analysis): FigureData<LearningRow> {
 }
 
 export function learningSpec(rows: LearningRow[]): TopLevelSpec {
-  const x = { field: "generation", type: "quantitative", title: "generation t (N calls each)" };
+  const x = {
+    field: "generation",
+    type: "quantitative",
+    title: "generation t (N calls each)",
+    axis: { tickMinStep: 1, format: "d" },
+  };
   const y = { field: "y", type: "quantitative", title: `mean best ${FITNESS}`, scale: { zero: false } };
   const color = { field: "N", type: "ordinal", title: "breadth N", scale: { scheme: "viridis" } };
   return {

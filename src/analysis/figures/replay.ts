@@ -13,7 +13,16 @@ import { CONFIG, FITNESS, type FigureData, figure, title } from "./figure.ts";
 export const MIN_ROUNDS_FOR_CURVES = 4;
 
 export const poolLabel = (r: PoolReplay) =>
-  `${r.task}/${r.model} N=${r.N} (K=${r.K} of ${r.pool.length} seeds, G=${r.rounds})`;
+  `${r.task}/${r.model} N=${r.N}: K=${r.K}/${r.pool.length} seeds, G=${r.rounds}`;
+
+/** Facets in the replays' order (task, model, N ascending), not alphabetical. */
+const poolFacet = (rows: { pool: string }[]) => ({
+  field: "pool",
+  type: "nominal",
+  title: "pool (task/model, breadth N: K arms of S seeds, G rounds)",
+  sort: [...new Set(rows.map((r) => r.pool))],
+  header: { labelLimit: 340 },
+});
 
 export const REFERENCES = ["uniform", "single", "oracle"] as const;
 
@@ -69,14 +78,19 @@ export function replayRunningBestData(a: Analysis): FigureData<RunningBestRow> {
 const policyColor = { field: "policy", type: "nominal", title: "policy", scale: { scheme: "category10" } };
 
 export function replayRunningBestSpec(rows: RunningBestRow[]): TopLevelSpec {
-  const x = { field: "round", type: "quantitative", title: "round (generations of N calls)" };
+  const x = {
+    field: "round",
+    type: "quantitative",
+    title: "round (generations of N calls)",
+    axis: { tickMinStep: 1, format: "d" },
+  };
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: title("Replay: running best per round, by policy", [
       "Mean over instances (K seeds drawn from the pool) of the best fitness over arms after each round; bands: 95% bootstrap interval over seeds.",
     ]),
     data: { values: rows },
-    facet: { field: "pool", type: "nominal", title: "pool (task / model / N)", header: { labelLimit: 340 } },
+    facet: poolFacet(rows),
     columns: 3,
     spec: {
       width: 300,
@@ -183,14 +197,15 @@ export function replayOutcomesSpec(rows: OutcomeRow[]): TopLevelSpec {
     title: "allocation",
     scale: { domain: ["policy", "reference"], range: ["#4c78a8", "#e45756"] },
   };
-  const xTitle = `final ${FITNESS}: 5–95% (thin), 25–75% (thick), median (tick), mean (dot)`;
+  const xTitle = `final ${FITNESS}`;
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: title("Replay: final outcome per policy beside uniform, single and oracle", [
-      "Distribution over instances of the best fitness over arms after G rounds. uniform: G/K rounds per arm; single: one run given all G rounds; oracle: the best arm in hindsight.",
+      "Distribution over instances of the best fitness over arms after G rounds: 5–95% (thin line), 25–75% (thick), median (tick), mean (dot).",
+      "uniform: G/K rounds per arm; single: one run given all G rounds; oracle: the best arm in hindsight.",
     ]),
     data: { values: rows },
-    facet: { field: "pool", type: "nominal", title: "pool (task / model / N)", header: { labelLimit: 340 } },
+    facet: poolFacet(rows),
     columns: 3,
     spec: {
       width: 260,
@@ -281,7 +296,7 @@ export function replayPullsSpec(rows: PullRow[]): TopLevelSpec {
       "Mean number of rounds given to the most-pulled arm (rank 1), the second (rank 2), …; a uniform policy gives G/K to every rank, a committed one puts almost all on rank 1.",
     ]),
     data: { values: rows },
-    facet: { field: "pool", type: "nominal", title: "pool (task / model / N)", header: { labelLimit: 340 } },
+    facet: poolFacet(rows),
     columns: 3,
     spec: {
       width: { step: 34 },
