@@ -234,7 +234,18 @@ export async function runReport(
   const tables = builder.finish();
 
   // 2. replays start on a worker thread while the main thread lays out the other figures
-  const replayOpts = { bootstrap: opts.bootstrap, maxInstances: opts.maxInstances, seed: opts.seed };
+  // the bar shows replay progress only while the figures wait for it
+  const pools = { done: 0, total: 0, waiting: false };
+  const replayOpts = {
+    bootstrap: opts.bootstrap,
+    maxInstances: opts.maxInstances,
+    seed: opts.seed,
+    onPool: (label: string, index: number, total: number) => {
+      pools.done = index;
+      pools.total = total;
+      if (pools.waiting) progress.tick(label);
+    },
+  };
   const replaying =
     opts.threads === 0
       ? Promise.resolve(replayPools(greedy, replayOpts))
@@ -274,7 +285,11 @@ export async function runReport(
   let replayNotes: string[] = [];
   try {
     for (const f of FIGURES) if (!f.usesReplay) await draw(f);
+    pools.waiting = true;
+    progress.stage("replaying pools", pools.total);
+    for (let i = 0; i < pools.done; i++) progress.tick();
     ({ replays, notes: replayNotes } = await replaying);
+    progress.stage("drawing figures", FIGURES.filter((f) => f.usesReplay).length);
     a = { ...a, replays };
     for (const f of FIGURES) if (f.usesReplay) await draw(f);
     await Promise.all(pngs);

@@ -160,7 +160,7 @@ export function heatmapSpec(rows: HeatmapRow[]): TopLevelSpec {
         },
       ],
     },
-    resolve: { scale: { color: "independent", stroke: "independent" } },
+    resolve: { scale: { color: "independent" } },
     config: CONFIG,
   } as TopLevelSpec;
 }
