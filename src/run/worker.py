@@ -13,16 +13,17 @@ with JSON lines on stdout ({"op": "ready", ...} first, then one
 {"op": "result", "id": n, ...} per eval). With "once" it exits after one eval
 (the fresh-interpreter mode).
 
-Each candidate runs in a forked child:
+When it runs as root, the worker first moves itself into a new network
+namespace (no interface but a down loopback: no network) and a new mount
+namespace in which every mount is read-only except a private scratch tmpfs
+(holding the candidates' folders) and a private /dev/shm; candidates inherit
+both. Each candidate then runs in a forked child (forked and confined ahead,
+while the previous candidate runs):
   own session and process group (killed whole on the wall-clock limit),
-  stdin /dev/null, stdout/stderr to files capped by RLIMIT_FSIZE,
-  RLIMIT_AS memory cap, RLIMIT_CORE 0, RLIMIT_CPU backstop,
-  and, when the worker runs as root:
-    new network namespace (no interface but a down loopback: no network),
-    new mount namespace in which every mount is read-only except the
-      candidate's own temporary folder (its cwd) and a private /dev/shm,
-    a uid of its own (no capabilities; RLIMIT_NPROC then bounds fork bombs,
-      and every process left with that uid is killed afterwards).
+  own folder as cwd, stdin /dev/null, stdout/stderr to files capped by
+  RLIMIT_FSIZE, RLIMIT_AS memory cap, RLIMIT_CORE 0, RLIMIT_CPU backstop,
+  and as root a uid of its own (no capabilities; RLIMIT_NPROC then bounds
+  fork bombs, and every process left with that uid is killed afterwards).
 The result travels back on a pipe as JSON; the candidate's stdout is never
 parsed. The candidate shares its process with the evaluator (the OpenEvolve
 convention), so the sandbox protects the machine and the other candidates,
@@ -32,6 +33,7 @@ not the integrity of the score against a program written to cheat.
 import ctypes
 import errno
 import fcntl
+import gc
 import json
 import math
 import os
@@ -59,6 +61,7 @@ MS_PRIVATE = 1 << 18
 MS_RELATIME = 1 << 21
 PR_SET_PDEATHSIG = 1
 PR_SET_KEEPCAPS = 8
+PR_SET_CHILD_SUBREAPER = 36
 PR_SET_NO_NEW_PRIVS = 38
 PR_CAP_AMBIENT = 47
 PR_CAP_AMBIENT_RAISE = 2
@@ -151,37 +154,44 @@ def capset(caps):
         _libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0)
 
 
-def isolate(work, uid, applied):
-    """Namespaces: no network; a private tmpfs at `work`; every other mount read-only (root only)."""
+def isolate_worker(applied):
+    """Once per worker (root only): a network namespace with no network, and a
+    mount namespace where every mount is read-only except a private scratch
+    tmpfs (the candidates' folders) and a private /dev/shm. Candidates forked
+    later inherit both, so a candidate costs no namespace set-up. Returns the
+    scratch folder, or None when the OS does not allow a mount namespace."""
     if os.geteuid() != 0:
-        return
+        return None
     try:
         libc_call("unshare", CLONE_NEWNET)
         applied.append("netns")
     except OSError:
         pass
+    scratch = tempfile.mkdtemp(prefix="evoalloc-sandbox-")  # an empty mount point on the host
     try:
         libc_call("unshare", CLONE_NEWNS)
         mount(None, "/", None, MS_REC | MS_PRIVATE)
-        owner = f",uid={uid},gid={uid}" if uid is not None else ""
-        # A tmpfs, not a bind mount of the host's file system: nothing reached through it is a host file.
-        mount("tmpfs", work, "tmpfs", MS_NOSUID | MS_NODEV, f"size={TMPFS_SIZE},mode=0700{owner}")
-        applied.append("tmpfs_workdir")
-        failed = []
-        for point, flags in mount_points():
-            if point == work or point.startswith(("/proc", "/sys")) or point == "/dev/shm":
-                continue
-            try:
-                mount(None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY | flags)
-            except OSError:
-                failed.append(point)
-        try:
-            mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
-        except OSError:
-            failed.append("/dev/shm")
-        applied.append("readonly_fs" if not failed else "readonly_fs_partial")
+        # A tmpfs, not the host's file system: nothing reached through it is a host file.
+        mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV, f"size={TMPFS_SIZE},mode=0711")
     except OSError:
-        pass
+        os.rmdir(scratch)
+        return None
+    applied.append("tmpfs_workdir")
+    failed = []
+    for point, flags in mount_points():
+        if point == scratch or point.startswith(("/proc", "/sys")) or point == "/dev/shm":
+            continue
+        try:
+            mount(None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY | flags)
+        except OSError:
+            failed.append(point)
+    try:
+        mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
+        applied.append("private_shm")
+    except OSError:
+        failed.append("/dev/shm")
+    applied.append("readonly_fs" if not failed else "readonly_fs_partial")
+    return scratch
 
 
 def drop_privileges(uid, read_cap, applied):
@@ -202,7 +212,6 @@ def drop_privileges(uid, read_cap, applied):
 
 def confine(cfg, work, uid, read_cap, applied):
     """Everything but the rlimits, in order; the caller is the forked child."""
-    isolate(work, uid, applied)
     drop_privileges(uid, read_cap, applied)
     os.chdir(work)
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # after setuid, which clears it
@@ -375,9 +384,10 @@ def spare_main(cfg, evaluate, work, uid, read_cap, out_fd, err_fd, cmd_fd, resul
 class Child:
     """A forked, confined child: first a spare waiting for a candidate, then the candidate's process."""
 
-    def __init__(self, cfg, evaluate, uid, read_cap):
+    def __init__(self, cfg, evaluate, uid, read_cap, scratch):
         self.uid = uid
-        self.base = tempfile.mkdtemp(prefix="evoalloc-eval-")
+        self.private_shm = scratch is not None
+        self.base = tempfile.mkdtemp(prefix="evoalloc-eval-", dir=scratch)
         os.chmod(self.base, 0o711)
         work = os.path.join(self.base, "work")
         os.mkdir(work, 0o700)
@@ -458,9 +468,7 @@ class Child:
                 pass
 
     def dispose(self):
-        """After it exited: kill what it left behind, free its files."""
-        if self.uid is not None:
-            sweep_uid(self.uid)
+        """After it exited: free its pipes and files (the worker kills what it left behind)."""
         for fd in (self.cmd_w, self.result_r, self.pidfd):
             if fd is not None:
                 try:
@@ -469,6 +477,16 @@ class Child:
                     pass
         self.cmd_w = self.result_r = self.pidfd = None
         shutil.rmtree(self.base, ignore_errors=True)
+        if self.private_shm:  # this worker's own /dev/shm: nothing passes to the next candidate
+            for name in os.listdir("/dev/shm"):
+                path = os.path.join("/dev/shm", name)
+                if os.path.isdir(path) and not os.path.islink(path):
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    try:
+                        os.unlink(path)
+                    except OSError:
+                        pass
 
 
 def response(cfg, child, req, t0, outcome):
@@ -523,8 +541,9 @@ class Worker:
     spare can be forked while a candidate runs.
     """
 
-    def __init__(self, cfg, evaluate, uid_pair, read_cap):
-        self.cfg, self.evaluate, self.uids, self.read_cap = cfg, evaluate, uid_pair, read_cap
+    def __init__(self, cfg, evaluate, uids, read_cap, scratch):
+        self.cfg, self.evaluate, self.uids, self.read_cap = cfg, evaluate, uids, read_cap
+        self.scratch = scratch
         self.spare = None
         self.running = None  # (child, req, t0)
         self.retiring = []
@@ -551,12 +570,58 @@ class Worker:
             self.clean_retiring()
             uid, ok = self.free_uid()
         if ok:
-            self.spare = Child(self.cfg, self.evaluate, uid, self.read_cap)
+            self.spare = Child(self.cfg, self.evaluate, uid, self.read_cap, self.scratch)
+
+    def orphans(self):
+        """Live processes reparented to this worker (a child subreaper) that are not
+        its spare or candidates: what candidates left behind, by pid -> uid. Reaps
+        the zombies among them. None when /proc cannot tell."""
+        known = {c.pid for c in self.retiring}
+        if self.spare:
+            known.add(self.spare.pid)
+        if self.running:
+            known.add(self.running[0].pid)
+        me = os.getpid()
+        try:
+            with open(f"/proc/{me}/task/{me}/children") as f:
+                pids = [int(tok) for tok in f.read().split()]
+        except OSError:
+            return None
+        live = {}
+        for pid in pids:
+            if pid in known:
+                continue
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    state = f.read().rsplit(")", 1)[1].split()[0]
+                uid = os.stat(f"/proc/{pid}").st_uid
+            except (OSError, IndexError):
+                continue
+            if state == "Z":
+                try:
+                    os.waitpid(pid, os.WNOHANG)
+                except ChildProcessError:
+                    pass
+            else:
+                live[pid] = uid
+        return live
 
     def clean_retiring(self):
         for child in [c for c in self.retiring if c.reap(block=False)]:
-            child.dispose()
             self.retiring.remove(child)
+            child.dispose()
+            left = self.orphans()
+            if child.uid is not None:
+                # Processes that left the process group (daemons, fork bombs) are reparented here.
+                if left is None or child.uid in left.values():
+                    sweep_uid(child.uid)
+                    self.orphans()
+            elif left and self.running is None:
+                for pid in left:  # no uid of its own: kill the leftovers one by one
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
 
     def start(self, req):
         if self.running:
@@ -616,7 +681,10 @@ class Worker:
             # Serve what is ready first; clean up and fork the next spare only when idle.
             watch, timeout = self.watched()
             ready, _, _ = select.select(watch, [], [], 0)
-            if not ready:
+            urgent = [0]
+            if self.running:
+                urgent += [self.running[0].pidfd, self.running[0].result_r]
+            if not any(fd in ready for fd in urgent):
                 self.clean_retiring()
                 self.ensure_spare(block=False)
                 watch, timeout = self.watched()
@@ -638,18 +706,21 @@ class Worker:
                         self.finish("cancelled")
                 if _stdin_eof and self.running:
                     self.finish("cancelled")
-        for child in [self.spare, *self.retiring]:
-            if child is not None:
-                child.kill()
-                child.reap(block=True)
-                child.dispose()
+        if self.spare is not None:
+            self.spare.kill()
+            self.retiring.append(self.spare)
+            self.spare = None
+        for child in self.retiring:
+            child.kill()
+            child.reap(block=True)
+        self.clean_retiring()
 
 
-def probe(cfg, uid, read_cap, must_read):
+def probe(cfg, uid, read_cap, must_read, scratch):
     """Which protections apply here, and whether the confined candidate can read
     `must_read` (the Python library, numpy, the evaluator's folder): runs the
     confinement in a throwaway child."""
-    base = tempfile.mkdtemp(prefix="evoalloc-probe-")
+    base = tempfile.mkdtemp(prefix="evoalloc-probe-", dir=scratch)
     work = os.path.join(base, "work")
     os.mkdir(work, 0o700)
     if uid is not None:
@@ -710,6 +781,7 @@ def load_evaluator(path):
 def main():
     cfg = json.loads(sys.argv[1])
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # candidates' orphans come back here
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the Node parent decides when to stop
     preloaded = []
     for name in cfg.get("preload", []):
@@ -726,21 +798,25 @@ def main():
     uid = UID_BASE + 3 * os.getpid() if os.geteuid() == 0 and cfg.get("isolate", True) else None
     read_cap = False
     applied = []
+    scratch = isolate_worker(applied) if cfg.get("isolate", True) else None
     if cfg.get("isolate", True):
         must_read = [os.path.dirname(os.__file__), os.path.dirname(os.path.abspath(cfg["evaluator"]))]
         must_read += [os.path.dirname(m.__file__) for m in map(sys.modules.get, preloaded) if getattr(m, "__file__", None)]
-        found = probe(cfg, uid, False, must_read)
+        found = probe(cfg, uid, False, must_read, scratch)
         if uid is not None and not found["readable"]:
             # The interpreter lives where only root may read (e.g. /root/.pyenv): keep read access only.
             read_cap = True
-            found = probe(cfg, uid, True, must_read)
-        applied = found["applied"]
+            found = probe(cfg, uid, True, must_read, scratch)
+        applied += found["applied"]
     if uid is not None and "own_uid" not in applied:
         uid = None
     uids = [uid, uid + 1, uid + 2] if uid is not None else [None]
-    worker = Worker(cfg, evaluate, uids, read_cap)
+    # Children share the worker's pages copy-on-write; keep the collector from touching (copying) them all.
+    gc.collect()
+    gc.freeze()
+    worker = Worker(cfg, evaluate, uids, read_cap, scratch)
     worker.ensure_spare(block=True)
-    send({"op": "ready", "pid": os.getpid(), "isolation": applied, "preloaded": preloaded})
+    send({"op": "ready", "pid": os.getpid(), "isolation": applied, "preloaded": preloaded, "scratch": scratch})
     worker.loop()
     return 0
 
