@@ -7,7 +7,7 @@ import { loadTask } from "../src/run/tasks.ts";
 const evaluators = new Map<string, SandboxEvaluator>();
 before(async () => {
   for (const key of ["cp", "mmd", "ht"])
-    evaluators.set(key, await createEvaluator(loadTask(key), { parallel: 2, timeoutS: 20 }));
+    evaluators.set(key, await createEvaluator(loadTask(key), { parallel: 1, timeoutS: 20 }));
 });
 after(async () => {
   for (const ev of evaluators.values()) await ev.close();

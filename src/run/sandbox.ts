@@ -219,7 +219,7 @@ export class SandboxEvaluator implements Evaluator {
         this.finish(job, err instanceof Error ? err : new Error(String(err)));
       }
     } finally {
-      if (this.mode === "fresh") worker?.kill();
+      if (this.mode === "fresh") void worker?.stop(5000); // it exits by itself after one candidate
       if (this.mode === "fresh" || !slot.worker?.alive) slot.worker = null;
       slot.job = null;
       if (!this.broken) this.pump();

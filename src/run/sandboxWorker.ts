@@ -5,6 +5,7 @@
  * the Node process.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { rmdirSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { packageRoot } from "./tasks.ts";
@@ -62,6 +63,8 @@ const WATCHDOG_GRACE_S = 15;
 
 export class SandboxWorker {
   isolation: string[] = [];
+  /** The empty host folder on which the worker mounted its private tmpfs (removed when it exits). */
+  private scratch: string | null = null;
   private pending: Pending | null = null;
   private exited = false;
   private stderrTail = "";
@@ -106,6 +109,12 @@ export class SandboxWorker {
       });
       proc.on("exit", (code, sig) => {
         worker.exited = true;
+        if (worker.scratch) {
+          try {
+            // empty on the host (the tmpfs lived in the worker's namespace); the shared one stays
+            if (!worker.scratch.endsWith(".evoalloc-sandbox")) rmdirSync(worker.scratch);
+          } catch {}
+        }
         const why = `sandbox worker exited (${sig ?? `status ${code}`})${worker.stderrTail ? `: ${worker.stderrTail.trim().slice(-1000)}` : ""}`;
         if (!started) reject(new WorkerDiedError(why));
         worker.failPending(new WorkerDiedError(why));
@@ -120,6 +129,7 @@ export class SandboxWorker {
         }
         if (msg.op === "ready") {
           started = true;
+          worker.scratch = typeof msg.scratch === "string" ? msg.scratch : null;
           worker.isolation = Array.isArray(msg.isolation) ? (msg.isolation as string[]) : [];
           resolve(worker);
         } else if (msg.op === "fatal") {

@@ -41,6 +41,7 @@ import resource
 import select
 import shutil
 import signal
+import stat
 import sys
 import tempfile
 import time
@@ -154,6 +155,20 @@ def capset(caps):
         _libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0)
 
 
+def scratch_mount_point():
+    """An empty folder on the host, shared by all workers: each mounts its own
+    tmpfs on it inside its own mount namespace, so nothing is left behind."""
+    path = os.path.join(tempfile.gettempdir(), ".evoalloc-sandbox")
+    try:
+        os.mkdir(path, 0o711)
+    except FileExistsError:
+        pass
+    st = os.lstat(path)
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != 0:  # planted by someone else: use a fresh one
+        path = tempfile.mkdtemp(prefix="evoalloc-sandbox-")
+    return path
+
+
 def isolate_worker(applied):
     """Once per worker (root only): a network namespace with no network, and a
     mount namespace where every mount is read-only except a private scratch
@@ -167,14 +182,13 @@ def isolate_worker(applied):
         applied.append("netns")
     except OSError:
         pass
-    scratch = tempfile.mkdtemp(prefix="evoalloc-sandbox-")  # an empty mount point on the host
+    scratch = scratch_mount_point()
     try:
         libc_call("unshare", CLONE_NEWNS)
         mount(None, "/", None, MS_REC | MS_PRIVATE)
         # A tmpfs, not the host's file system: nothing reached through it is a host file.
         mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV, f"size={TMPFS_SIZE},mode=0711")
     except OSError:
-        os.rmdir(scratch)
         return None
     applied.append("tmpfs_workdir")
     failed = []
@@ -336,6 +350,8 @@ def write_all(fd, data):
 def spare_main(cfg, evaluate, work, uid, read_cap, out_fd, err_fd, cmd_fd, result_fd):
     """In a forked child: confine itself, wait for its candidate, evaluate it, write the result. Never returns."""
     os.setsid()
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     devnull = os.open(os.devnull, os.O_RDONLY)
     result_fd = fcntl.fcntl(result_fd, fcntl.F_DUPFD, 10)
     cmd_fd = fcntl.fcntl(cmd_fd, fcntl.F_DUPFD, 10)
@@ -706,8 +722,13 @@ class Worker:
                         self.finish("cancelled")
                 if _stdin_eof and self.running:
                     self.finish("cancelled")
+
+    def shutdown(self):
+        """Kills the spare and anything running, then cleans up after them."""
+        if self.running is not None:
+            self.retiring.append(self.running[0])
+            self.running = None
         if self.spare is not None:
-            self.spare.kill()
             self.retiring.append(self.spare)
             self.spare = None
         for child in self.retiring:
@@ -780,7 +801,9 @@ def load_evaluator(path):
 
 def main():
     cfg = json.loads(sys.argv[1])
-    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    # Dies with its parent, cleaning up first (SystemExit runs the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
     _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # candidates' orphans come back here
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the Node parent decides when to stop
     preloaded = []
@@ -817,7 +840,10 @@ def main():
     worker = Worker(cfg, evaluate, uids, read_cap, scratch)
     worker.ensure_spare(block=True)
     send({"op": "ready", "pid": os.getpid(), "isolation": applied, "preloaded": preloaded, "scratch": scratch})
-    worker.loop()
+    try:
+        worker.loop()
+    finally:
+        worker.shutdown()
     return 0
 
 
