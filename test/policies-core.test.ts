@@ -227,3 +227,8 @@ test("reset: a reset policy (its RNG reseeded) decides exactly like a fresh one"
     assert.deepEqual(drive(reused, 30, rewardOf), fresh, name);
   }
 });
+
+test("halving: the documented K = 2, G = 5 example", () => {
+  const seq = drive(createPolicy("halving", ctx(2, 5)), 5, (arm) => [0.3, 0.6][arm]!);
+  assert.deepEqual(seq, [0, 1, 0, 1, 1]);
+});

@@ -10,7 +10,7 @@
  * O(K) per `select` and per `update`.
  *
  * @example
- * const p = exp3p.create({ nArms: 2, horizon: 4, rng: rng(0) }, exp3p.defaults);
+ * const p = createExp3p({ nArms: 2, horizon: 4, rng: rng(0) }, exp3p.defaults);
  * p.probabilities(); // => [0.5, 0.5]
  */
 import type { Policy, PolicyContext, PolicyParams, PolicySpec } from "./policy.ts";

@@ -6,8 +6,8 @@
  * over go to the last survivor. O(1) per round, O(K log K) per phase end.
  *
  * @example
- * const p = halving.create({ nArms: 2, horizon: 4, rng: rng(0) }, {});
- * p.select(); // => 0, then arm 1, then the better of the two for 2 rounds
+ * const p = halving.create({ nArms: 2, horizon: 5, rng: rng(0) }, {});
+ * p.select(); // => 0; the pulls go 0, 1, 0, 1 (one phase, ⌊5/2⌋ each), then the better arm once
  */
 import { bestSoFar, phasedPolicy } from "./phased.ts";
 import type { Policy, PolicyContext, PolicySpec } from "./policy.ts";
