@@ -9,7 +9,7 @@
  * Two preload settings: numpy only, and the default (numpy + scipy.optimize/spatial).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createEvaluator, DEFAULT_PRELOAD, type Isolation } from "../src/run/sandbox.ts";
 
@@ -60,6 +60,9 @@ async function measure(isolation: Isolation, n: number, preload: string[]) {
 }
 
 const ms = (s: number) => `${(s * 1000).toFixed(1)} ms`;
+console.log(
+  `eval overhead per candidate (one slot, sequential); ${availableParallelism()} cores, load average ${loadavg()[0]!.toFixed(1)}`,
+);
 try {
   for (const [label, preload] of [
     ["numpy", ["numpy"]],

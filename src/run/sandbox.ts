@@ -113,7 +113,7 @@ export class SandboxEvaluator implements Evaluator {
       } else {
         const probe = await SandboxWorker.start(this.cfg);
         this.isolationApplied = probe.isolation;
-        probe.kill();
+        await probe.stop(5000);
       }
     } catch (err) {
       await this.close();
