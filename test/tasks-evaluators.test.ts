@@ -63,6 +63,14 @@ def construct_packing():
     assert.match(missing.error ?? "", /construct_packing/);
   });
 
+  it("lets a program use multiprocessing (its functions pickle)", async () => {
+    const pool =
+      "import multiprocessing as mp\ndef sq(x):\n    return x * x\nwith mp.Pool(2) as p:\n    assert p.map(sq, range(4)) == [0, 1, 4, 9]\n";
+    const r = await run("cp", pool + loadTask("cp").initialProgram);
+    assert.equal(r.status, "ok", r.error ?? "");
+    assert.ok(Math.abs(r.fitness - 0.9575727076748453 / 2.635) < 1e-9);
+  });
+
   it("prefers run_packing() when present", async () => {
     const code = `import numpy as np
 def construct_packing():

@@ -9,6 +9,7 @@ non-overlap are checked with tolerance 1e-6; anything invalid scores 0 with an
 import importlib.util
 import itertools
 import math
+import sys
 import traceback
 
 import numpy as np
@@ -21,6 +22,7 @@ TOL = 1e-6
 def _load(program_path):
     spec = importlib.util.spec_from_file_location("candidate_program", program_path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # so that multiprocessing can pickle the program's functions
     spec.loader.exec_module(module)
     return module
 

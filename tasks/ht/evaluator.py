@@ -10,6 +10,7 @@ the triangle's edges with no tolerance (negative: outside, inside the band).
 import importlib.util
 import itertools
 import math
+import sys
 import traceback
 
 import numpy as np
@@ -24,6 +25,7 @@ TRIANGLE_AREA = SQRT3 / 4.0
 def _load(program_path):
     spec = importlib.util.spec_from_file_location("candidate_program", program_path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # so that multiprocessing can pickle the program's functions
     spec.loader.exec_module(module)
     return module
 

@@ -7,6 +7,7 @@ here d_min itself (points must be distinct).
 """
 
 import importlib.util
+import sys
 import traceback
 
 import numpy as np
@@ -20,6 +21,7 @@ TOL = 1e-6
 def _load(program_path):
     spec = importlib.util.spec_from_file_location("candidate_program", program_path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # so that multiprocessing can pickle the program's functions
     spec.loader.exec_module(module)
     return module
 
