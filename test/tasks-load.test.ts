@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { pathToFileURL } from "node:url";
 import { defaultTasksDir, listTasks, loadTask, TaskError, UnknownTaskError } from "../src/run/tasks.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "evoalloc-tasks-"));
@@ -59,6 +60,17 @@ describe("listTasks / loadTask", () => {
     assert.throws(() => loadTask("ht2", dir), /task\.json: eval_timeout_s/);
     writeFileSync(join(dir, "ht2", "task.json"), "{");
     assert.throws(() => loadTask("ht2", dir), /not valid JSON/);
+  });
+
+  it("finds the same tasks from the built dist/", async () => {
+    const dist = join(import.meta.dirname, "..", "dist", "run", "tasks.js");
+    assert.ok(existsSync(dist), "run npm run build first (npm test does)");
+    const mod = (await import(pathToFileURL(dist).href)) as {
+      listTasks(): string[];
+      defaultTasksDir(): string;
+    };
+    assert.deepEqual(mod.listTasks(), ["cp", "ht", "mmd"]);
+    assert.equal(mod.defaultTasksDir(), defaultTasksDir());
   });
 
   it("rejects a tasks directory that does not exist", () => {
