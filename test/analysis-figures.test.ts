@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { type Analysis, analyse } from "../src/analysis/analysis.ts";
+import { callOutcomesData, outcomeOf } from "../src/analysis/figures/call-outcomes.ts";
 import { FIGURES } from "../src/analysis/figures/index.ts";
 import { flattenOpacity, renderPng, renderSvg, toVega } from "../src/analysis/render.ts";
 import { replayPools } from "../src/analysis/replays.ts";
@@ -99,4 +100,18 @@ test("PNG rendering keeps text (fonts passed explicitly) and flattens element op
     '<path d="M0,0" fill-opacity="0.5" stroke-opacity="0.5"/>',
   );
   assert.equal(flattenOpacity('<line opacity="1" x="1"/>'), '<line x="1"/>');
+});
+
+test("call outcomes: a failed call, no code, a failed program, no gain, a gain", () => {
+  const base = { final_status: "ok", parsed: true, valid: true, improved: false };
+  assert.equal(outcomeOf({ ...base, final_status: "timeout", parsed: false }), 0);
+  assert.equal(outcomeOf({ ...base, parsed: false, valid: false }), 1);
+  assert.equal(outcomeOf({ ...base, valid: false }), 2);
+  assert.equal(outcomeOf(base), 3);
+  assert.equal(outcomeOf({ ...base, improved: true }), 4);
+  const d = callOutcomesData(full);
+  assert.ok(!("skip" in d));
+  if ("skip" in d) return;
+  const total = d.rows.filter((r) => r.cell === d.rows[0]!.cell && r.N === d.rows[0]!.N);
+  assert.ok(Math.abs(total.reduce((s, r) => s + r.share, 0) - 1) < 1e-12);
 });

@@ -4,7 +4,7 @@
  *   runs         one row per greedy run file
  *   generations  one row per greedy run × generation g ≥ 0: best fitness so far,
  *                cumulative calls (children), cumulative FLOPs under each timeout policy
- *   children     one row per child: fitness, valid, final status, tokens, latency
+ *   children     one row per child: fitness, valid, improved on its parent, final status, tokens, latency
  *   bandits      one row per online bandit run file
  *   rounds       one row per bandit run × round: arm pulled, reward, running best, cumulative FLOPs
  *
@@ -96,6 +96,7 @@ const CHILD_COLS = [
   "fitness",
   "valid",
   "parsed",
+  "improved",
   "final_status",
   "n_attempts",
   "prompt_tokens",
@@ -224,6 +225,9 @@ export class TableBuilder {
         kids.fitness.push(fit !== null && Number.isFinite(fit) ? fit : null);
         kids.valid.push(child.valid);
         kids.parsed.push(fit !== null);
+        // strictly better than the generation's parent (n_improved's rule)
+        const parent = gen.parent_fitness;
+        kids.improved.push(fit !== null && typeof parent === "number" && fit > parent);
         kids.final_status.push(child.final_status);
         kids.n_attempts.push(child.attempts.length);
         kids.prompt_tokens.push(t.prompt);

@@ -24,7 +24,9 @@ export function envelopeData(a: Analysis, axis: EnvelopeAxis): FigureData<Envelo
     return {
       skip:
         axis === "flops"
-          ? `no FLOPs recorded in any run (${a.envelope.notes.length > 0 ? a.envelope.notes.join("; ") : "no greedy runs"})`
+          ? a.envelope.notes.length > 0
+            ? "no run recorded FLOPs: every model here has params_active 0 (like the built-in mutator), so compute is shown on the calls axis only (the calls envelope)"
+            : "no greedy runs"
           : "no greedy runs",
     };
   const rows: EnvelopeRow[] = pts.map((p) => ({

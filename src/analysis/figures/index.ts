@@ -1,6 +1,7 @@
 /** Every figure of the report, in page order. */
 import { banditRunningBest, banditSelections } from "./bandit.ts";
 import { bilinearCoefficients, bilinearObserved } from "./bilinear.ts";
+import { callOutcomes } from "./call-outcomes.ts";
 import { envelopeCalls, envelopeFlops } from "./envelope.ts";
 import type { Figure } from "./figure.ts";
 import { fitnessVsBudget } from "./fitness-vs-budget.ts";
@@ -21,6 +22,7 @@ export const FIGURES: readonly Figure[] = [
   learningCurvesFigure,
   reliability,
   expectedMax,
+  callOutcomes,
   replayRunningBest,
   replayOutcomes,
   replayPulls,
