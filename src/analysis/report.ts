@@ -245,7 +245,7 @@ ${figs}
 ${skipped}
 <h2 id="fits">Fit tables</h2>
 <h3>Bilinear depth–breadth fit</h3>
-<p class="how">y = b0 + bT·log2 T + bN·log2 N + bTN·log2 T·log2 N by ordinary least squares over every seed at every split (exact runs and prefixes of deeper runs), per task and model. Estimates ± standard error, with 95% intervals (Student t); the last column tests the interaction against the additive model. At a single budget C, log2 N = log2 C − log2 T, so a cell needs at least two budgets.</p>
+<p class="how">y = b0 + bT·log2 T + bN·log2 N + bTN·log2 T·log2 N by ordinary least squares over every seed at every split (exact runs and prefixes of deeper runs), per task and model. Estimates ± standard error, with 95% intervals (Student t); the last column tests the interaction against the additive model. At a single budget C, log2 N = log2 C − log2 T, so a cell needs at least two budgets. A seed's prefixes at several budgets are one run, not independent draws, so the standard errors (which assume independent rows) are somewhat optimistic.</p>
 ${bilinearTable(fits)}
 <h3>Saturating learning curves</h3>
 <p class="how">f(t) = a − (a − f0)·exp(−t/τ) fitted by Levenberg–Marquardt to the mean best-so-far curve over the seeds of each (task, model, N), up to the depth every seed reaches.</p>
