@@ -83,7 +83,7 @@ export function register(program: Command): void {
       "--max-instances <M>",
       "replay instances per pool (every K-subset up to M, else a seeded sample of M)",
       intArg("--max-instances"),
-      5000,
+      2000,
     )
     .option(
       "--timeout-policy <policy>",
