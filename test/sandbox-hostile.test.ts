@@ -142,6 +142,10 @@ const hostile: Record<string, { code: string; error: RegExp; status?: string }> 
     code: "import os, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n        time.sleep(1000)\n    os._exit(0)\nraise RuntimeError('left a daemon')",
     error: /left a daemon/,
   },
+  "closes its result pipe and hangs on": {
+    code: "import os, time\nos.close(3)\ntime.sleep(30)",
+    error: /closed the result pipe/,
+  },
   "reads stdin": {
     code: "import sys\nx = sys.stdin.read()\nraise RuntimeError(f'stdin gave {len(x)} bytes')",
     error: /stdin gave 0 bytes/,

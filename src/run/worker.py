@@ -506,7 +506,7 @@ class Child:
 
 
 def response(cfg, child, req, t0, outcome):
-    """The answer for one candidate; `outcome` is "done", "timeout" or "cancelled"."""
+    """The answer for one candidate; `outcome` is "done", "closed" (no result, still running), "timeout" or "cancelled"."""
     out_size, out_tail = tail(child.out_path)
     err_size, err_tail = tail(child.err_path)
     timeout_s = float(req["timeout_s"])
@@ -531,6 +531,8 @@ def response(cfg, child, req, t0, outcome):
     limit = int(cfg["max_output_bytes"])
     if outcome == "cancelled":
         resp["error"] = "cancelled"
+    elif outcome == "closed":
+        resp["error"] = "the candidate closed the result pipe and kept running; it was killed"
     elif outcome == "timeout":
         resp["status"] = "timeout"
         resp["error"] = f"timed out after {timeout_s:g} s (wall clock); its process group was killed"
@@ -671,7 +673,8 @@ class Worker:
             child.drain()
             if not child.buf.endswith(b"\n"):  # no result: let its exit status arrive before killing
                 select.select([child.pidfd], [], [], 1.0)
-                child.reap(block=False)
+                if not child.reap(block=False):
+                    outcome = "closed"
         child.kill()
         send(response(self.cfg, child, req, t0, outcome))
         self.served += 1
