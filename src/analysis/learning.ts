@@ -73,7 +73,7 @@ export function fitSaturating(t: readonly number[], y: readonly number[]): Learn
       initialValues,
       minValues: [yMin - 10 * range, yMin - 10 * range, 1e-3],
       maxValues: [yMax + 100 * range, yMax + 10 * range, 1e6],
-      maxIterations: 100,
+      maxIterations: 60,
       // stop when the weighted squared error stops improving; 1e-12 ran every start to the cap
       errorTolerance: 1e-9,
       damping: 1e-2,

@@ -63,12 +63,15 @@ function pngOptions(scale: number): ResvgRenderOptions {
   };
 }
 
+/** PNG pixels per SVG pixel: text of 11 px renders at 16–17 px, legible, at half the cost of 2×. */
+export const PNG_SCALE = 1.5;
+
 /**
- * Rasterises an SVG to PNG at `scale`× (default 2, for legible text).
+ * Rasterises an SVG to PNG at `scale`× (default PNG_SCALE).
  *
  * @example renderPng(svg).subarray(1, 4).toString() // => "PNG"
  */
-export function renderPng(svg: string, scale = 2): Buffer {
+export function renderPng(svg: string, scale = PNG_SCALE): Buffer {
   return new Resvg(flattenOpacity(svg), pngOptions(scale)).render().asPng();
 }
 
@@ -78,7 +81,7 @@ export interface PngRenderer {
 }
 
 /** Renders on the calling thread (no worker). */
-export function inlinePngRenderer(scale = 2): PngRenderer {
+export function inlinePngRenderer(scale = PNG_SCALE): PngRenderer {
   return { render: async (svg) => renderPng(svg, scale), close: async () => {} };
 }
 
@@ -88,7 +91,7 @@ const workerUrl = siblingUrl("png-worker", import.meta.url);
  * Renders PNGs on a worker thread, in order, so rasterising and PNG encoding
  * (a few hundred ms per chart) overlap the main thread's layout work.
  */
-export function workerPngRenderer(scale = 2): PngRenderer {
+export function workerPngRenderer(scale = PNG_SCALE): PngRenderer {
   const worker = startWorker(workerUrl);
   const pending = new Map<number, { resolve: (b: Uint8Array) => void; reject: (e: Error) => void }>();
   let next = 0;
