@@ -13,7 +13,7 @@ import { CONFIG, FITNESS, type FigureData, figure, title } from "./figure.ts";
 export const MIN_ROUNDS_FOR_CURVES = 4;
 
 export const poolLabel = (r: PoolReplay) =>
-  `${r.task}/${r.model} N=${r.N}: K=${r.K}/${r.pool.length} seeds, G=${r.rounds}`;
+  `${r.task}/${r.model} N=${r.N}: K=${r.K} of ${r.pool.length}, G=${r.rounds}`;
 
 /** Facets in the replays' order (task, model, N ascending), not alphabetical. */
 const poolFacet = (rows: { pool: string }[]) => ({
@@ -299,14 +299,19 @@ export function replayPullsSpec(rows: PullRow[]): TopLevelSpec {
     facet: poolFacet(rows),
     columns: 3,
     spec: {
-      width: { step: 34 },
-      height: { step: 14 },
+      width: { step: 42 },
+      height: { step: 18 },
       layer: [
         {
           mark: { type: "rect" },
           encoding: {
-            x: { field: "rank", type: "ordinal", title: "arm rank by pulls (1 = most pulled)" },
-            y: { field: "policy", type: "nominal", title: null },
+            x: {
+              field: "rank",
+              type: "ordinal",
+              title: "arm rank by pulls (1 = most pulled)",
+              axis: { grid: false },
+            },
+            y: { field: "policy", type: "nominal", title: null, axis: { grid: false } },
             color: {
               field: "share",
               type: "quantitative",
@@ -322,7 +327,7 @@ export function replayPullsSpec(rows: PullRow[]): TopLevelSpec {
           },
         },
         {
-          mark: { type: "text", fontSize: 8 },
+          mark: { type: "text", fontSize: 10 },
           encoding: {
             x: { field: "rank", type: "ordinal" },
             y: { field: "policy", type: "nominal" },
