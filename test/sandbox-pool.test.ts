@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
 import { createEvaluator, EvalAbortedError, SandboxError, toEvalResult } from "../src/run/sandbox.ts";
+import { candidateEnv } from "../src/run/sandboxWorker.ts";
 import { loadTask } from "../src/run/tasks.ts";
 
 const cp = loadTask("cp");
@@ -146,6 +147,34 @@ describe("sandbox pool", () => {
       createEvaluator(cp, { parallel: 1, python: join(tmp, "no-python") }),
       (e: Error) => e instanceof SandboxError && /cannot start/.test(e.message),
     );
+  });
+
+  it("keeps credentials out of the candidates' environment", async () => {
+    assert.deepEqual(
+      candidateEnv({
+        PATH: "/bin",
+        LLM_API_KEY: "k",
+        OPENAI_BASE_URL: "u",
+        HF_HOME: "h",
+        MY_TOKEN: "t",
+        LANG: "C",
+      }),
+      { PATH: "/bin", LANG: "C" },
+    );
+    process.env.EVOALLOC_TEST_API_KEY = "sk-secret";
+    try {
+      const ev = await createEvaluator(echoTask(), { parallel: 1, preload: [] });
+      try {
+        const r = await ev.evaluate("import os\nresult = {'combined_score': 1.0, 'env': sorted(os.environ)}");
+        assert.equal(r.fitness, 1);
+        const names = r.metrics!.env as string[];
+        assert.ok(names.includes("PATH") && !names.includes("EVOALLOC_TEST_API_KEY"), names.join(","));
+      } finally {
+        await ev.close();
+      }
+    } finally {
+      delete process.env.EVOALLOC_TEST_API_KEY;
+    }
   });
 
   it("validates its options", async () => {

@@ -15,6 +15,20 @@ export function workerScriptPath(): string {
   return join(packageRoot(), "src", "run", "worker.py");
 }
 
+/** Names of environment variables that may hold credentials (API keys for the LLM endpoint, cloud tokens). */
+const SECRET_ENV =
+  /KEY|TOKEN|SECRET|PASSW|CREDENTIAL|AUTH|COOKIE|^(OPENAI|LLM|ANTHROPIC|AWS|AZURE|GOOGLE|GCP|HF)_/i;
+
+/**
+ * The environment candidates see: the parent's, minus anything that looks like a
+ * credential, since a candidate may print its environment into the logs.
+ *
+ * @example candidateEnv({ PATH: "/bin", LLM_API_KEY: "sk-1", OPENAI_BASE_URL: "u" }) // => { PATH: "/bin" }
+ */
+export function candidateEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !SECRET_ENV.test(name)));
+}
+
 export interface WorkerConfig {
   python: string;
   evaluatorPath: string;
@@ -91,7 +105,7 @@ export class SandboxWorker {
       OPENBLAS_NUM_THREADS: "1",
       OMP_NUM_THREADS: "1",
       MKL_NUM_THREADS: "1",
-      ...process.env,
+      ...candidateEnv(process.env),
       PYTHONDONTWRITEBYTECODE: "1",
     };
     const proc = spawn(cfg.python, [workerScriptPath(), JSON.stringify(config)], { env, stdio: "pipe" });
