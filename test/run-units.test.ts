@@ -144,3 +144,40 @@ describe("run/journal", () => {
     }
   });
 });
+
+describe("cli/run helpers", () => {
+  it("progress: plain log lines off a terminal, replayed calls excluded from the rate", async () => {
+    const { createProgress } = await import("../src/cli/run-progress.ts");
+    const lines: string[] = [];
+    const stream = { write: (s: string) => lines.push(s), isTTY: false } as unknown as NodeJS.WriteStream;
+    let t = 0;
+    const p = createProgress({ label: "greedy x", total: 4, stream, now: () => t, logEveryS: 10 });
+    p.onEvent({ type: "generation", arm: null, generation: 0, bestFitness: 0.25 });
+    t = 1;
+    p.onEvent({ type: "call", key: "g1/c0", replayed: true, status: "ok" });
+    p.onEvent({ type: "call", key: "g1/c1", replayed: false, status: "ok" });
+    t = 2;
+    p.onEvent({ type: "call", key: "g2/c0", replayed: false, status: "ok" });
+    p.onEvent({ type: "call", key: "g2/c1", replayed: false, status: "ok" });
+    p.onEvent({ type: "generation", arm: null, generation: 2, bestFitness: 0.5 });
+    p.stop();
+    assert.equal(lines.length, 2);
+    assert.match(lines[0]!, /^greedy x: generation 0, best 0\.250000, calls 0\/4/);
+    assert.match(lines[1]!, /generation 2, best 0\.500000, calls 4\/4, 1\.5 calls\/s, ETA 0s/);
+  });
+  it("resumeCommand adds --resume, drops --force and quotes", async () => {
+    const { resumeCommand } = await import("../src/cli/run.ts");
+    assert.equal(
+      resumeCommand(["run", "greedy", "--task", "cp", "--output", "my file.json", "--force"]),
+      "evoalloc run greedy --task cp --output 'my file.json' --resume",
+    );
+    assert.equal(resumeCommand(["run", "bandit", "--resume"]), "evoalloc run bandit --resume");
+  });
+  it("parseBytes: binary units", async () => {
+    const { parseBytes } = await import("../src/cli/run.ts");
+    assert.equal(parseBytes("2G"), 2 * 1024 ** 3);
+    assert.equal(parseBytes("512MiB"), 512 * 1024 ** 2);
+    assert.equal(parseBytes("1000"), 1000);
+    assert.equal(parseBytes("lots"), null);
+  });
+});
