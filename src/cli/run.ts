@@ -34,6 +34,7 @@ import { rng } from "../util/rng.ts";
 import { version } from "../version.ts";
 import { Failure, UsageError } from "./errors.ts";
 import { printJson } from "./options.ts";
+import { registerGrid } from "./run-grid.ts";
 import { createProgress } from "./run-progress.ts";
 
 /** commander's raw options shared by every `run` subcommand (strings, as typed). */
@@ -618,7 +619,7 @@ function registerBandit(run: Command): void {
 }
 
 // One line per subcommand (`run grid` adds itself here).
-const SUBCOMMANDS: ((run: Command) => void)[] = [registerGreedy, registerBandit];
+const SUBCOMMANDS: ((run: Command) => void)[] = [registerGreedy, registerBandit, registerGrid];
 
 export function register(program: Command): void {
   const run = program

@@ -1,0 +1,312 @@
+/**
+ * `evoalloc run grid --config FILE`: a whole experiment grid (src/run/grid.ts)
+ * — tasks × models × (T, N) splits × seeds, plus online bandit runs — under
+ * one limit on calls in flight and one on evaluations in flight. Skips runs
+ * whose result file exists, resumes interrupted ones, shows overall progress
+ * and prints a summary. Parse → validate → run the core → print.
+ */
+import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { dirname, relative, resolve } from "node:path";
+import type { Command } from "commander";
+import { z } from "zod";
+import { parsePythonJson } from "../log/json.ts";
+import { loadModels, ModelFileError, type ModelSpec } from "../log/models.ts";
+import { getPolicy, PolicyError, resolveParams } from "../policies/index.ts";
+import { createOpenAIClient, resolveEndpoints } from "../run/client.ts";
+import { existingResult, type GridProgress, type GridSummary, runGrid } from "../run/grid.ts";
+import { expandGrid, type GridConfig, GridConfigError, parseGridConfig } from "../run/grid-config.ts";
+import { MutatorClient } from "../run/mutator-client.ts";
+import { createEvaluator, SandboxError } from "../run/sandbox.ts";
+import { loadTask, TaskError } from "../run/tasks.ts";
+import type { ChatClient, Task } from "../run/types.ts";
+import { Failure, UsageError } from "./errors.ts";
+import { intArg, parseOptions, printJson } from "./options.ts";
+
+const GridOptionsSchema = z.object({
+  config: z.string({ error: "is required" }).min(1, "is required"),
+  output: z.string().min(1).optional(),
+  parallelLlm: z.number().int().positive().optional(),
+  parallelEval: z.number().int().positive().optional(),
+  parallelRuns: z.number().int().positive().optional(),
+  dryRun: z.boolean().optional(),
+  json: z.boolean().optional(),
+});
+
+/** Adds `grid` to the `run` command. */
+export function registerGrid(run: Command): void {
+  run
+    .command("grid")
+    .description(
+      "Run an experiment grid from a JSON config: tasks × models × (T, N) splits × seeds, plus online bandit runs",
+    )
+    .option("--config <file>", "grid config (JSON; see results/grid.json)")
+    .option(
+      "--output <dir>",
+      "root of the result tree (default: the config's output, relative to the config file)",
+    )
+    .option(
+      "--parallel-llm <n>",
+      "LLM calls in flight over all runs (default: the config's, 16)",
+      intArg("--parallel-llm"),
+    )
+    .option(
+      "--parallel-eval <n>",
+      "evaluations in flight over all runs (default: the config's, else the number of cores)",
+      intArg("--parallel-eval"),
+    )
+    .option(
+      "--parallel-runs <n>",
+      "runs in progress at once (default: the config's, 8)",
+      intArg("--parallel-runs"),
+    )
+    .option("--dry-run", "list what would run (runs, calls, skipped) and stop")
+    .option("--json", "print the summary as JSON on stdout")
+    .addHelpText(
+      "after",
+      "\nRerun the same command after an interruption: finished runs are skipped, interrupted ones resume from their journals.",
+    )
+    .action(async (raw: unknown) => {
+      const opts = parseOptions(GridOptionsSchema, raw);
+      const { cfg, file } = readConfig(opts.config);
+      if (opts.parallelLlm !== undefined) cfg.parallel_llm = opts.parallelLlm;
+      if (opts.parallelEval !== undefined) cfg.parallel_eval = opts.parallelEval;
+      if (opts.parallelRuns !== undefined) cfg.parallel_runs = opts.parallelRuns;
+      const base = dirname(resolve(file));
+      const root = resolve(opts.output ?? resolve(base, cfg.output));
+      const models = await checkModels(cfg, file, base);
+      const tasks = checkTasks(cfg, file, base);
+      checkPolicies(cfg, file);
+
+      if (opts.dryRun) {
+        const runs = expandGrid(cfg, cfg.gzip ? ".json.gz" : ".json");
+        const todo = runs.filter((r) => existingResult(root, r.path) === null);
+        const out = {
+          root,
+          runs: runs.length,
+          greedy: runs.filter((r) => r.kind === "greedy").length,
+          bandit: runs.filter((r) => r.kind === "bandit").length,
+          calls: runs.reduce((s, r) => s + r.calls, 0),
+          to_run: todo.length,
+          calls_to_run: todo.reduce((s, r) => s + r.calls, 0),
+        };
+        if (opts.json) printJson(out);
+        else
+          process.stdout.write(
+            `${Object.entries(out)
+              .map(([k, v]) => `${k}: ${v}`)
+              .join("\n")}\n`,
+          );
+        return;
+      }
+
+      const ctl = new AbortController();
+      const onSignal = (sig: NodeJS.Signals): void => {
+        process.stderr.write(`\nevoalloc: ${sig}: stopping the grid (journals stay consistent)…\n`);
+        ctl.abort(new Error(`interrupted by ${sig}`));
+        process.removeListener("SIGINT", onSignal);
+        process.removeListener("SIGTERM", onSignal);
+      };
+      process.once("SIGINT", onSignal);
+      process.once("SIGTERM", onSignal);
+      const show = progressPrinter();
+      let summary: GridSummary;
+      try {
+        summary = await runGrid(cfg, {
+          root,
+          models,
+          loadTask: (key) => tasks.get(key)!,
+          makeClient: (m) => makeClient(m, cfg),
+          startEvaluator: async (task, parallel) => {
+            try {
+              return await createEvaluator(task, { parallel });
+            } catch (err) {
+              if (err instanceof SandboxError)
+                throw new Failure(`task ${task.key}: the sandbox cannot start: ${err.message}`);
+              throw err;
+            }
+          },
+          defaultParallelEval: availableParallelism(),
+          now: () => performance.now() / 1000,
+          signal: ctl.signal,
+          onProgress: show.update,
+          log: show.log,
+          configLabel: relative(root, resolve(file)) || file,
+        });
+      } finally {
+        show.stop();
+        process.removeListener("SIGINT", onSignal);
+        process.removeListener("SIGTERM", onSignal);
+      }
+      if (opts.json) printJson(summary);
+      else process.stdout.write(formatSummary(summary));
+      if (summary.interrupted) {
+        process.stderr.write(
+          `evoalloc: interrupted; resume with the same command:\n  evoalloc run grid --config ${opts.config}${opts.output ? ` --output ${opts.output}` : ""}\n`,
+        );
+        process.exitCode = 130;
+        return;
+      }
+      if (summary.failures.length > 0)
+        throw new Failure(`${summary.failures.length} run(s) failed; rerun the same command to retry them`);
+    });
+}
+
+/** Reads and validates the config file. @throws UsageError naming the file and the field. */
+export function readConfig(file: string): { cfg: GridConfig; file: string } {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new UsageError(
+      `--config: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+    );
+  }
+  let json: unknown;
+  try {
+    json = parsePythonJson(text);
+  } catch (err) {
+    throw new UsageError(`${file}: not valid JSON (${(err as Error).message})`);
+  }
+  try {
+    return { cfg: parseGridConfig(json, file), file };
+  } catch (err) {
+    if (err instanceof GridConfigError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+async function checkModels(cfg: GridConfig, file: string, base: string): Promise<Record<string, ModelSpec>> {
+  let models: Record<string, ModelSpec>;
+  try {
+    models = await loadModels(cfg.models_file === undefined ? undefined : resolve(base, cfg.models_file));
+  } catch (err) {
+    if (err instanceof ModelFileError) throw new UsageError(`${file}: models_file: ${err.message}`);
+    throw err;
+  }
+  cfg.models.forEach((m, i) => {
+    if (!Object.hasOwn(models, m))
+      throw new UsageError(
+        `${file}: models[${i}]: unknown model "${m}" (known: ${Object.keys(models).sort().join(", ")})`,
+      );
+  });
+  return models;
+}
+
+function checkTasks(cfg: GridConfig, file: string, base: string): Map<string, Task> {
+  const tasks = new Map<string, Task>();
+  cfg.tasks.forEach((key, i) => {
+    try {
+      tasks.set(
+        key,
+        cfg.tasks_dir === undefined ? loadTask(key) : loadTask(key, resolve(base, cfg.tasks_dir)),
+      );
+    } catch (err) {
+      if (err instanceof TaskError) throw new UsageError(`${file}: tasks[${i}]: ${err.message}`);
+      throw err;
+    }
+  });
+  return tasks;
+}
+
+function checkPolicies(cfg: GridConfig, file: string): void {
+  cfg.bandit.forEach((e, i) => {
+    e.algos.forEach((algo, j) => {
+      try {
+        getPolicy(algo);
+      } catch (err) {
+        if (err instanceof PolicyError)
+          throw new UsageError(`${file}: bandit[${i}].algos[${j}]: ${err.message}`);
+        throw err;
+      }
+    });
+    for (const [algo, params] of Object.entries(e.params)) {
+      try {
+        resolveParams(algo, params);
+      } catch (err) {
+        if (err instanceof PolicyError)
+          throw new UsageError(`${file}: bandit[${i}].params.${algo}: ${err.message}`);
+        throw err;
+      }
+    }
+  });
+}
+
+function makeClient(model: ModelSpec, cfg: GridConfig): ChatClient {
+  if (model.provider === "mutator") {
+    const m = cfg.mutator ?? {};
+    return new MutatorClient({
+      ...(m.scale_min !== undefined ? { scaleMin: m.scale_min } : {}),
+      ...(m.scale_max !== undefined ? { scaleMax: m.scale_max } : {}),
+      ...(m.abs_floor !== undefined ? { absFloor: m.abs_floor } : {}),
+    });
+  }
+  return createOpenAIClient({
+    model: model.name,
+    endpoints: resolveEndpoints(model, process.env),
+    retries: cfg.retries,
+  });
+}
+
+const fmtDuration = (s: number): string => {
+  const t = Math.round(s);
+  const h = Math.floor(t / 3600);
+  const m = Math.floor((t % 3600) / 60);
+  return h > 0 ? `${h}h${String(m).padStart(2, "0")}m` : `${m}m${String(t % 60).padStart(2, "0")}s`;
+};
+
+/** One progress line: rewritten in place on a terminal, else a plain line every 10 s. */
+function progressPrinter(): { update(p: GridProgress): void; log(line: string): void; stop(): void } {
+  const tty = process.stderr.isTTY === true;
+  let last = 0;
+  let shown = false;
+  const line = (p: GridProgress): string =>
+    `grid: runs ${p.runsDone}/${p.runsTotal} (${p.runsSkipped} skipped, ${p.runsActive} active, ${p.runsFailed} failed)` +
+    ` | calls ${p.callsDone}/${p.callsTotal} (${p.callsPerS.toFixed(1)}/s)` +
+    ` | evals ${p.evaluated} (+${p.evalReused} reused) | ETA ${p.etaS === null ? "?" : fmtDuration(p.etaS)}`;
+  return {
+    update(p) {
+      const now = Date.now();
+      if (tty) {
+        process.stderr.write(`\r\x1b[2K${line(p)}`);
+        shown = true;
+      } else if (now - last >= 10_000 || p.runsDone === p.runsTotal) {
+        last = now;
+        process.stderr.write(`${line(p)}\n`);
+      }
+    },
+    log(text) {
+      if (!text.startsWith("FAILED")) return;
+      process.stderr.write(`${tty && shown ? "\r\x1b[2K" : ""}${text}\n`);
+    },
+    stop() {
+      if (tty && shown) process.stderr.write("\n");
+    },
+  };
+}
+
+/** The summary as text: totals, then mean final fitness per split and per bandit policy. */
+export function formatSummary(s: GridSummary): string {
+  const out: string[] = [];
+  out.push(
+    `grid ${s.root}: ${s.runs.total} runs (${s.runs.run} run, ${s.runs.resumed} resumed, ${s.runs.skipped} skipped, ${s.runs.failed} failed)` +
+      ` in ${fmtDuration(s.wall_time_s)}; ${s.calls.done} calls (${s.calls.replayed} replayed from journals);` +
+      ` ${s.evaluations.run} evaluations (+${s.evaluations.reused} reused)`,
+  );
+  if (s.greedy.length > 0) {
+    out.push("", "task  model       C     T     N   runs  mean      sd        min       max");
+    for (const r of s.greedy)
+      out.push(
+        `${r.task.padEnd(5)} ${r.model.padEnd(10)} ${String(r.C).padStart(4)} ${String(r.T).padStart(5)} ${String(r.N).padStart(5)} ${String(r.n).padStart(6)}  ${r.mean.toFixed(6)}  ${r.sd.toFixed(6)}  ${r.min.toFixed(6)}  ${r.max.toFixed(6)}`,
+      );
+  }
+  if (s.bandit.length > 0) {
+    out.push("", "task  model      algo        C     K   runs  mean      sd");
+    for (const r of s.bandit)
+      out.push(
+        `${r.task.padEnd(5)} ${r.model.padEnd(10)} ${r.algo.padEnd(10)} ${String(r.C).padStart(4)} ${String(r.K).padStart(5)} ${String(r.n).padStart(6)}  ${r.mean.toFixed(6)}  ${r.sd.toFixed(6)}`,
+      );
+  }
+  for (const f of s.failures) out.push(`FAILED ${f.path}: ${f.error}`);
+  return `${out.join("\n")}\n`;
+}
