@@ -79,6 +79,8 @@ function journalledSeeds(root: string): Set<number> {
   for (const f of readdirSync(root, { recursive: true, encoding: "utf8" }).filter((f) =>
     f.endsWith(".journal.jsonl"),
   )) {
+    // a journal next to a finished result (killed between the two writes) is obsolete
+    if (existsSync(join(root, f.replace(/\.journal\.jsonl$/, ".gz")))) continue;
     const m = /_N(\d+)_seed(\d+)\./.exec(f)!;
     const N = Number(m[1]);
     const seed = Number(m[2]);

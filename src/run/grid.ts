@@ -173,8 +173,14 @@ export async function runGrid(cfg: GridConfig, deps: GridDeps): Promise<GridSumm
   const finals = new Map<string, number>();
   let skipped = 0;
   for (const r of runs) {
-    if (existingResult(deps.root, r.path) !== null) skipped++;
-    else todo.push(r);
+    const done = existingResult(deps.root, r.path);
+    if (done === null) {
+      todo.push(r);
+      continue;
+    }
+    skipped++;
+    // killed between writing the result and removing the journal: the result is whole (atomic), so the journal is obsolete
+    rmSync(journalPath(done), { force: true });
   }
   const progress: GridProgress = {
     runsTotal: runs.length,
