@@ -6,43 +6,39 @@
 import { Command, CommanderError } from "commander";
 import { version } from "../version.ts";
 import { Failure, UsageError } from "./errors.ts";
-import * as fit from "./fit.ts";
-import * as replay from "./replay.ts";
-import * as report from "./report.ts";
-import * as run from "./run.ts";
-import * as serve from "./serve.ts";
-import * as summarize from "./summarize.ts";
-import * as sweep from "./sweep.ts";
-import * as validate from "./validate.ts";
 
 export type Register = (program: Command) => void;
 
-// One line per command module; keep the order of `evoalloc --help`.
-const commands: Register[] = [
-  run.register,
-  validate.register,
-  summarize.register,
-  serve.register,
-  replay.register,
-  sweep.register,
-  report.register,
-  fit.register,
+// One line per command module, in the order of `evoalloc --help`. Modules are
+// imported on demand: a command loads only its own module (the analysis and
+// runner stacks cost about a second of startup), `--help` loads them all.
+const commands: [name: string, load: () => Promise<{ register: Register }>][] = [
+  ["run", () => import("./run.ts")],
+  ["validate", () => import("./validate.ts")],
+  ["summarize", () => import("./summarize.ts")],
+  ["serve", () => import("./serve.ts")],
+  ["replay", () => import("./replay.ts")],
+  ["sweep", () => import("./sweep.ts")],
+  ["report", () => import("./report.ts")],
+  ["fit", () => import("./fit.ts")],
 ];
 
-export function buildProgram(): Command {
+/** The program with every command, or only the one named by argv[2] when it is a command. */
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command("evoalloc")
     .description("Budget allocation for LLM-guided evolutionary search: run, replay, analyse.")
     .version(version)
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
-  for (const register of commands) register(program);
+  const named = commands.filter(([name]) => name === argv[2]);
+  for (const [, load] of named.length === 1 ? named : commands) (await load()).register(program);
   return program;
 }
 
 /** Runs the CLI on `argv` (process.argv shape) and resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv);
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (err) {
