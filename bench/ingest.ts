@@ -12,7 +12,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { generationFlops, trajectoryFlops } from "../src/log/flops.ts";
 import type { Attempt, BanditRun, Child, Generation, GreedyRun } from "../src/log/schema.ts";
@@ -252,13 +252,21 @@ async function main(): Promise<void> {
   const bin = new URL("../bin/evoalloc.js", import.meta.url).pathname;
   const full = measure([bin, "summarize", dir, "--json"], "evoalloc summarize (whole tree)");
   const half = measure([bin, "summarize", join(dir, "h0"), "--json"], "evoalloc summarize (half the files)");
+  const single = measure(
+    [bin, "summarize", dir, "--json", "--threads", "0"],
+    "evoalloc summarize --threads 0",
+  );
 
   const parseMbS = mb / parseS;
   const sumMbS = mb / full.seconds;
   console.log("");
   console.log(`  JSON.parse          ${parseMbS.toFixed(0)} MB/s`);
   console.log(`  evoalloc summarize  ${sumMbS.toFixed(0)} MB/s`);
-  console.log(`  ratio summarize / JSON.parse = ${(sumMbS / parseMbS).toFixed(2)} (goal ≥ 0.8)`);
+  console.log(`  evoalloc summarize --threads 0 (one thread)  ${(mb / single.seconds).toFixed(0)} MB/s`);
+  console.log(
+    `  ratio summarize / JSON.parse = ${(sumMbS / parseMbS).toFixed(2)} (goal ≥ 0.8; ${availableParallelism()} cores)`,
+  );
+  console.log(`  ratio on one thread          = ${(mb / single.seconds / parseMbS).toFixed(2)}`);
   console.log(
     `  peak RSS: ${full.rssMb.toFixed(0)} MB for ${files.length} files, ${half.rssMb.toFixed(0)} MB for about half (ratio ${(full.rssMb / half.rssMb).toFixed(2)}; flat ≈ 1)`,
   );

@@ -192,6 +192,16 @@ describe("reader and CLI on good and broken trees", () => {
 });
 
 describe("summarize on the samples", () => {
+  it("gives the same rows on the main thread as on worker threads", async () => {
+    const threaded = await cli(["summarize", SAMPLES, "--json"]);
+    const single = await cli(["summarize", SAMPLES, "--json", "--threads", "0"]);
+    assert.equal(single.code, 0, single.stderr);
+    assert.deepEqual(JSON.parse(single.stdout), JSON.parse(threaded.stdout));
+    const bad = await cli(["summarize", SAMPLES, "--threads", "-1"]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--threads: must be 0 or more/);
+  });
+
   it("lists every sample with the FLOPs stored in it", async () => {
     const r = await cli(["summarize", SAMPLES, "--json"]);
     assert.equal(r.code, 0, r.stderr);

@@ -46,3 +46,12 @@ export function numberArg(flag: string) {
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
+
+/**
+ * A `--threads` value: undefined keeps the default, negative is bad usage.
+ * @throws UsageError for n < 0.
+ */
+export function threadCount(n: number | undefined): number | undefined {
+  if (n !== undefined && n < 0) throw new UsageError(`--threads: must be 0 or more, got ${n}`);
+  return n;
+}

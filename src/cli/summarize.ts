@@ -6,7 +6,7 @@
 import type { Command } from "commander";
 import { scanResults } from "../log/scan.ts";
 import type { SummaryRow } from "../log/summary.ts";
-import { printJson } from "./options.ts";
+import { intArg, printJson, threadCount } from "./options.ts";
 import { formatTable } from "./table.ts";
 import { formatProblem } from "./validate.ts";
 
@@ -18,10 +18,11 @@ export function register(program: Command): void {
     .description("One row per run: task, model, split, seed, final fitness and recomputed FLOPs.")
     .argument("<paths...>", "result files or folders (searched recursively for .json and .json.gz)")
     .option("--json", "print a JSON array of rows")
-    .action(async (paths: string[], opts: { json?: boolean }) => {
+    .option("--threads <n>", "worker threads parsing files (0: the main thread only)", intArg("--threads"))
+    .action(async (paths: string[], opts: { json?: boolean; threads?: number }) => {
       const rows: SummaryRow[] = [];
       let problems = 0;
-      for await (const ev of scanResults(paths)) {
+      for await (const ev of scanResults(paths, { threads: threadCount(opts.threads) })) {
         if (ev.kind === "problem") {
           problems++;
           for (const p of ev.problems) process.stderr.write(`${formatProblem(p)}\n`);

@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import type { Problem } from "../log/read.ts";
 import { scanResults } from "../log/scan.ts";
 import { Failure } from "./errors.ts";
-import { printJson } from "./options.ts";
+import { intArg, printJson, threadCount } from "./options.ts";
 
 export interface ValidateReport {
   files: number;
@@ -26,9 +26,10 @@ export function formatProblem(p: Problem, label?: string): string {
 export async function validatePaths(
   paths: string[],
   onEvent?: (line: string) => void,
+  threads?: number,
 ): Promise<ValidateReport> {
   const report: ValidateReport = { files: 0, valid: 0, invalid: 0, skipped: [], problems: [], warnings: [] };
-  for await (const ev of scanResults(paths)) {
+  for await (const ev of scanResults(paths, { threads })) {
     report.files++;
     if (ev.kind === "skipped") {
       report.skipped.push(ev.file);
@@ -52,9 +53,10 @@ export function register(program: Command): void {
     .description("Check result files against the log contract (schema, FLOPs, trajectory invariants).")
     .argument("<paths...>", "result files or folders (searched recursively for .json and .json.gz)")
     .option("--json", "print the report as JSON")
-    .action(async (paths: string[], opts: { json?: boolean }) => {
+    .option("--threads <n>", "worker threads parsing files (0: the main thread only)", intArg("--threads"))
+    .action(async (paths: string[], opts: { json?: boolean; threads?: number }) => {
       const print = opts.json ? undefined : (line: string) => process.stdout.write(`${line}\n`);
-      const report = await validatePaths(paths, print);
+      const report = await validatePaths(paths, print, threadCount(opts.threads));
       if (opts.json) printJson(report);
       else
         process.stderr.write(
