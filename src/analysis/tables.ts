@@ -13,7 +13,7 @@
  * files stream past (no per-row objects), then wrapped once.
  */
 import { type ColumnTable, table } from "arquero";
-import { generationFlops } from "../log/flops.ts";
+import { flopsAccount } from "../log/flops.ts";
 import type { Problem, ReadEvent, RunRecord } from "../log/read.ts";
 import type { BanditRun, GreedyRun, TimeoutPolicy } from "../log/schema.ts";
 
@@ -190,7 +190,9 @@ export class TableBuilder {
     this.warnings.push(...warnings);
     const id = this.nRuns++;
     const p = run.flops.params_active;
-    const perGen = POLICIES.map((pol) => generationFlops(run, p, pol));
+    // one pass over the attempts gives every policy's per-generation series
+    const account = flopsAccount(run.trajectory, p).perGeneration;
+    const perGen = POLICIES.map((pol) => account[pol]);
     const { runs, generations: gens, children: kids } = this.cols;
     let calls = 0;
     let attempts = 0;
