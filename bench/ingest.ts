@@ -14,7 +14,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
-import { generationFlops, trajectoryFlops } from "../src/log/flops.ts";
+import { generationFlops, runFlopsFields } from "../src/log/flops.ts";
 import type { Attempt, BanditRun, Child, Generation, GreedyRun } from "../src/log/schema.ts";
 import { writeFileAtomic } from "../src/log/write.ts";
 import { rng } from "../src/util/rng.ts";
@@ -112,7 +112,7 @@ function greedy(seed: number, T: number, N: number, task = "cp"): GreedyRun {
       gen_time_s: 30 * r.next(),
     });
   }
-  const run: GreedyRun = {
+  return {
     task,
     model: "qwen3-8b",
     model_name: "Qwen/Qwen3-8B",
@@ -124,11 +124,8 @@ function greedy(seed: number, T: number, N: number, task = "cp"): GreedyRun {
     final_metrics: { combined_score: best },
     trajectory,
     wall_time_seconds: 1000,
-    flops: trajectoryFlops(trajectory, P),
-    flops_per_generation: [],
+    ...runFlopsFields(trajectory, P),
   };
-  run.flops_per_generation = generationFlops(run, P);
-  return run;
 }
 
 function bandit(seed: number, K: number, T: number, N: number): BanditRun {

@@ -1,6 +1,6 @@
 /** Hand-made runs for the log tests: small, worked out by hand. */
 
-import { generationFlops, trajectoryFlops } from "../src/log/flops.ts";
+import { runFlopsFields } from "../src/log/flops.ts";
 import type { Attempt, Child, Generation, GreedyRun } from "../src/log/schema.ts";
 
 export function attempt(partial: Partial<Attempt>): Attempt {
@@ -60,7 +60,7 @@ export function greedyRun(
   });
   const N = Math.max(1, gens[0]?.length ?? 1);
   const T = gens.length;
-  const run: GreedyRun = {
+  return {
     task: "cp",
     model: "test-model",
     model_name: "Test/Model",
@@ -72,9 +72,6 @@ export function greedyRun(
     final_metrics: { combined_score: best },
     trajectory,
     wall_time_seconds: 1,
-    flops: trajectoryFlops(trajectory, params),
-    flops_per_generation: [],
+    ...runFlopsFields(trajectory, params),
   };
-  run.flops_per_generation = generationFlops(run, params);
-  return run;
 }

@@ -203,6 +203,18 @@ export function flopsAccount(trajectory: readonly Generation[], paramsActive: nu
   };
 }
 
+/**
+ * The two FLOPs fields a greedy run file stores — the `flops` block and the
+ * worst-case `flops_per_generation` — from one pass over the attempts.
+ */
+export function runFlopsFields(
+  trajectory: readonly Generation[],
+  paramsActive: number,
+): { flops: FlopsBlock; flops_per_generation: number[] } {
+  const account = flopsAccount(trajectory, paramsActive);
+  return { flops: account.block, flops_per_generation: account.perGeneration.worst_case };
+}
+
 /** The three policies' summaries of a trajectory, as the reference's `flops` block. */
 export function trajectoryFlops(trajectory: readonly Generation[], paramsActive: number): FlopsBlock {
   return flopsAccount(trajectory, paramsActive).block;

@@ -4,7 +4,7 @@
  * generation with one ok attempt of `tokens` tokens (so FLOPs are not zero),
  * the FLOPs block recomputed by src/log.
  */
-import { generationFlops, trajectoryFlops } from "../log/flops.ts";
+import { runFlopsFields } from "../log/flops.ts";
 import type { RunRecord } from "../log/read.ts";
 import type { Generation, GreedyRun } from "../log/schema.ts";
 
@@ -82,8 +82,7 @@ export function syntheticGreedyRun(spec: SyntheticRunSpec): GreedyRun {
     final_metrics: { combined_score: spec.curve[t]! },
     trajectory,
     wall_time_seconds: t,
-    flops: trajectoryFlops(trajectory, params),
-    flops_per_generation: generationFlops({ trajectory }, params, "worst_case"),
+    ...runFlopsFields(trajectory, params),
   };
 }
 

@@ -16,7 +16,7 @@
  * exactly the decisions of an uninterrupted one.
  */
 import { createHash } from "node:crypto";
-import { generationFlops, trajectoryFlops } from "../log/flops.ts";
+import { runFlopsFields } from "../log/flops.ts";
 import type { ModelSpec } from "../log/models.ts";
 import type { Child, Generation, GreedyRun } from "../log/schema.ts";
 import { version as evoallocVersion } from "../version.ts";
@@ -266,8 +266,7 @@ export class GreedyArm {
       final_metrics: this.parent?.metrics ?? null,
       trajectory: this.trajectory,
       wall_time_seconds: round(wallTimeS, 1),
-      flops: trajectoryFlops(this.trajectory, P),
-      flops_per_generation: generationFlops({ trajectory: this.trajectory }, P, "worst_case"),
+      ...runFlopsFields(this.trajectory, P),
       final_program: this.parent?.code ?? null,
       evoalloc_version: evoallocVersion,
     };
