@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { BUILTIN_MODELS } from "../src/log/models.ts";
 import { createOpenAIClient, resolveEndpoints, retryAfterMs } from "../src/run/client.ts";
-import type { CompletionRequest } from "../src/run/types.ts";
+import type { CompletionRequest, CompletionResult } from "../src/run/types.ts";
 import { type LlmServer, type Reply, startLlmServer } from "./run-llm-server.ts";
 
 const req = (seed: number, extra: Partial<CompletionRequest> = {}): CompletionRequest => ({
@@ -42,6 +42,25 @@ const plan: Record<number, Reply[]> = {
   8: [{ kind: "drop" }, { kind: "status", status: 503 }, { kind: "status", status: 500 }],
   9: [{ kind: "hang" }],
   15: [{ kind: "hangBody" }, { kind: "ok", content: "after a stalled body" }],
+  // a reasoning model cut by max_tokens: no text, but 16,500 tokens served
+  116: [
+    {
+      kind: "ok",
+      content: null,
+      reasoning_content: "Let me think. ```python\nx = 2\n```",
+      finish_reason: "length",
+      usage: { prompt_tokens: 500, completion_tokens: 16000, total_tokens: 16500 },
+    },
+    { kind: "ok", content: "not asked for" },
+  ],
+  117: [
+    { kind: "ok", content: "", finish_reason: "length", usage: { prompt_tokens: 5, completion_tokens: 9 } },
+  ],
+  118: [
+    { kind: "empty", usage: { prompt_tokens: 5, completion_tokens: 0 } },
+    { kind: "ok", content: "no" },
+  ],
+  119: [{ kind: "ok", content: "```python\nx = 3\n```", reasoning_content: "abcde" }],
 };
 
 describe("run/client: OpenAI-compatible client against a loopback server", () => {
@@ -117,6 +136,31 @@ describe("run/client: OpenAI-compatible client against a loopback server", () =>
       r.attempts.map((a) => a.attempt_idx),
       [0, 1, 2],
     );
+  });
+
+  it("charges an answer with usage but null or empty content as one ok attempt, not retried", async () => {
+    const first = new Map<number, CompletionResult>();
+    for (const [seed, usage] of [
+      [116, { prompt_tokens: 500, completion_tokens: 16000, total_tokens: 16500 }],
+      [117, { prompt_tokens: 5, completion_tokens: 9 }],
+      [118, { prompt_tokens: 5, completion_tokens: 0 }],
+    ] as const) {
+      const r = await client().complete(req(seed));
+      first.set(seed, r);
+      assert.equal(r.attempts.length, 1, `seed ${seed}`);
+      assert.equal(r.attempts[0]!.status, "ok");
+      assert.deepEqual(r.attempts[0]!.usage, usage);
+      assert.equal(r.content, seed === 117 ? "" : null);
+      assert.equal(tries.get(seed), 1);
+    }
+    const cut = first.get(116)!.attempts[0]!;
+    assert.equal(cut.finish_reason, "length");
+    // the reasoning text is measured, never parsed for code
+    assert.equal(cut.reasoning_content_chars, "Let me think. ```python\nx = 2\n```".length);
+    const both = await client().complete(req(119));
+    assert.equal(both.content, "```python\nx = 3\n```");
+    assert.equal(both.attempts[0]!.reasoning_content_chars, 5);
+    assert.ok(!("reasoning_content_chars" in (await client().complete(req(1))).attempts[0]!));
   });
 
   it("keeps a truncated answer (finish_reason length) without retrying", async () => {

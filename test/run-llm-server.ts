@@ -19,14 +19,18 @@ export interface ChatBody {
 export type Reply =
   | {
       kind: "ok";
-      content: string;
+      /** null: `content: null` (a reasoning model cut by max_tokens). */
+      content: string | null;
+      /** Sent as `message.reasoning_content` (vLLM's reasoning parser). */
+      reasoning_content?: string;
       finish_reason?: string;
       usage?: Record<string, unknown> | null;
       delayMs?: number;
     }
   | { kind: "status"; status: number; headers?: Record<string, string>; body?: string }
   | { kind: "malformed" }
-  | { kind: "empty" }
+  /** `choices: []`, with `usage` when given (default: no usage block). */
+  | { kind: "empty"; usage?: Record<string, unknown> }
   | { kind: "hang" }
   /** Headers, then a body that never ends. */
   | { kind: "hangBody" }
@@ -89,7 +93,13 @@ export async function startLlmServer(
           choices: [
             {
               index: 0,
-              message: { role: "assistant", content: reply.content },
+              message: {
+                role: "assistant",
+                content: reply.content,
+                ...(reply.reasoning_content !== undefined
+                  ? { reasoning_content: reply.reasoning_content }
+                  : {}),
+              },
               finish_reason: reply.finish_reason ?? "stop",
             },
           ],
@@ -112,7 +122,7 @@ export async function startLlmServer(
           created: 0,
           model: body.model,
           choices: [],
-          usage: DEFAULT_USAGE,
+          ...(reply.usage !== undefined ? { usage: reply.usage } : {}),
         });
         return;
       case "hang":

@@ -46,7 +46,8 @@ function isAttempt(a: unknown): boolean {
     typeof a.timed_out === "boolean" &&
     opt(a.estimated_output_tokens, isFinite_) &&
     opt(a.error, isStr) &&
-    (a.endpoint === undefined || isStr(a.endpoint))
+    (a.endpoint === undefined || isStr(a.endpoint)) &&
+    (a.reasoning_content_chars === undefined || isCount(a.reasoning_content_chars))
   );
 }
 

@@ -38,6 +38,8 @@ export const AttemptSchema = z.looseObject({
   error: z.string().nullish(),
   /** evoalloc: which endpoint answered (several replicas may serve one run). */
   endpoint: z.string().optional(),
+  /** evoalloc: length in characters of the reasoning text returned beside the answer (`reasoning_content`). */
+  reasoning_content_chars: count.optional(),
 });
 export type Attempt = z.infer<typeof AttemptSchema>;
 

@@ -7,10 +7,14 @@
  * returned it), so the openai SDK's own retries are off. Statuses: `ok`,
  * `timeout` (the per-attempt wall-clock limit fired; `estimated_output_tokens`
  * = the max_tokens asked for), `error:<ErrorName>` (the SDK's error class, or
- * `EmptyChoicesError` for an answer without a message). A `finish_reason`
- * "length" answer is `ok` and is not retried: its truncated text is the
- * answer. Between tries: exponential backoff with jitter, or the server's
- * Retry-After when it sends one (429, 503).
+ * `EmptyChoicesError` for an answer with neither text nor usage). Any 200
+ * answer with a usage block is `ok` and is not retried, even with empty or
+ * null content (a reasoning model cut by max_tokens: the tokens were served
+ * and are charged); a `finish_reason` "length" answer likewise: its truncated
+ * text is the answer. Reasoning text returned in a separate field is recorded
+ * as its length (`reasoning_content_chars`), never parsed for code. Between
+ * tries: exponential backoff with jitter, or the server's Retry-After when it
+ * sends one (429, 503).
  *
  * Several endpoints (the replicas of one cluster) share the load: each try
  * goes to the next endpoint in turn, so a retry lands on another replica.
@@ -47,7 +51,7 @@ export interface OpenAIClientOptions {
   fetch?: typeof fetch;
 }
 
-/** Raised internally for a 200 answer without a usable message; recorded as `error:EmptyChoicesError`. */
+/** Raised internally for a 200 answer with neither text nor usage; recorded as `error:EmptyChoicesError`. */
 export class EmptyChoicesError extends Error {
   override name = "EmptyChoicesError";
 }
@@ -108,6 +112,17 @@ function errorText(err: unknown): string {
 const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
 
 /**
+ * The length in characters of the reasoning text a server returns beside the
+ * answer (`reasoning_content`, vLLM's and SGLang's reasoning parsers;
+ * `reasoning`, some others), as `{reasoning_content_chars}`; nothing when
+ * absent. Only its length is kept: it is never parsed for code.
+ */
+function reasoningLength(message: Record<string, unknown> | undefined): { reasoning_content_chars?: number } {
+  const r = message?.reasoning_content ?? message?.reasoning;
+  return typeof r === "string" ? { reasoning_content_chars: r.length } : {};
+}
+
+/**
  * A `ChatClient` over one or more OpenAI-compatible endpoints.
  * @throws RangeError when `endpoints` is empty or `retries` is negative.
  */
@@ -165,8 +180,11 @@ export function createOpenAIClient(opts: OpenAIClientOptions): ChatClient {
       const latency = round6((performance.now() - t0) / 1000);
       const usage = (res.usage ?? null) as Attempt["usage"];
       const choice = Array.isArray(res.choices) ? res.choices[0] : undefined;
-      const content = choice?.message?.content;
-      if (choice === undefined || typeof content !== "string") {
+      const message = choice?.message as (Record<string, unknown> & { content?: unknown }) | undefined;
+      const text = typeof message?.content === "string" ? message.content : null;
+      const reasoning = reasoningLength(message);
+      const paid = usage !== null && typeof usage === "object";
+      if (text === null && !paid) {
         const err = new EmptyChoicesError(
           choice === undefined ? "the answer has no choices" : "the answer's message has no text content",
         );
@@ -180,22 +198,26 @@ export function createOpenAIClient(opts: OpenAIClientOptions): ChatClient {
             timed_out: false,
             error: err.message,
             endpoint,
+            ...reasoning,
           },
           content: null,
           err,
         };
       }
+      // A 200 answer with a usage block was served and is paid for, even without text
+      // (a reasoning model cut by max_tokens): ok, charged by its usage, not retried.
       return {
         rec: {
           ...base,
           status: "ok",
           latency_s: latency,
           usage,
-          finish_reason: choice.finish_reason ?? null,
+          finish_reason: choice?.finish_reason ?? null,
           timed_out: false,
           endpoint,
+          ...reasoning,
         },
-        content,
+        content: text,
       };
     } catch (err) {
       if (req.signal?.aborted) throw req.signal.reason ?? err;

@@ -91,6 +91,15 @@ function finalStatus(call: CompletionResult): Child["final_status"] {
   return last.status.startsWith("error") ? "error" : "ok";
 }
 
+/** Why a call's answer holds no program (the child's fitness is then null). */
+function noCodeReason(call: CompletionResult): string {
+  if (call.content !== null) return "no program in the answer";
+  const last = call.attempts.at(-1);
+  return last !== undefined && finalStatus(call) === "ok"
+    ? `the answer has no text (finish_reason ${last.finish_reason ?? "null"})`
+    : "no answer: every attempt failed";
+}
+
 /** Waits for every promise, then rethrows the first failure (so nothing is left running). */
 async function settleAll<T>(promises: Promise<T>[]): Promise<T[]> {
   const settled = await Promise.allSettled(promises);
@@ -230,7 +239,7 @@ export class GreedyArm {
         attempts: call.attempts,
         final_status: status,
         metrics: null,
-        error: call.content === null ? "no answer: every attempt failed" : "no program in the answer",
+        error: noCodeReason(call),
         code_sha256: null,
       };
       return { child, code: "" };

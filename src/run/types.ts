@@ -52,7 +52,10 @@ export interface CompletionRequest {
 }
 
 export interface CompletionResult {
-  /** The text of the final successful attempt, or null when every attempt failed. */
+  /**
+   * The text of the final successful attempt; null when every attempt failed,
+   * or when the ok answer carried no text (usage only: cut while reasoning).
+   */
   content: string | null;
   /** One record per try, retries included (DESIGN.md attempt shape). */
   attempts: Attempt[];
