@@ -21,6 +21,8 @@ const commands: [name: string, load: () => Promise<{ register: Register }>][] = 
   ["sweep", () => import("./sweep.ts")],
   ["report", () => import("./report.ts")],
   ["fit", () => import("./fit.ts")],
+  ["tasks", () => import("./tasks.ts")],
+  ["models", () => import("./models.ts")],
 ];
 
 /** The program with every command, or only the one named by argv[2] when it is a command. */

@@ -255,6 +255,7 @@ export async function setupRun(
     eval_memory_bytes: opts.evalMemory ?? null,
     eval_timeout_s: task.evalTimeoutS,
     task_dir: task.dir,
+    task_sources: task.sources ?? null,
   };
   return {
     task,

@@ -1,17 +1,26 @@
 /**
- * Task folders: `tasks/<key>/{initial_program.py, evaluator.py, task.json}`.
- * A user adds a task by dropping a folder into the tasks directory (or by
- * pointing `--tasks-dir` at a directory of task folders, or at one task
- * folder): no code change.
+ * Task folders. A task is a folder holding `initial_program.py` and
+ * `evaluator.py` (`evaluate(program_path)`, the OpenEvolve convention); its key
+ * is the folder's name. Everything else is optional, so an OpenEvolve example
+ * folder is a task as it is:
  *
- * task.json: `{"entry_function": "construct_packing", "eval_timeout_s": 120,
- * "system_prompt": "...", "description": "..." (optional)}`.
+ *   value          first found in                                       else
+ *   system prompt  config.yaml / config*.yaml  `prompt.system_message`   task.json `system_prompt`  → a generic one
+ *   eval timeout   config.yaml / config*.yaml  `evaluator.timeout`       task.json `eval_timeout_s` → 300 s
+ *   entry          task.json `entry_function` (documentation only: the evaluator imports the program)
+ *   user prompt    task.json `prompt_template` (text) or `prompt_template_file` (path in the folder)
+ *
+ * Of several config files, `config.yaml` wins, else the first `config*.yaml`
+ * (or `.yml`) by name. A user adds a task by dropping a folder into the tasks
+ * directory (or by pointing `--tasks-dir` at a directory of task folders, or
+ * at one task folder): no code change.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import type { Task } from "./types.ts";
+import type { Task, TaskSources } from "./types.ts";
 
 /** Bad task folder or unknown task key. The CLI maps it to exit 2. */
 export class TaskError extends Error {
@@ -31,13 +40,28 @@ export class UnknownTaskError extends TaskError {
 }
 
 export const TaskJsonSchema = z.object({
-  entry_function: z.string().min(1),
-  eval_timeout_s: z.number().positive(),
-  system_prompt: z.string().min(1),
+  entry_function: z.string().min(1).optional(),
+  eval_timeout_s: z.number().positive().optional(),
+  system_prompt: z.string().min(1).optional(),
   description: z.string().optional(),
+  prompt_template: z.string().min(1).optional(),
+  prompt_template_file: z.string().min(1).optional(),
 });
 
-const TASK_FILES = ["task.json", "evaluator.py", "initial_program.py"] as const;
+/** The part of an OpenEvolve config that a task uses. */
+const OpenEvolveConfigSchema = z.looseObject({
+  prompt: z.looseObject({ system_message: z.string().nullish() }).nullish(),
+  evaluator: z.looseObject({ timeout: z.number().positive().nullish() }).nullish(),
+});
+
+/** Used when neither a config file nor task.json gives a system prompt. */
+export const GENERIC_SYSTEM_PROMPT =
+  "You are an expert programmer. Improve the given Python program so that its evaluation score " +
+  "(combined_score) is as high as possible. Return the complete program.";
+/** Used when neither a config file nor task.json gives an evaluation timeout. */
+export const DEFAULT_EVAL_TIMEOUT_S = 300;
+
+const TASK_FILES = ["evaluator.py", "initial_program.py"] as const;
 
 /**
  * The package root (holding `tasks/`, `src/run/worker.py`), found from this
@@ -74,16 +98,26 @@ export function listTasks(tasksDir: string = defaultTasksDir()): string[] {
 }
 
 /**
- * Loads and validates one task folder.
- *
- * @throws UnknownTaskError (lists the known keys) when there is no such folder;
- *   TaskError naming the file and field when task.json is malformed.
+ * The OpenEvolve config of a task folder: `config.yaml`, else the first
+ * `config*.yaml`/`config*.yml` by name; null when there is none.
  */
-export function loadTask(key: string, tasksDir: string = defaultTasksDir()): Task {
-  const known = listTasks(tasksDir);
-  if (!known.includes(key)) throw new UnknownTaskError(key, known, tasksDir);
-  const dir = resolve(isTaskFolder(tasksDir) ? tasksDir : join(tasksDir, key));
+export function taskConfigFile(dir: string): string | null {
+  if (existsSync(join(dir, "config.yaml"))) return join(dir, "config.yaml");
+  const found = readdirSync(dir)
+    .filter((f) => /^config.*\.ya?ml$/i.test(f))
+    .sort();
+  return found.length > 0 ? join(dir, found[0]!) : null;
+}
+
+/** The first zod issue as `FILE: path: message` (a TaskError). */
+function schemaError(file: string, error: z.ZodError): TaskError {
+  const issue = error.issues[0];
+  return new TaskError(`${file}: ${issue?.path.join(".") || "(root)"}: ${issue?.message ?? "invalid"}`);
+}
+
+function readTaskJson(dir: string): z.infer<typeof TaskJsonSchema> | null {
   const jsonPath = join(dir, "task.json");
+  if (!existsSync(jsonPath)) return null;
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(jsonPath, "utf8"));
@@ -91,17 +125,85 @@ export function loadTask(key: string, tasksDir: string = defaultTasksDir()): Tas
     throw new TaskError(`${jsonPath}: not valid JSON (${(err as Error).message})`);
   }
   const parsed = TaskJsonSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new TaskError(`${jsonPath}: ${issue?.path.join(".") || "(root)"}: ${issue?.message ?? "invalid"}`);
+  if (!parsed.success) throw schemaError(jsonPath, parsed.error);
+  return parsed.data;
+}
+
+function readConfig(file: string | null): z.infer<typeof OpenEvolveConfigSchema> | null {
+  if (file === null) return null;
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new TaskError(`${file}: not valid YAML (${(err as Error).message.split("\n")[0]})`);
+  }
+  if (raw === null || raw === undefined) return null;
+  const parsed = OpenEvolveConfigSchema.safeParse(raw);
+  if (!parsed.success) throw schemaError(file, parsed.error);
+  return parsed.data;
+}
+
+/**
+ * Loads one task folder, resolving each value from the config file, task.json
+ * or a default, and recording where it came from (`task.sources`).
+ *
+ * @example loadTask("cp").sources.evalTimeoutS // => "task.json eval_timeout_s"
+ * @throws UnknownTaskError (lists the known keys) when there is no such folder;
+ *   TaskError naming the file and field when task.json or the config is malformed.
+ */
+export function loadTask(key: string, tasksDir: string = defaultTasksDir()): Task {
+  const known = listTasks(tasksDir);
+  if (!known.includes(key)) throw new UnknownTaskError(key, known, tasksDir);
+  const dir = resolve(isTaskFolder(tasksDir) ? tasksDir : join(tasksDir, key));
+  const json = readTaskJson(dir);
+  const configFile = taskConfigFile(dir);
+  const config = readConfig(configFile);
+  const cfgName = configFile === null ? "" : basename(configFile);
+  const sources: TaskSources = {
+    systemPrompt: "default",
+    evalTimeoutS: "default",
+    entry: "none",
+    promptTemplate: "default",
+  };
+
+  let systemPrompt = GENERIC_SYSTEM_PROMPT;
+  if (config?.prompt?.system_message) {
+    systemPrompt = config.prompt.system_message;
+    sources.systemPrompt = `${cfgName} prompt.system_message`;
+  } else if (json?.system_prompt !== undefined) {
+    systemPrompt = json.system_prompt;
+    sources.systemPrompt = "task.json system_prompt";
+  }
+  let evalTimeoutS = DEFAULT_EVAL_TIMEOUT_S;
+  if (config?.evaluator?.timeout) {
+    evalTimeoutS = config.evaluator.timeout;
+    sources.evalTimeoutS = `${cfgName} evaluator.timeout`;
+  } else if (json?.eval_timeout_s !== undefined) {
+    evalTimeoutS = json.eval_timeout_s;
+    sources.evalTimeoutS = "task.json eval_timeout_s";
+  }
+  if (json?.entry_function !== undefined) sources.entry = "task.json entry_function";
+  let promptTemplate: string | null = null;
+  if (json?.prompt_template !== undefined) {
+    promptTemplate = json.prompt_template;
+    sources.promptTemplate = "task.json prompt_template";
+  } else if (json?.prompt_template_file !== undefined) {
+    const file = resolve(dir, json.prompt_template_file);
+    if (!existsSync(file))
+      throw new TaskError(`${join(dir, "task.json")}: prompt_template_file: ${file} does not exist`);
+    promptTemplate = readFileSync(file, "utf8");
+    sources.promptTemplate = `task.json prompt_template_file (${json.prompt_template_file})`;
   }
   return {
     key,
     dir,
     initialProgram: readFileSync(join(dir, "initial_program.py"), "utf8"),
     evaluatorPath: join(dir, "evaluator.py"),
-    entry: parsed.data.entry_function,
-    evalTimeoutS: parsed.data.eval_timeout_s,
-    systemPrompt: parsed.data.system_prompt,
+    entry: json?.entry_function ?? null,
+    evalTimeoutS,
+    systemPrompt,
+    promptTemplate,
+    configFile,
+    sources,
   };
 }

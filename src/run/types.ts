@@ -5,16 +5,29 @@
  */
 import type { Attempt } from "../log/schema.ts";
 
-/** A task folder: tasks/<key>/{initial_program.py, evaluator.py, task.json}. */
+/** Where each of a task's values came from, e.g. "config.yaml prompt.system_message", "task.json eval_timeout_s", "default". */
+export interface TaskSources {
+  systemPrompt: string;
+  evalTimeoutS: string;
+  entry: string;
+  promptTemplate: string;
+}
+
+/** A task folder: `initial_program.py`, `evaluator.py`, optionally task.json and an OpenEvolve config (tasks.ts). */
 export interface Task {
   key: string;
   dir: string;
   initialProgram: string;
   evaluatorPath: string;
-  /** Entry function the evaluator calls (documentation for the prompt). */
-  entry: string;
+  /** Entry function the evaluator calls (documentation only); null when task.json names none. */
+  entry: string | null;
   evalTimeoutS: number;
   systemPrompt: string;
+  /** The user message as a Python str.format template; null: evoalloc's default prompt. */
+  promptTemplate?: string | null;
+  /** The OpenEvolve config file read, if any. */
+  configFile?: string | null;
+  sources?: TaskSources;
 }
 
 /** Outcome of evaluating one candidate program in the sandbox. */

@@ -376,7 +376,7 @@ def spare_main(cfg, evaluate, work, uid, read_cap, out_fd, err_fd, cmd_fd, resul
     set_limits(cfg, float(req["timeout_s"]), uid is not None)
     me = os.getpid()
     try:
-        result = {"metrics": evaluate(program)}
+        result = {"metrics": as_metrics(evaluate(program))}
     except BaseException as exc:  # SystemExit, KeyboardInterrupt, MemoryError ... escape evaluators
         detail = str(exc)
         if isinstance(exc, SystemExit):
@@ -787,9 +787,34 @@ def probe(cfg, uid, read_cap, must_read, scratch):
         return {"applied": [], "readable": False}
 
 
+def as_metrics(value):
+    """An evaluator's answer as a dict: a dict as it is, or the `metrics` dict of
+    a result object (OpenEvolve's EvaluationResult; its artifacts are dropped)."""
+    if not isinstance(value, dict) and isinstance(getattr(value, "metrics", None), dict):
+        return value.metrics
+    return value
+
+
+def provide_openevolve_standin():
+    """Evaluators written for OpenEvolve import `openevolve.evaluation_result`;
+    where that package is not installed, evoalloc's own stand-in (src/run/python)
+    goes at the end of the import path, so an installed one always wins."""
+    import importlib.util
+
+    try:
+        if importlib.util.find_spec("openevolve.evaluation_result") is not None:
+            return
+    except (ImportError, ValueError):
+        pass
+    standin = os.path.join(os.path.dirname(os.path.abspath(__file__)), "python")
+    if standin not in sys.path:
+        sys.path.append(standin)
+
+
 def load_evaluator(path):
     import importlib.util
 
+    provide_openevolve_standin()
     directory = os.path.dirname(os.path.abspath(path))
     if directory not in sys.path:
         sys.path.insert(0, directory)
