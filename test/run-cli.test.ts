@@ -5,102 +5,15 @@
  * pre-forks Python workers that import numpy/scipy): about 40 s in all.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { parsePythonJson } from "../src/log/json.ts";
 import { BanditRunSchema, type GreedyRun, GreedyRunSchema } from "../src/log/schema.ts";
 import { childSeed } from "../src/run/seeds.ts";
 import { withoutWallClock } from "./run-fakes.ts";
-import {
-  type ChatBody,
-  type LlmServer,
-  promptProgram,
-  type Reply,
-  startLlmServer,
-} from "./run-llm-server.ts";
-
-const BIN = join(import.meta.dirname, "..", "bin", "evoalloc.js");
-
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], cwd: string): { child: ChildProcess; done: Promise<Exit> } {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd,
-    env: { ...process.env, LLM_API_BASE: "", OPENAI_BASE_URL: "" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout!.on("data", (d) => (stdout += d));
-  child.stderr!.on("data", (d) => (stderr += d));
-  const done = new Promise<Exit>((resolve) =>
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
-  return { child, done };
-}
-
-const readRun = (path: string): unknown => parsePythonJson(readFileSync(path, "utf8"));
-
-async function waitFor(pred: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const t0 = Date.now();
-  while (!pred()) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-const journalCalls = (path: string): { key: string }[] =>
-  existsSync(path)
-    ? readFileSync(path, "utf8")
-        .split("\n")
-        .filter((l) => l.startsWith('{"t":"call"'))
-        .map((l) => JSON.parse(l) as { key: string })
-    : [];
-
-/** A tiny deterministic task: the program sets X; combined_score = X. */
-function writeToyTask(root: string): string {
-  const dir = join(root, "tasks", "toy");
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "initial_program.py"), "X = 0.1\n\ndef score():\n    return X\n");
-  writeFileSync(
-    join(dir, "evaluator.py"),
-    [
-      "import importlib.util",
-      "def evaluate(program_path):",
-      "    spec = importlib.util.spec_from_file_location('candidate', program_path)",
-      "    mod = importlib.util.module_from_spec(spec)",
-      "    spec.loader.exec_module(mod)",
-      "    x = float(mod.score())",
-      "    return {'combined_score': x, 'x': x}",
-      "",
-    ].join("\n"),
-  );
-  writeFileSync(
-    join(dir, "task.json"),
-    JSON.stringify({ entry_function: "score", eval_timeout_s: 10, system_prompt: "Make X larger." }),
-  );
-  return join(root, "tasks");
-}
-
-/** Deterministic per request: X moves by a seed-dependent step (some children improve, some not). */
-function toyAnswer(body: ChatBody, delayMs = 0): Reply {
-  const parent = promptProgram(body);
-  const x = Number(/X = ([-\d.]+)/.exec(parent)?.[1] ?? 0);
-  const step = (((body.seed ?? 0) % 9) - 4) / 100;
-  return {
-    kind: "ok",
-    content: `Here:\n\`\`\`python\nX = ${(x + step).toFixed(4)}\n\ndef score():\n    return X\n\`\`\``,
-    delayMs,
-  };
-}
+import { type LlmServer, promptProgram, type Reply, startLlmServer } from "./run-llm-server.ts";
+import { cli, journalCalls, readRun, toyAnswer, waitFor, writeToyTask } from "./run-toy.ts";
 
 describe("run CLI end to end (slow: real sandbox)", () => {
   let root: string;

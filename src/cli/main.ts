@@ -4,6 +4,7 @@
  * print. Only this entry point decides exit codes (see errors.ts).
  */
 import { Command, CommanderError } from "commander";
+import { fsErrorText } from "../log/write.ts";
 import { version } from "../version.ts";
 import { Failure, UsageError } from "./errors.ts";
 
@@ -60,6 +61,11 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (err instanceof Failure) {
       process.stderr.write(`evoalloc: ${err.message}\n`);
+      return 1;
+    }
+    if (typeof (err as NodeJS.ErrnoException)?.syscall === "string") {
+      // the system refused (ENOSPC, EACCES, EROFS…): the environment's problem, not a bug
+      process.stderr.write(`evoalloc: ${fsErrorText(err)}\n`);
       return 1;
     }
     process.stderr.write(

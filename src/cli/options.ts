@@ -4,6 +4,7 @@
  * flag (`--rounds: must be a positive integer`).
  */
 import type { z } from "zod";
+import { ensureDir, fsErrorText } from "../log/write.ts";
 import { UsageError } from "./errors.ts";
 
 /** camelCase option key → the flag a user typed (`nArms` → `--n-arms`). */
@@ -54,4 +55,16 @@ export function printJson(value: unknown): void {
 export function threadCount(n: number | undefined): number | undefined {
   if (n !== undefined && n < 0) throw new UsageError(`--threads: must be 0 or more, got ${n}`);
   return n;
+}
+
+/**
+ * Creates the folder an output flag writes into, before any work.
+ * @throws UsageError "--out: cannot create /proc/nope: ENOENT: …" (one line).
+ */
+export async function ensureOutputDir(flag: string, dir: string): Promise<void> {
+  try {
+    await ensureDir(dir);
+  } catch (err) {
+    throw new UsageError(`${flag}: cannot create ${dir}: ${fsErrorText(err)}`);
+  }
 }

@@ -5,6 +5,7 @@
  * calls the pure core (src/replay), prints a table or `--json`.
  */
 import { stat } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
 import { loadResults, type RunRecord } from "../log/read.ts";
@@ -12,7 +13,7 @@ import { writeFileAtomic } from "../log/write.ts";
 import { PolicyError, parsePolicyParams, policyNames } from "../policies/index.ts";
 import { buildPools, type Pool, ReplayError, type ReplayResult, replay } from "../replay/index.ts";
 import { UsageError } from "./errors.ts";
-import { intArg, parseOptions, printJson } from "./options.ts";
+import { ensureOutputDir, intArg, parseOptions, printJson } from "./options.ts";
 import { formatTable } from "./table.ts";
 
 /** Loads every run under `dir`; bad files are counted on stderr, never fatal. */
@@ -211,6 +212,7 @@ export function register(program: Command): void {
         if (err instanceof PolicyError) throw new UsageError(err.message);
         throw err;
       }
+      if (opts.out) await ensureOutputDir("--out", dirname(resolve(opts.out)));
       const runs = await loadRuns(opts.results);
       const pool = selectPool(runs, opts.results, opts.task, opts.model, opts.N);
       let res: ReplayResult;

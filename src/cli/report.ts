@@ -10,7 +10,7 @@ import { z } from "zod";
 import { FORMATS, type Format, type Progress, runReport } from "../analysis/pipeline.ts";
 import { TIMEOUT_POLICIES, type TimeoutPolicy } from "../log/schema.ts";
 import { UsageError } from "./errors.ts";
-import { intArg, parseOptions, printJson } from "./options.ts";
+import { ensureOutputDir, intArg, parseOptions, printJson } from "./options.ts";
 
 const Options = z.object({
   results: z.string().min(1),
@@ -98,6 +98,7 @@ export function register(program: Command): void {
       const formats = parseFormats(opts.format);
       const info = await stat(opts.results).catch(() => null);
       if (!info?.isDirectory()) throw new UsageError(`--results: "${opts.results}" is not a readable folder`);
+      await ensureOutputDir("--out", opts.out);
       const summary = await runReport(
         {
           results: opts.results,

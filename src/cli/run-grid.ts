@@ -21,7 +21,7 @@ import { createEvaluator, SandboxError } from "../run/sandbox.ts";
 import { loadTask, TaskError } from "../run/tasks.ts";
 import type { ChatClient, Task } from "../run/types.ts";
 import { Failure, UsageError } from "./errors.ts";
-import { intArg, parseOptions, printJson } from "./options.ts";
+import { ensureOutputDir, intArg, parseOptions, printJson } from "./options.ts";
 
 const GridOptionsSchema = z.object({
   config: z.string({ error: "is required" }).min(1, "is required"),
@@ -100,6 +100,7 @@ export function registerGrid(run: Command): void {
         return;
       }
 
+      await ensureOutputDir("--output", root);
       const ctl = new AbortController();
       const onSignal = (sig: NodeJS.Signals): void => {
         process.stderr.write(`\nevoalloc: ${sig}: stopping the grid (journals stay consistent)…\n`);

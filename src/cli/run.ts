@@ -9,8 +9,6 @@
  * entry in `SUBCOMMANDS`; it reuses `addRunOptions`, `parseRunOptions` and
  * `setupRun` for the flags and the side effects they share.
  */
-import { createHash } from "node:crypto";
-import { existsSync, rmSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
@@ -18,15 +16,22 @@ import { type Command, Option } from "commander";
 import { z } from "zod";
 import { parsePythonJson } from "../log/json.ts";
 import { loadModels, ModelFileError, type ModelSpec } from "../log/models.ts";
+import { banditResultPath, greedyResultPath } from "../log/paths.ts";
 import type { BanditRun, GreedyRun } from "../log/schema.ts";
-import { writeJsonAtomic } from "../log/write.ts";
 import { createPolicy, getPolicy, PolicyError, parsePolicyParams, policyNames } from "../policies/index.ts";
-import { runBandit } from "../run/bandit.ts";
+import { type BanditSpec, runBandit } from "../run/bandit.ts";
 import { createOpenAIClient, resolveEndpoints } from "../run/client.ts";
-import { type RequestParams, type RunnerDeps, type RunnerEvent, runGreedy } from "../run/greedy.ts";
-import { JournalError, journalPath, openRunJournal, type RunJournal } from "../run/journal.ts";
+import {
+  type GreedySpec,
+  type RequestParams,
+  type RunnerDeps,
+  type RunnerEvent,
+  runGreedy,
+} from "../run/greedy.ts";
+import { banditIdentity, greedyIdentity } from "../run/identity.ts";
 import { createLimiter, type Limiter } from "../run/limit.ts";
 import { MutatorClient } from "../run/mutator-client.ts";
+import { RunFileError, RunStopped, type RunToFileResult, runToFile } from "../run/run-file.ts";
 import { createEvaluator, type Isolation, SandboxError } from "../run/sandbox.ts";
 import { loadTask, TaskError } from "../run/tasks.ts";
 import type { ChatClient, Evaluator, Task } from "../run/types.ts";
@@ -312,38 +317,11 @@ interface Execution<R> {
 }
 
 /**
- * The shared life cycle: guard the output, open the journal, start the
- * sandbox, run the core under Ctrl-C handling, write atomically, clean up.
+ * The CLI around `runToFile`: Ctrl-C handling, progress, messages, the
+ * resume command, the summary.
  */
 async function execute<R extends GreedyRun | BanditRun>(x: Execution<R>): Promise<void> {
   const { opts, output } = x;
-  const jpath = journalPath(output);
-  const hasJournal = existsSync(jpath);
-  if (existsSync(output) && !opts.force) {
-    if (opts.resume && !hasJournal) {
-      // finished already: resuming is a no-op, so scripts can rerun a grid safely
-      process.stderr.write(`evoalloc: ${output} is complete; nothing to resume\n`);
-      const done = parsePythonJson(await readFile(output, "utf8")) as R;
-      report(x, done);
-      return;
-    }
-    if (!opts.resume) throw new UsageError(`--output: ${output} exists (pass --force to overwrite it)`);
-  }
-  if (hasJournal && !opts.resume && !opts.force)
-    throw new UsageError(
-      `--resume: ${jpath} holds an interrupted run; continue it with --resume, or start over with --force`,
-    );
-  let journal: RunJournal;
-  try {
-    journal = openRunJournal(jpath, x.identity, opts.resume);
-  } catch (err) {
-    if (err instanceof JournalError) throw new UsageError(`--resume: ${err.message}`);
-    throw err;
-  }
-  const evaluator = await x.setup.startEvaluator().catch((err) => {
-    journal.close();
-    throw err;
-  });
   const ctl = new AbortController();
   const onSignal = (sig: NodeJS.Signals): void => {
     process.stderr.write(`\nevoalloc: ${sig}: stopping (in-flight calls and evaluations are cancelled)…\n`);
@@ -352,32 +330,43 @@ async function execute<R extends GreedyRun | BanditRun>(x: Execution<R>): Promis
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
   };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
-  const replayed = journal.callCount;
-  if (opts.resume && replayed > 0)
-    process.stderr.write(
-      `evoalloc: resuming ${jpath}: ${replayed} finished calls are replayed, not repeated\n`,
-    );
   const progress = createProgress({ label: x.label, total: x.totalCalls });
-  const deps: RunnerDeps = {
-    client: x.setup.client,
-    evaluator,
-    llmLimit: x.setup.llmLimit,
-    evalLimit: x.setup.evalLimit,
-    journal,
-    now: () => performance.now() / 1000,
-    signal: ctl.signal,
-    onEvent: (e: RunnerEvent) => progress.onEvent(e),
-  };
-  let result: R;
+  let outcome: RunToFileResult<R>;
   try {
-    result = await x.core(deps);
+    outcome = await runToFile<R>({
+      output,
+      identity: x.identity,
+      resume: opts.resume,
+      force: opts.force,
+      indent: 2,
+      evaluator: () => x.setup.startEvaluator(),
+      releaseEvaluator: (ev) => ev.close(),
+      core: x.core,
+      deps: {
+        client: x.setup.client,
+        llmLimit: x.setup.llmLimit,
+        evalLimit: x.setup.evalLimit,
+        now: () => performance.now() / 1000,
+        signal: ctl.signal,
+        onEvent: (e: RunnerEvent) => progress.onEvent(e),
+      },
+      onStart: ({ replayed, journal }) => {
+        process.once("SIGINT", onSignal);
+        process.once("SIGTERM", onSignal);
+        if (opts.resume && replayed > 0)
+          process.stderr.write(
+            `evoalloc: resuming ${journal}: ${replayed} finished calls are replayed, not repeated\n`,
+          );
+      },
+    });
   } catch (err) {
     progress.stop();
-    if (ctl.signal.aborted) {
+    if (err instanceof RunFileError)
+      throw new UsageError(`${err.flag === "resume" ? "--resume" : "--output"}: ${err.message}`);
+    if (!(err instanceof RunStopped)) throw err;
+    if (err.interrupted) {
       process.stderr.write(
-        `evoalloc: interrupted; ${journal.callCount} of ${x.totalCalls} calls are in the journal ${jpath}\n` +
+        `evoalloc: interrupted; ${err.calls} of ${x.totalCalls} calls are in the journal ${err.journal}\n` +
           `resume with:\n  ${resumeCommand()}\n`,
       );
       process.exitCode = 130;
@@ -385,20 +374,22 @@ async function execute<R extends GreedyRun | BanditRun>(x: Execution<R>): Promis
     }
     // the journal keeps what finished: after fixing the cause, the run continues where it stopped
     process.stderr.write(
-      `evoalloc: the run failed; ${journal.callCount} of ${x.totalCalls} calls are in the journal ${jpath}\n` +
+      `evoalloc: the run failed; ${err.calls} of ${x.totalCalls} calls are in the journal ${err.journal}\n` +
         `after fixing the cause, resume with:\n  ${resumeCommand()}\n`,
     );
-    throw err;
+    throw err.cause;
   } finally {
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
-    journal.close();
-    await evaluator.close();
   }
   progress.stop();
-  await writeJsonAtomic(output, result, 2);
-  rmSync(jpath, { force: true });
-  report(x, result);
+  if (outcome.state === "complete") {
+    // finished already: resuming is a no-op, so scripts can rerun a grid safely
+    process.stderr.write(`evoalloc: ${output} is complete; nothing to resume\n`);
+    report(x, parsePythonJson(await readFile(output, "utf8")) as R);
+    return;
+  }
+  report(x, outcome.result);
 }
 
 function report<R>(x: Execution<R>, result: R): void {
@@ -422,9 +413,6 @@ export class RunInterrupted extends Error {
   }
 }
 
-/** The run's identity includes the program it starts from. */
-const taskSha = (task: Task): string => createHash("sha256").update(task.initialProgram).digest("hex");
-
 // ---- run greedy -----------------------------------------------------------
 
 const GreedySchema = CommonSchema.extend({ seed: intFlag(0).default(40) });
@@ -441,10 +429,7 @@ function registerGreedy(run: Command): void {
     const opts = validate(GreedySchema, raw);
     const setup = await setupRun(opts);
     const C = opts.T * opts.N;
-    const output =
-      opts.output ??
-      join("results", opts.task, opts.model, `greedy_C${C}_T${opts.T}_N${opts.N}_seed${opts.seed}.json`);
-    const spec = {
+    const spec: GreedySpec = {
       task: setup.task,
       model: setup.model,
       T: opts.T,
@@ -456,21 +441,8 @@ function registerGreedy(run: Command): void {
     await execute<GreedyRun>({
       kind: "greedy",
       label: `greedy ${opts.task}/${opts.model} seed ${opts.seed}`,
-      output,
-      identity: {
-        kind: "greedy",
-        evoalloc: 1,
-        task: opts.task,
-        model: opts.model,
-        model_name: setup.model.name,
-        T: opts.T,
-        N: opts.N,
-        seed: opts.seed,
-        max_tokens: setup.request.maxTokens,
-        temperature: setup.request.temperature,
-        top_p: setup.request.topP,
-        initial_program_sha256: taskSha(setup.task),
-      },
+      output: opts.output ?? join("results", greedyResultPath(opts)),
+      identity: greedyIdentity(spec),
       totalCalls: C,
       opts,
       setup,
@@ -541,59 +513,36 @@ function registerBandit(run: Command): void {
     const resolved = { ...getPolicy(opts.algo).defaults, ...policyParams };
     const setup = await setupRun(opts);
     const C = opts.T * opts.N;
+    const cap = opts.TCapPerArm ?? opts.T;
+    const spec: BanditSpec = {
+      task: setup.task,
+      model: setup.model,
+      N: opts.N,
+      request: setup.request,
+      algo: opts.algo,
+      T_total: opts.T,
+      nArms: opts.nArms,
+      armSeedBase: opts.armSeedBase,
+      banditSeed: opts.banditSeed,
+      T_cap_per_arm: cap,
+      policyParams: resolved,
+      config: setup.config,
+    };
     const output =
       opts.output ??
-      join(
-        "results",
-        "bandit",
-        opts.task,
-        opts.model,
-        `${opts.algo}_C${C}_T${opts.T}_K${opts.nArms}_seed${opts.banditSeed}.json`,
-      );
-    const cap = opts.TCapPerArm ?? opts.T;
+      join("results", banditResultPath({ ...opts, T_total: opts.T, banditSeed: opts.banditSeed }));
     await execute<BanditRun>({
       kind: "bandit",
       label: `bandit ${opts.algo} ${opts.task}/${opts.model} K${opts.nArms}`,
       output,
-      identity: {
-        kind: "bandit",
-        evoalloc: 1,
-        task: opts.task,
-        model: opts.model,
-        model_name: setup.model.name,
-        algo: opts.algo,
-        policy_params: resolved,
-        T_total: opts.T,
-        N: opts.N,
-        n_arms: opts.nArms,
-        arm_seed_base: opts.armSeedBase,
-        bandit_seed: opts.banditSeed,
-        T_cap_per_arm: cap,
-        max_tokens: setup.request.maxTokens,
-        temperature: setup.request.temperature,
-        top_p: setup.request.topP,
-        initial_program_sha256: taskSha(setup.task),
-      },
+      identity: banditIdentity(spec),
       // rounds stop early when every arm is capped
       totalCalls: Math.min(opts.T, opts.nArms * cap) * opts.N,
       opts,
       setup,
       core: (deps) =>
         runBandit(
-          {
-            task: setup.task,
-            model: setup.model,
-            N: opts.N,
-            request: setup.request,
-            algo: opts.algo,
-            T_total: opts.T,
-            nArms: opts.nArms,
-            armSeedBase: opts.armSeedBase,
-            banditSeed: opts.banditSeed,
-            T_cap_per_arm: cap,
-            policyParams: resolved,
-            config: setup.config,
-          },
+          spec,
           createPolicy(
             opts.algo,
             { nArms: opts.nArms, horizon: opts.T, rng: rng(opts.banditSeed) },

@@ -14,8 +14,9 @@
  * A `greedy` entry is either every power-of-two split of each budget C
  * (T = 1, 2, 4, … with N = C/T between min_N and max_N) or one split (T, N).
  */
-import { join } from "node:path";
+
 import { z } from "zod";
+import { banditResultPath, greedyResultPath, type ResultExt } from "../log/paths.ts";
 
 const posInt = z.number().int("must be an integer").positive("must be a positive integer");
 const nonNegInt = z.number().int("must be an integer").nonnegative("must be a non-negative integer");
@@ -197,7 +198,7 @@ export function powerOfTwoSplits(C: number, minN = 1, maxN = C): { T: number; N:
  * @example expandGrid(parseGridConfig({ tasks: ["cp"], models: ["m"], greedy: [{ T: 2, N: 4, seeds: [1] }] }, "g"), ".json")[0].path
  * // => "cp/m/greedy_C8_T2_N4_seed1.json"
  */
-export function expandGrid(cfg: GridConfig, ext: string): GridRun[] {
+export function expandGrid(cfg: GridConfig, ext: ResultExt): GridRun[] {
   const greedy: GreedyGridRun[] = [];
   const bandit: BanditGridRun[] = [];
   const seen = new Set<string>();
@@ -210,7 +211,7 @@ export function expandGrid(cfg: GridConfig, ext: string): GridRun[] {
             : (Array.isArray(e.C) ? e.C : [e.C]).flatMap((C) => powerOfTwoSplits(C, e.min_N, e.max_N ?? C));
         for (const { T, N } of splits)
           for (const seed of seedList(e.seeds)) {
-            const path = join(task, model, `greedy_C${T * N}_T${T}_N${N}_seed${seed}${ext}`);
+            const path = greedyResultPath({ task, model, T, N, seed }, ext);
             if (seen.has(path)) continue;
             seen.add(path);
             greedy.push({ kind: "greedy", task, model, T, N, seed, path, calls: T * N });
@@ -221,11 +222,9 @@ export function expandGrid(cfg: GridConfig, ext: string): GridRun[] {
         const cap = e.T_cap_per_arm ?? T_total;
         for (const algo of e.algos)
           for (const banditSeed of seedList(e.bandit_seeds)) {
-            const path = join(
-              "bandit",
-              task,
-              model,
-              `${algo}_C${e.C}_T${T_total}_K${e.n_arms}_seed${banditSeed}${ext}`,
+            const path = banditResultPath(
+              { task, model, algo, T_total, N: e.N, nArms: e.n_arms, banditSeed },
+              ext,
             );
             if (seen.has(path)) continue;
             seen.add(path);

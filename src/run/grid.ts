@@ -13,7 +13,6 @@
  * runs are in progress. A failed run is reported and the grid goes on; an
  * abort stops every run with its journal consistent (rerun to resume).
  */
-import { createHash } from "node:crypto";
 import { existsSync, rmSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -21,16 +20,17 @@ import { gunzipSync } from "node:zlib";
 import { parsePythonJson } from "../log/json.ts";
 import type { ModelSpec } from "../log/models.ts";
 import type { BanditRun, GreedyRun } from "../log/schema.ts";
-import { writeJsonAtomic } from "../log/write.ts";
 import { createPolicy } from "../policies/index.ts";
 import { rng } from "../util/rng.ts";
 import { runBandit } from "./bandit.ts";
-import { type RequestParams, type RunnerDeps, runGreedy } from "./greedy.ts";
+import { type RequestParams, runGreedy } from "./greedy.ts";
 import type { BanditGridRun, GreedyGridRun, GridConfig, GridRun } from "./grid-config.ts";
 import { expandGrid } from "./grid-config.ts";
-import { journalPath, openRunJournal, type RunJournal } from "./journal.ts";
+import { banditIdentity, greedyIdentity } from "./identity.ts";
+import { journalPath } from "./journal.ts";
 import { createLimiter } from "./limit.ts";
 import { MemoEvaluator } from "./memo-evaluator.ts";
+import { RunStopped, runToFile } from "./run-file.ts";
 import type { ChatClient, Evaluator, Task } from "./types.ts";
 
 /** The side effects of a grid. */
@@ -109,8 +109,6 @@ export interface GridSummary {
   greedy: GreedyRow[];
   bandit: BanditRow[];
 }
-
-const taskSha = (task: Task): string => createHash("sha256").update(task.initialProgram).digest("hex");
 
 /** The request parameters of a model under the grid's overrides. */
 export function requestParams(model: ModelSpec, cfg: GridConfig): RequestParams {
@@ -226,104 +224,62 @@ export async function runGrid(cfg: GridConfig, deps: GridDeps): Promise<GridSumm
     grid: deps.configLabel ?? "grid",
   });
 
+  const fail = (r: GridRun, err: unknown): void => {
+    progress.runsFailed++;
+    const msg = err instanceof Error ? err.message : String(err);
+    failures.push({ path: r.path, error: msg });
+    deps.log?.(`FAILED ${r.path}: ${msg}`);
+  };
+
   const one = async (r: GridRun): Promise<void> => {
     if (deps.signal?.aborted) return;
-    const out = join(deps.root, r.path);
-    const jpath = journalPath(out);
     const model = deps.models[r.model];
     if (model === undefined) throw new Error(`unknown model ${r.model}`);
     const t = task(r.task);
     const req = requestParams(model, cfg);
-    const identity: Record<string, unknown> =
-      r.kind === "greedy"
-        ? {
-            kind: "greedy",
-            evoalloc: 1,
-            task: r.task,
-            model: r.model,
-            model_name: model.name,
-            T: r.T,
-            N: r.N,
-            seed: r.seed,
-            max_tokens: req.maxTokens,
-            temperature: req.temperature,
-            top_p: req.topP,
-            initial_program_sha256: taskSha(t),
-          }
-        : {
-            kind: "bandit",
-            evoalloc: 1,
-            task: r.task,
-            model: r.model,
-            model_name: model.name,
-            algo: r.algo,
-            policy_params: r.params,
-            T_total: r.T_total,
-            N: r.N,
-            n_arms: r.nArms,
-            arm_seed_base: r.armSeedBase,
-            bandit_seed: r.banditSeed,
-            T_cap_per_arm: r.T_cap_per_arm,
-            max_tokens: req.maxTokens,
-            temperature: req.temperature,
-            top_p: req.topP,
-            initial_program_sha256: taskSha(t),
-          };
-    const resume = existsSync(jpath);
-    let journal: RunJournal;
-    try {
-      journal = openRunJournal(jpath, identity, resume);
-    } catch (err) {
-      progress.runsFailed++;
-      const msg = err instanceof Error ? err.message : String(err);
-      failures.push({ path: r.path, error: msg });
-      deps.log?.(`FAILED ${r.path}: ${msg}`);
-      return;
-    }
-    if (resume && journal.callCount > 0) resumed++;
+    const config = configOf(model, t, req);
+    const g = r.kind === "greedy" ? greedySpec(r, t, model, req, config) : null;
+    const b = r.kind === "bandit" ? banditSpec(r, t, model, req, config) : null;
     progress.runsActive++;
     try {
-      const runDeps: RunnerDeps = {
-        client: client(model),
-        evaluator: await evaluator(t),
-        llmLimit,
-        evalLimit,
-        journal,
-        now: deps.now,
-        ...(deps.signal ? { signal: deps.signal } : {}),
-        onEvent: (e) => {
-          if (e.type !== "call") return;
-          progress.callsDone++;
-          if (e.replayed) progress.callsReplayed++;
-          emit(false);
+      const outcome = await runToFile<GreedyRun | BanditRun>({
+        output: join(deps.root, r.path),
+        identity: g !== null ? greedyIdentity(g) : banditIdentity(b!),
+        resume: true,
+        force: false,
+        evaluator: () => evaluator(t),
+        core: (runDeps) =>
+          g !== null ? runGreedy(g, runDeps) : runBandit(b!, policyOf(r as BanditGridRun), runDeps),
+        deps: {
+          client: client(model),
+          llmLimit,
+          evalLimit,
+          now: deps.now,
+          ...(deps.signal ? { signal: deps.signal } : {}),
+          onEvent: (e) => {
+            if (e.type !== "call") return;
+            progress.callsDone++;
+            if (e.replayed) progress.callsReplayed++;
+            emit(false);
+          },
         },
-      };
-      const config = configOf(model, t, req);
-      let result: GreedyRun | BanditRun;
-      let final: number;
-      if (r.kind === "greedy") {
-        const g = await runGreedy(greedySpec(r, t, model, req, config), runDeps);
-        result = g;
-        final = g.final_fitness;
-      } else {
-        const b = await runBandit(banditSpec(r, t, model, req, config), policyOf(r), runDeps);
-        result = b;
-        final = b.final_best_fitness;
-      }
-      journal.close();
-      await writeJsonAtomic(out, result);
-      rmSync(jpath, { force: true });
+        onStart: ({ replayed }) => {
+          if (replayed > 0) resumed++;
+        },
+      });
+      if (outcome.state === "complete") return;
+      const res = outcome.result;
+      const final =
+        r.kind === "greedy" ? (res as GreedyRun).final_fitness : (res as BanditRun).final_best_fitness;
       finals.set(r.path, final);
       ran++;
       progress.runsDone++;
       deps.log?.(`done ${r.path}: ${final.toFixed(6)}`);
     } catch (err) {
-      journal.close();
-      if (deps.signal?.aborted) return;
-      progress.runsFailed++;
-      const msg = err instanceof Error ? err.message : String(err);
-      failures.push({ path: r.path, error: msg });
-      deps.log?.(`FAILED ${r.path}: ${msg}`);
+      if (err instanceof RunStopped) {
+        if (err.interrupted) return;
+        fail(r, err.cause);
+      } else fail(r, err);
     } finally {
       progress.runsActive--;
       emit(true);

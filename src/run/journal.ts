@@ -14,18 +14,10 @@
  * The first line is a header `{t: "header", run}` naming the run's
  * identity; resuming with another identity is refused.
  */
-import {
-  closeSync,
-  existsSync,
-  fstatSync,
-  ftruncateSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  writeSync,
-} from "node:fs";
+import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { parsePythonJson, stringifyPythonJson } from "../log/json.ts";
+import { ensureDirSync } from "../log/write.ts";
 import type { CompletionResult, EvalResult } from "./types.ts";
 
 export interface RunJournal {
@@ -64,10 +56,7 @@ export function memoryJournal(): RunJournal {
   };
 }
 
-/** The journal path of an output file: `<output>.journal.jsonl`. */
-export function journalPath(output: string): string {
-  return `${output.replace(/\.gz$/, "")}.journal.jsonl`;
-}
+export { journalPath } from "../log/paths.ts";
 
 /**
  * Opens the journal at `path`. With `resume`, an existing journal is read
@@ -77,26 +66,23 @@ export function journalPath(output: string): string {
  */
 export function openRunJournal(path: string, identity: Record<string, unknown>, resume: boolean): RunJournal {
   const mem = memoryJournal();
-  mkdirSync(dirname(path), { recursive: true });
+  ensureDirSync(dirname(path));
   let fd: number;
   if (resume && existsSync(path)) {
-    const text = readFileSync(path, "utf8");
-    // cut a torn last line (kill -9 mid-write) so the next append starts clean
-    const end = text.lastIndexOf("\n") + 1;
-    const lines = text.slice(0, end).split("\n");
     let header: Record<string, unknown> | null = null;
-    for (const [i, raw] of lines.entries()) {
-      if (raw.trim() === "") continue;
+    // cut a torn last line (kill -9 mid-write) so the next append starts clean
+    const end = forEachLine(path, (raw, n) => {
+      if (raw.trim() === "") return;
       let line: Line;
       try {
         line = parsePythonJson(raw) as Line;
       } catch {
-        throw new JournalError(`${path}: line ${i + 1} is not JSON`);
+        throw new JournalError(`${path}: line ${n} is not JSON`);
       }
       if (line.t === "header") header = line.run;
       else if (line.t === "call") mem.recordCall(line.key, line.result);
       else if (line.t === "eval") mem.recordEvaluation(line.key, line.result);
-    }
+    });
     if (header === null) {
       // an empty or header-less file: nothing was finished, start over
       fd = openSync(path, "w");
@@ -108,8 +94,7 @@ export function openRunJournal(path: string, identity: Record<string, unknown>, 
           `${path}: the journal belongs to another run (${JSON.stringify(header)}), not ${want}`,
         );
       fd = openSync(path, "r+");
-      if (fstatSync(fd).size !== Buffer.byteLength(text.slice(0, end)))
-        ftruncateSync(fd, Buffer.byteLength(text.slice(0, end)));
+      if (fstatSync(fd).size !== end) ftruncateSync(fd, end);
       closeSync(fd);
       fd = openSync(path, "a");
     }
@@ -137,6 +122,43 @@ export function openRunJournal(path: string, identity: Record<string, unknown>, 
       open = false;
     },
   };
+}
+
+/**
+ * Calls `each` on every complete line of the file (1-based line numbers),
+ * reading 1 MiB at a time, never the whole file as one string. Returns the
+ * byte length up to the end of the last complete line.
+ */
+function forEachLine(path: string, each: (line: string, n: number) => void): number {
+  const fd = openSync(path, "r");
+  try {
+    const chunk = Buffer.alloc(1 << 20);
+    let carry: Buffer[] = [];
+    let carried = 0;
+    let consumed = 0;
+    let n = 0;
+    for (;;) {
+      const got = readSync(fd, chunk, 0, chunk.length, null);
+      if (got === 0) break;
+      let start = 0;
+      for (let nl = chunk.indexOf(10, 0); nl !== -1 && nl < got; nl = chunk.indexOf(10, start)) {
+        const piece = chunk.subarray(start, nl);
+        const bytes = carried > 0 ? Buffer.concat([...carry, piece]) : piece;
+        consumed += bytes.length + 1;
+        carry = [];
+        carried = 0;
+        each(bytes.toString("utf8"), ++n);
+        start = nl + 1;
+      }
+      if (start < got) {
+        carry.push(Buffer.from(chunk.subarray(start, got)));
+        carried += got - start;
+      }
+    }
+    return consumed;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function writeLine(fd: number, line: Line): void {
