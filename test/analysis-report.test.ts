@@ -129,6 +129,42 @@ test("CLI: report --json and fit --json; bad usage exits 2", () => {
   assert.equal(fits.bilinear.length, 2);
   assert.ok(fits.bilinear[0].fittable);
   assert.equal(fits.bilinear[0].coefficients.length, 4);
+  // the Φ-model in the paper's form, with the shape
+  assert.equal(fits.phi.length, 2);
+  const phi = fits.phi[0];
+  assert.equal(phi.response, "log");
+  assert.ok(phi.fittable, phi.reason);
+  for (const k of ["b0", "a", "b", "c"])
+    for (const f of ["estimate", "se", "se_ols", "lo", "hi"])
+      assert.equal(typeof phi.coefficients[k][f], "number");
+  for (const k of ["n", "n_seeds", "r2", "adj_r2", "budget_only_r2"])
+    assert.equal(typeof phi[k], "number", k);
+  assert.equal(typeof phi.f_vs_budget_only.F, "number");
+  assert.deepEqual(
+    phi.optimum.map((o: { C: number }) => o.C),
+    [16, 64],
+  );
+  for (const o of phi.optimum) {
+    assert.ok(["corner-depth", "corner-breadth", "interior"].includes(o.regime));
+    assert.equal(o.T_star_ci95.length, 2);
+    assert.equal(typeof o.plateau_half_width, "number");
+  }
+  const linear = spawnSync(
+    process.execPath,
+    ["bin/evoalloc.js", "fit", "--results", results, "--json", "--response", "linear", "--bootstrap", "0"],
+    { encoding: "utf8" },
+  );
+  assert.equal(linear.status, 0, linear.stderr);
+  const lin = JSON.parse(linear.stdout).phi[0];
+  assert.equal(lin.response, "linear");
+  assert.equal(lin.optimum[0].T_star_ci95, null);
+  const badResponse = spawnSync(
+    process.execPath,
+    ["bin/evoalloc.js", "fit", "--results", results, "--response", "cubic"],
+    { encoding: "utf8" },
+  );
+  assert.equal(badResponse.status, 2);
+  assert.match(badResponse.stderr, /--response: must be one of log, linear/);
   const bad = spawnSync(
     process.execPath,
     ["bin/evoalloc.js", "report", "--results", results, "--format", "gif"],

@@ -8,6 +8,7 @@ import type { Analysis } from "./analysis.ts";
 import type { BilinearCell } from "./bilinear.ts";
 import type { FrontierPoint } from "./envelope.ts";
 import type { LearningCell } from "./learning.ts";
+import type { PhiCell } from "./phi.ts";
 
 export interface ReplaySummary {
   task: string;
@@ -29,6 +30,8 @@ export interface FitsReport {
   bilinear: BilinearCell[];
   learning: LearningCell[];
   envelope: { frontier: FrontierPoint[]; notes: string[] };
+  /** The Φ-model in the paper's form, per (task, model). */
+  phi: PhiCell[];
   replay: ReplaySummary[];
 }
 
@@ -39,6 +42,7 @@ export function fitsReport(a: Analysis): FitsReport {
     bilinear: a.bilinear,
     learning: a.learning,
     envelope: { frontier: a.envelope.frontier, notes: a.envelope.notes },
+    phi: a.phi,
     replay: a.replays.map((r) => ({
       task: r.task,
       model: r.model,
@@ -79,6 +83,7 @@ export function fitsText(f: FitsReport): string {
       `    interaction vs additive: F(${c.interaction.df1}, ${c.interaction.df2}) = ${num(c.interaction.F, 3)}, p = ${c.interaction.p.toPrecision(3)}`,
     );
   }
+  out.push("", ...phiText(f.phi));
   out.push("", "Saturating learning curves f(t) = a − (a − f0)·exp(−t/τ):");
   if (f.learning.length === 0) out.push("  (no greedy runs)");
   for (const l of f.learning) {
@@ -95,4 +100,36 @@ export function fitsText(f: FitsReport): string {
   );
   for (const n of f.envelope.notes) out.push(`  note: ${n}`);
   return `${out.join("\n")}\n`;
+}
+
+const ci = (c: [number, number] | null, d = 3) => (c ? ` [${c[0].toFixed(d)}, ${c[1].toFixed(d)}]` : "");
+
+/** Terminal lines of the Φ-model blocks. */
+export function phiText(cells: readonly PhiCell[]): string[] {
+  const num = (v: number, d = 4) => (Number.isFinite(v) ? v.toFixed(d) : String(v));
+  const resp = cells[0]?.response === "linear" ? "V" : "ln(1 − V/V*)";
+  const out = [
+    `Φ-model: ${resp} = b0 + a·ln T + b·ln N + c·ln T·ln N (seed-clustered errors, t with seeds − 1 df)`,
+  ];
+  if (cells.length === 0) out.push("  (no greedy runs)");
+  for (const c of cells) {
+    const head = `  ${c.task} / ${c.model}: n=${c.n}, ${c.n_seeds} seeds, ${c.n_splits} splits, C=${c.budgets.join(",")}, V*=${c.ceiling}`;
+    if (!c.fittable) {
+      out.push(`${head}: not fittable — ${c.reason}`);
+      continue;
+    }
+    out.push(
+      `${head}, R²=${num(c.r2, 3)} (budget only ${num(c.budget_only_r2, 3)}; F(${c.f_vs_budget_only.df1}, ${c.f_vs_budget_only.df2}) = ${num(c.f_vs_budget_only.F, 1)}, p = ${c.f_vs_budget_only.p.toPrecision(3)})`,
+    );
+    for (const [k, v] of Object.entries(c.coefficients))
+      out.push(
+        `    ${k.padEnd(3)} ${num(v.estimate).padStart(9)} ± ${num(v.se)} (OLS ± ${num(v.se_ols)})  95% [${num(v.lo)}, ${num(v.hi)}]${v.ci95_bootstrap ? `  bootstrap${ci(v.ci95_bootstrap, 4)}` : ""}`,
+      );
+    for (const o of c.optimum)
+      out.push(
+        `    C=${o.C}: T*=${num(o.T_star, 2)}${ci(o.T_star_ci95, 2)} ${o.regime}${o.regime_share ? ` (bootstrap: ${Math.round(100 * o.regime_share[o.regime])}%)` : ""}, plateau ±${num(o.plateau_half_width, 2)} in ln T${ci(o.plateau_half_width_ci95, 2)}, T ∈ [${num(o.plateau_T[0], 1)}, ${num(o.plateau_T[1], 1)}]`,
+      );
+    for (const n of c.notes) out.push(`    note: ${n}`);
+  }
+  return out;
 }

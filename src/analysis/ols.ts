@@ -26,6 +26,8 @@ export interface OlsResult {
   adjR2: number;
   sigma: number;
   fitted: number[];
+  /** (XᵀX)⁻¹, for sandwich covariances. */
+  xtxInv: number[][];
 }
 
 /**
@@ -77,6 +79,7 @@ export function ols(X: number[][], y: number[]): OlsResult {
     adjR2,
     sigma: Math.sqrt(s2),
     fitted,
+    xtxInv: inv.to2DArray(),
   };
 }
 
@@ -91,4 +94,112 @@ export function fTest(rssReduced: number, dfReduced: number, rssFull: number, df
   const F = rssFull > 0 ? (rssReduced - rssFull) / df1 / (rssFull / dfFull) : Number.POSITIVE_INFINITY;
   const p = Number.isFinite(F) ? 1 - jStat.centralF.cdf(Math.max(F, 0), df1, dfFull) : 0;
   return { F, df1, df2: dfFull, p };
+}
+
+export interface ClusteredInference {
+  /** The CR1 covariance of the coefficients. */
+  vcov: number[][];
+  se: number[];
+  lo: number[];
+  hi: number[];
+  p: number[];
+  /** Clusters G; the intervals use Student's t with G − 1 degrees of freedom. */
+  clusters: number;
+  df: number;
+}
+
+/**
+ * Cluster-robust (CR1, "sandwich") inference for an OLS fit whose rows are
+ * grouped into clusters (seeds): V = g·(XᵀX)⁻¹ (Σ_c X_cᵀe_c e_cᵀX_c) (XᵀX)⁻¹,
+ * g = G/(G − 1)·(n − 1)/(n − p), intervals from t with G − 1 df. Rows in one
+ * cluster may be correlated (a seed's prefixes are one run); clusters are
+ * taken as independent.
+ *
+ * @throws FitError with fewer than 2 clusters.
+ * @example clusteredInference(X, y, seeds, ols(X, y)).se // => clustered standard errors
+ */
+export function clusteredInference(
+  X: readonly (readonly number[])[],
+  y: readonly number[],
+  cluster: readonly (string | number)[],
+  fit: Pick<OlsResult, "beta" | "xtxInv">,
+  level = 0.95,
+): ClusteredInference {
+  const n = X.length;
+  const p = fit.beta.length;
+  const scores = new Map<string | number, number[]>();
+  for (let i = 0; i < n; i++) {
+    const row = X[i]!;
+    let e = y[i]!;
+    for (let j = 0; j < p; j++) e -= row[j]! * fit.beta[j]!;
+    let s = scores.get(cluster[i]!);
+    if (!s) scores.set(cluster[i]!, (s = new Array<number>(p).fill(0)));
+    for (let j = 0; j < p; j++) s[j]! += row[j]! * e;
+  }
+  const G = scores.size;
+  if (G < 2) throw new FitError(`${G} cluster(s): clustered standard errors need at least 2`);
+  const meat = Array.from({ length: p }, () => new Array<number>(p).fill(0));
+  for (const s of scores.values())
+    for (let j = 0; j < p; j++) for (let k = 0; k < p; k++) meat[j]![k]! += s[j]! * s[k]!;
+  const B = new Matrix(fit.xtxInv as number[][]);
+  const scale = (G / (G - 1)) * ((n - 1) / (n - p));
+  const vcov = B.mmul(new Matrix(meat)).mmul(B).mul(scale).to2DArray();
+  const se = vcov.map((row, j) => Math.sqrt(Math.max(0, row[j]!)));
+  const df = G - 1;
+  const q = jStat.studentt.inv(1 - (1 - level) / 2, df);
+  return {
+    vcov,
+    se,
+    lo: fit.beta.map((b, j) => b - q * se[j]!),
+    hi: fit.beta.map((b, j) => b + q * se[j]!),
+    p: fit.beta.map((b, j) =>
+      se[j]! > 0 ? 2 * (1 - jStat.studentt.cdf(Math.abs(b / se[j]!), df)) : Number.NaN,
+    ),
+    clusters: G,
+    df,
+  };
+}
+
+/**
+ * Solves the weighted normal equations (Σ w_c·XᵀX_c) β = Σ w_c·Xᵀy_c for
+ * per-cluster moment sums (Gaussian elimination with partial pivoting), the
+ * fast path of a cluster bootstrap: a resample is a weight per cluster.
+ * Returns null when the weighted design is (numerically) singular.
+ */
+export function solveWeighted(
+  xtx: readonly Float64Array[],
+  xty: readonly Float64Array[],
+  weights: ArrayLike<number>,
+  p: number,
+): number[] | null {
+  const A = Array.from({ length: p }, () => new Float64Array(p + 1));
+  let scale = 0;
+  for (let c = 0; c < xtx.length; c++) {
+    const w = weights[c]!;
+    if (w === 0) continue;
+    const m = xtx[c]!;
+    const v = xty[c]!;
+    for (let j = 0; j < p; j++) {
+      for (let k = 0; k < p; k++) A[j]![k]! += w * m[j * p + k]!;
+      A[j]![p]! += w * v[j]!;
+    }
+  }
+  for (let j = 0; j < p; j++) scale = Math.max(scale, Math.abs(A[j]![j]!));
+  for (let col = 0; col < p; col++) {
+    let piv = col;
+    for (let r = col + 1; r < p; r++) if (Math.abs(A[r]![col]!) > Math.abs(A[piv]![col]!)) piv = r;
+    if (!(Math.abs(A[piv]![col]!) > 1e-10 * scale)) return null;
+    [A[col], A[piv]] = [A[piv]!, A[col]!];
+    for (let r = col + 1; r < p; r++) {
+      const f = A[r]![col]! / A[col]![col]!;
+      for (let k = col; k <= p; k++) A[r]![k]! -= f * A[col]![k]!;
+    }
+  }
+  const beta = new Array<number>(p).fill(0);
+  for (let j = p - 1; j >= 0; j--) {
+    let s = A[j]![p]!;
+    for (let k = j + 1; k < p; k++) s -= A[j]![k]! * beta[k]!;
+    beta[j] = s / A[j]![j]!;
+  }
+  return beta;
 }

@@ -19,8 +19,9 @@ import type { ReadEvent, RunRecord } from "../log/read.ts";
 import { isResultFileName, readResults } from "../log/read.ts";
 import type { TimeoutPolicy } from "../log/schema.ts";
 import { writeFileAtomic } from "../log/write.ts";
+import { taskCeilings } from "../run/tasks.ts";
 import { version } from "../version.ts";
-import { type Analysis, analyse } from "./analysis.ts";
+import { type Analysis, analyse, taskKeys } from "./analysis.ts";
 import type { Figure } from "./figures/index.ts";
 import { FIGURES } from "./figures/index.ts";
 import { fitsReport } from "./fits.ts";
@@ -45,6 +46,8 @@ export interface ReportOptions {
   seed: number;
   /** 0: everything on the calling thread; otherwise replay and PNG run on worker threads (default). */
   threads?: number;
+  /** Task folders, for the Φ-model's ceilings (default: the shipped tasks/). */
+  tasksDir?: string;
 }
 
 export interface Progress {
@@ -251,7 +254,12 @@ export async function runReport(
       ? Promise.resolve(replayPools(greedy, replayOpts))
       : replayPoolsOnWorker(greedy, replayOpts);
   progress.stage("drawing figures", FIGURES.length);
-  let a = analyse(tables, { flopsPolicy: opts.timeoutPolicy });
+  let a = analyse(tables, {
+    flopsPolicy: opts.timeoutPolicy,
+    ceilings: taskCeilings(taskKeys(tables), opts.tasksDir),
+    bootstrap: opts.bootstrap,
+    seed: opts.seed,
+  });
 
   // 3. figures: data → spec → SVG here, PNG on a worker thread
   const written: string[] = [];

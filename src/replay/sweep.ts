@@ -8,6 +8,7 @@
 import { generationFlops } from "../log/flops.ts";
 import type { RunRecord } from "../log/read.ts";
 import type { GreedyRun } from "../log/schema.ts";
+import { tInterval } from "../util/interval.ts";
 import { ReplayError } from "./errors.ts";
 import { expectedMaxOfK, mean, quantile, sd } from "./stats.ts";
 
@@ -30,6 +31,8 @@ export interface SweepSplit {
   /** How many of them are prefixes of deeper runs. */
   n_prefix: number;
   mean: number | null;
+  /** Student-t 95% interval of the mean (t with n − 1 df); null with fewer than 2 seeds. */
+  ci95: [number, number] | null;
   sd: number | null;
   median: number | null;
   q25: number | null;
@@ -100,6 +103,7 @@ export function sweep(runs: readonly RunRecord[], opts: SweepOptions): SweepResu
       }
     }
     const n = finals.length;
+    const ti = n > 0 ? tInterval(finals) : null;
     return {
       T,
       N,
@@ -107,6 +111,7 @@ export function sweep(runs: readonly RunRecord[], opts: SweepOptions): SweepResu
       seeds,
       n_prefix: nPrefix,
       mean: num(mean(finals)),
+      ci95: ti && ti.lo !== null && ti.hi !== null ? ([ti.lo, ti.hi] as [number, number]) : null,
       sd: num(sd(finals)),
       median: num(quantile(finals, 0.5)),
       q25: num(quantile(finals, 0.25)),

@@ -14,6 +14,8 @@
  * (or `.yml`) by name. A user adds a task by dropping a folder into the tasks
  * directory (or by pointing `--tasks-dir` at a directory of task folders, or
  * at one task folder): no code change.
+ *
+ * task.json may also give `ceiling`, V* of the Φ-model (default 1.0).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
@@ -46,6 +48,8 @@ export const TaskJsonSchema = z.object({
   description: z.string().optional(),
   prompt_template: z.string().min(1).optional(),
   prompt_template_file: z.string().min(1).optional(),
+  /** V*, the best value a solution can score (the Φ-model's ceiling); default 1.0 (scores are normalised). */
+  ceiling: z.number().positive().optional(),
 });
 
 /** The part of an OpenEvolve config that a task uses. */
@@ -205,5 +209,34 @@ export function loadTask(key: string, tasksDir: string = defaultTasksDir()): Tas
     promptTemplate,
     configFile,
     sources,
+    ...(json?.ceiling !== undefined ? { ceiling: json.ceiling } : {}),
   };
+}
+
+/**
+ * The ceiling V* of each task key (task.json `ceiling`; 1.0 when it gives
+ * none or there is no such task folder), with where each value came from.
+ *
+ * @example taskCeilings(["cp"]).get("cp") // => { ceiling: 1, source: "default 1.0 (task.json gives no ceiling)" }
+ */
+export function taskCeilings(
+  keys: readonly string[],
+  tasksDir: string = defaultTasksDir(),
+): Map<string, { ceiling: number; source: string }> {
+  const out = new Map<string, { ceiling: number; source: string }>();
+  for (const key of keys) {
+    try {
+      const t = loadTask(key, tasksDir);
+      out.set(
+        key,
+        t.ceiling !== undefined
+          ? { ceiling: t.ceiling, source: "task.json" }
+          : { ceiling: 1, source: "default 1.0 (task.json gives no ceiling)" },
+      );
+    } catch (err) {
+      if (!(err instanceof TaskError)) throw err;
+      out.set(key, { ceiling: 1, source: `default 1.0 (${err.message})` });
+    }
+  }
+  return out;
 }

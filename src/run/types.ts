@@ -28,6 +28,8 @@ export interface Task {
   /** The OpenEvolve config file read, if any. */
   configFile?: string | null;
   sources?: TaskSources;
+  /** V*, the Φ-model's ceiling (task.json `ceiling`), when given. */
+  ceiling?: number;
 }
 
 /** Outcome of evaluating one candidate program in the sandbox. */

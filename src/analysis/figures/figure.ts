@@ -5,6 +5,7 @@
  * "All decisions about how to draw are made without access to the files."
  */
 import type { TopLevelSpec } from "vega-lite";
+import { tInterval } from "../../util/interval.ts";
 import type { Analysis } from "../analysis.ts";
 
 export type Row = Record<string, unknown>;
@@ -68,14 +69,13 @@ export function title(text: string, subtitle?: string | string[]) {
 /** "task / model" label of a (task, model) cell, the usual facet. */
 export const cellLabel = (task: string, model: string) => `${task} / ${model}`;
 
-/** Mean and normal 95% interval half-width (1.96·sd/√n; 0 for n < 2). */
-export function meanCi(values: readonly number[]): { mean: number; lo: number; hi: number; n: number } {
-  const n = values.length;
-  const mean = values.reduce((s, v) => s + v, 0) / n;
-  if (n < 2) return { mean, lo: mean, hi: mean, n };
-  const sd = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1));
-  const h = (1.96 * sd) / Math.sqrt(n);
-  return { mean, lo: mean - h, hi: mean + h, n };
+/**
+ * Mean over seeds and its Student-t 95% interval (t with n − 1 df); one value
+ * gives no interval (lo/hi null, as `tInterval` states).
+ */
+export function meanCi(values: readonly number[]): { mean: number; lo: number | null; hi: number | null; n: number } {
+  const t = tInterval(values);
+  return { mean: t.mean, lo: t.lo, hi: t.hi, n: t.n };
 }
 
 /** Groups items by a string key, keeping first-seen order. */

@@ -13,8 +13,8 @@ export interface BudgetRow extends Record<string, unknown> {
   T: number;
   C: number;
   mean: number;
-  lo: number;
-  hi: number;
+  lo: number | null;
+  hi: number | null;
   n: number;
 }
 
@@ -30,7 +30,10 @@ export function fitnessVsBudgetData(a: Analysis): FigureData<BudgetRow> {
       rows.push({ cell: cellLabel(c0.task, c0.model), N: c0.N, T, C: T * c0.N, ...meanCi(values) });
     }
   }
-  return { rows };
+  const single = rows.filter((r) => r.lo === null).length;
+  return single > 0
+    ? { rows, notes: [`${single} point(s) rest on one seed: no interval is drawn there`] }
+    : { rows };
 }
 
 export function fitnessVsBudgetSpec(rows: BudgetRow[]): TopLevelSpec {
@@ -49,7 +52,7 @@ export function fitnessVsBudgetSpec(rows: BudgetRow[]): TopLevelSpec {
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: title("Final fitness vs budget C, one line per breadth N", [
-      "Mean over seeds of the best fitness after T = C/N generations (prefixes of the longest run per seed); bars: 95% interval of the mean.",
+      "Mean over seeds of the best fitness after T = C/N generations (prefixes of the longest run per seed); bars: Student-t 95% interval of the mean (none with one seed).",
       "At a given C, the highest line is the best split; lines that keep rising reward depth.",
     ]),
     data: { values: rows },
@@ -89,7 +92,7 @@ export const fitnessVsBudget = figure({
   name: "fitness-vs-budget",
   title: "Fitness vs budget C",
   howToRead:
-    "Each line fixes the breadth N and spends more generations as C grows (x is log2 of calls). At any C, compare the lines: the highest is the best depth × breadth split at that budget; whiskers are 95% intervals of the mean over seeds.",
+    "Each line fixes the breadth N and spends more generations as C grows (x is log2 of calls). At any C, compare the lines: the highest is the best depth × breadth split at that budget; whiskers are Student-t 95% intervals of the mean over seeds (t with seeds − 1 degrees of freedom; a point with one seed has none).",
   data: fitnessVsBudgetData,
   spec: fitnessVsBudgetSpec,
 });
