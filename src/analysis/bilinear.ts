@@ -138,13 +138,18 @@ export function fitBilinear(rows: readonly SplitOutcome[]): BilinearCell {
   };
 }
 
-/** One fit per (task, model) present in the outcomes, sorted by task then model. */
-export function bilinearFits(outcomes: readonly SplitOutcome[]): BilinearCell[] {
-  const cells = new Map<string, SplitOutcome[]>();
-  for (const o of outcomes) {
+/** Rows grouped by (task, model), the groups in task then model order. */
+export function byTaskModel<R extends { task: string; model: string }>(rows: readonly R[]): R[][] {
+  const cells = new Map<string, R[]>();
+  for (const o of rows) {
     const k = `${o.task}\u0000${o.model}`;
     if (!cells.has(k)) cells.set(k, []);
     cells.get(k)!.push(o);
   }
-  return [...cells.keys()].sort().map((k) => fitBilinear(cells.get(k)!));
+  return [...cells.keys()].sort().map((k) => cells.get(k)!);
+}
+
+/** One fit per (task, model) present in the outcomes, sorted by task then model. */
+export function bilinearFits(outcomes: readonly SplitOutcome[]): BilinearCell[] {
+  return byTaskModel(outcomes).map(fitBilinear);
 }

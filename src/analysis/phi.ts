@@ -19,7 +19,7 @@
 import { quantileSorted } from "simple-statistics";
 import { tQuantile } from "../util/interval.ts";
 import { rng } from "../util/rng.ts";
-import { MIN_SPLITS } from "./bilinear.ts";
+import { byTaskModel, MIN_SPLITS } from "./bilinear.ts";
 import { clusteredInference, FitError, fTest, ols, solveWeighted } from "./ols.ts";
 import type { SplitOutcome } from "./splits.ts";
 
@@ -439,14 +439,7 @@ export function phiFits(
     ceilings?: ReadonlyMap<string, { ceiling: number; source: string }>;
   } = {},
 ): PhiCell[] {
-  const cells = new Map<string, PhiRow[]>();
-  for (const o of outcomes) {
-    const k = `${o.task}\u0000${o.model}`;
-    if (!cells.has(k)) cells.set(k, []);
-    cells.get(k)!.push(o);
-  }
-  return [...cells.keys()].sort().map((k) => {
-    const rows = cells.get(k)!;
+  return byTaskModel(outcomes).map((rows) => {
     const c = opts.ceilings?.get(rows[0]!.task);
     return fitPhi(rows, { ...opts, ...(c ? { ceiling: c.ceiling, ceilingSource: c.source } : {}) });
   });

@@ -73,7 +73,12 @@ export const cellLabel = (task: string, model: string) => `${task} / ${model}`;
  * Mean over seeds and its Student-t 95% interval (t with n − 1 df); one value
  * gives no interval (lo/hi null, as `tInterval` states).
  */
-export function meanCi(values: readonly number[]): { mean: number; lo: number | null; hi: number | null; n: number } {
+export function meanCi(values: readonly number[]): {
+  mean: number;
+  lo: number | null;
+  hi: number | null;
+  n: number;
+} {
   const t = tInterval(values);
   return { mean: t.mean, lo: t.lo, hi: t.hi, n: t.n };
 }
