@@ -8,6 +8,7 @@ import { callOutcomesData, outcomeOf } from "../src/analysis/figures/call-outcom
 import { FIGURES } from "../src/analysis/figures/index.ts";
 import { flattenOpacity, renderPng, renderSvg, toVega } from "../src/analysis/render.ts";
 import { replayPools } from "../src/analysis/replays.ts";
+import { tausOf, withStudies } from "../src/analysis/studies.ts";
 import { buildTables } from "../src/analysis/tables.ts";
 import { loadResults } from "../src/log/read.ts";
 import { writeTree } from "./analysis-fixtures.ts";
@@ -25,8 +26,14 @@ before(async () => {
     bandits: { algos: ["ucb", "random"], C: 32, N: 4, K: 3, seeds: [0, 1] },
   });
   const loaded = await loadResults([dir]);
-  const { replays } = replayPools(loaded.runs, { bootstrap: 50, maxInstances: 200 });
-  full = analyse(buildTables(loaded.runs), { replays });
+  const tables = buildTables(loaded.runs);
+  const taus = tausOf(tables);
+  const stage = replayPools(loaded.runs, {
+    bootstrap: 50,
+    maxInstances: 200,
+    studies: { taus, reachReplicates: 100 },
+  });
+  full = withStudies(analyse(tables), stage, taus, 100, 0);
   empty = analyse(buildTables([]));
 });
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -9,12 +9,14 @@
  */
 import type { TimeoutPolicy } from "../log/schema.ts";
 import { type BilinearCell, bilinearFits } from "./bilinear.ts";
+import type { EffectsRow } from "./effects.ts";
 import { type Envelope, envelope } from "./envelope.ts";
 import { type LearningCell, learningCurves } from "./learning.ts";
 import { type PhiCell, type PhiResponse, phiFits } from "./phi.ts";
 import type { PoolReplay } from "./replays.ts";
 import { type Curve, longestCurves, type SplitOutcome, splitOutcomes } from "./splits.ts";
 import type { Tables } from "./tables.ts";
+import type { ReachRow } from "./threshold.ts";
 
 export interface Analysis {
   tables: Tables;
@@ -28,6 +30,10 @@ export interface Analysis {
   /** The timeout policy behind the FLOPs axis. */
   flopsPolicy: TimeoutPolicy;
   replays: PoolReplay[];
+  /** Threshold-reaching rows (greedy N, replayed policies, online sets); filled by the report. */
+  reach: ReachRow[];
+  /** Pool / allocation effects of every replayed policy at every K of the ablation; filled by the report. */
+  effects: EffectsRow[];
 }
 
 export interface AnalyseOptions {
@@ -67,5 +73,7 @@ export function analyse(tables: Tables, opts: AnalyseOptions = {}): Analysis {
     }),
     flopsPolicy,
     replays: opts.replays ?? [],
+    reach: [],
+    effects: [],
   };
 }

@@ -29,6 +29,7 @@ import { inlinePngRenderer, workerPngRenderer } from "./png.ts";
 import { libraries, renderSvg } from "./render.ts";
 import { type PoolReplay, replayPools, replayPoolsOnWorker } from "./replays.ts";
 import { type ReportFigure, reportHtml } from "./report.ts";
+import { tausOf, withStudies } from "./studies.ts";
 import { TableBuilder } from "./tables.ts";
 
 export const FORMATS = ["svg", "png", "html"] as const;
@@ -48,7 +49,12 @@ export interface ReportOptions {
   threads?: number;
   /** Task folders, for the Φ-model's ceilings (default: the shipped tasks/). */
   tasksDir?: string;
+  /** Threshold-reaching levels τ (every task); default 50/75/90% of the best fitness seen per task. */
+  tau?: number[];
 }
+
+/** Bootstrap resamples behind threshold-reaching (the paper's 1,000). */
+export const REACH_REPLICATES = 1000;
 
 export interface Progress {
   /** A new stage with `total` steps. */
@@ -194,6 +200,22 @@ function csvTables(a: Analysis): Record<string, string> {
     })),
   );
   out.replay_summary = rep.length ? from(rep).toCSV() : "";
+  out.threshold_reaching = a.reach.length ? from(a.reach).toCSV() : "";
+  const eff = a.effects.map((e) => ({
+    ...e,
+    pool_ci95: undefined,
+    allocation_ci95: undefined,
+    total_ci95: undefined,
+    pool_lo: e.pool_ci95?.[0] ?? null,
+    pool_hi: e.pool_ci95?.[1] ?? null,
+    allocation_lo: e.allocation_ci95?.[0] ?? null,
+    allocation_hi: e.allocation_ci95?.[1] ?? null,
+    total_lo: e.total_ci95?.[0] ?? null,
+    total_hi: e.total_ci95?.[1] ?? null,
+  }));
+  out.effects = eff.length
+    ? from(eff.map(({ pool_ci95: _p, allocation_ci95: _a, total_ci95: _t, ...rest }) => rest)).toCSV()
+    : "";
   return out;
 }
 
@@ -239,7 +261,9 @@ export async function runReport(
   // 2. replays start on a worker thread while the main thread lays out the other figures
   // the bar shows replay progress only while the figures wait for it
   const pools = { done: 0, total: 0, waiting: false };
+  const taus = tausOf(tables, opts.tau);
   const replayOpts = {
+    studies: { taus, reachReplicates: REACH_REPLICATES },
     bootstrap: opts.bootstrap,
     maxInstances: opts.maxInstances,
     seed: opts.seed,
@@ -296,9 +320,11 @@ export async function runReport(
     pools.waiting = true;
     progress.stage("replaying pools", pools.total);
     for (let i = 0; i < pools.done; i++) progress.tick();
-    ({ replays, notes: replayNotes } = await replaying);
+    const stage = await replaying;
+    ({ replays, notes: replayNotes } = stage);
+    replayNotes = [...replayNotes, ...stage.studies.notes];
     progress.stage("drawing figures", FIGURES.filter((f) => f.usesReplay).length);
-    a = { ...a, replays };
+    a = withStudies(a, stage, taus, REACH_REPLICATES, opts.seed);
     for (const f of FIGURES) if (f.usesReplay) await draw(f);
     await Promise.all(pngs);
   } finally {

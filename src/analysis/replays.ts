@@ -8,6 +8,7 @@
  */
 import type { RunRecord } from "../log/read.ts";
 import { buildPools, type ReplayResult, replay } from "../replay/index.ts";
+import { mergeStudies, poolStudies, type Studies, type Taus } from "./studies.ts";
 import { siblingUrl, startWorker } from "./worker.ts";
 
 export type PoolReplay = ReplayResult;
@@ -18,6 +19,8 @@ export interface ReplayStageOptions {
   /** Instances per pool: every K-subset up to this many, else a seeded sample. Default 20,000. */
   maxInstances?: number;
   seed?: number;
+  /** Threshold-reaching (τ per task) and the K ablation of every replayed pool; absent: neither. */
+  studies?: { taus: Taus; reachReplicates: number };
   /** Called before each pool is replayed (progress): "task / model / N=n", its index, the pool count. */
   onPool?: (label: string, index: number, total: number) => void;
 }
@@ -26,13 +29,11 @@ export interface ReplayStageOptions {
 export const MIN_POOL_SEEDS = 3;
 
 /** Replays every eligible pool; pools left out get a note saying why. */
-export function replayPools(
-  runs: readonly RunRecord[],
-  opts: ReplayStageOptions = {},
-): { replays: PoolReplay[]; notes: string[] } {
+export function replayPools(runs: readonly RunRecord[], opts: ReplayStageOptions = {}): StageResult {
   const pools = buildPools(runs);
   const replays: PoolReplay[] = [];
   const notes: string[] = [];
+  const studies: Studies[] = [];
   pools.forEach((pool, i) => {
     const S = pool.seeds.length;
     const name = `${pool.task} / ${pool.model} / N=${pool.N}`;
@@ -46,22 +47,28 @@ export function replayPools(
       return;
     }
     opts.onPool?.(name, i, pools.length);
-    replays.push(
-      replay(pool, {
-        K: Math.min(5, S - 1),
-        rounds: G,
-        bootstrap: opts.bootstrap ?? 200,
-        maxInstances: opts.maxInstances ?? 20_000,
-        seed: opts.seed ?? 0,
-      }),
-    );
+    const common = {
+      bootstrap: opts.bootstrap ?? 200,
+      maxInstances: opts.maxInstances ?? 20_000,
+      seed: opts.seed ?? 0,
+    };
+    const main = replay(pool, { K: Math.min(5, S - 1), rounds: G, ...common });
+    replays.push(main);
+    if (opts.studies) studies.push(poolStudies(pool, main, { ...common, ...opts.studies }));
   });
-  return { replays, notes };
+  return { replays, notes, studies: mergeStudies(studies) };
+}
+
+export interface StageResult {
+  replays: PoolReplay[];
+  notes: string[];
+  /** Threshold-reaching of the replayed policies and the K ablation (empty without `studies`). */
+  studies: Studies;
 }
 
 type WorkerMessage =
   | { kind: "pool"; label: string; index: number; total: number }
-  | { kind: "done"; result: { replays: PoolReplay[]; notes: string[] } }
+  | { kind: "done"; result: StageResult }
   | { kind: "error"; message: string };
 
 const workerUrl = siblingUrl("replay-worker", import.meta.url);
@@ -73,7 +80,7 @@ const workerUrl = siblingUrl("replay-worker", import.meta.url);
 export function replayPoolsOnWorker(
   runs: readonly RunRecord[],
   opts: ReplayStageOptions = {},
-): Promise<{ replays: PoolReplay[]; notes: string[] }> {
+): Promise<StageResult> {
   const { onPool, ...plain } = opts;
   return new Promise((resolve, reject) => {
     const worker = startWorker(workerUrl);

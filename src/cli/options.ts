@@ -68,3 +68,17 @@ export async function ensureOutputDir(flag: string, dir: string): Promise<void> 
     throw new UsageError(`${flag}: cannot create ${dir}: ${fsErrorText(err)}`);
   }
 }
+
+/**
+ * A comma-separated list of numbers (`--tau 0.5,0.7`).
+ * @throws UsageError naming the flag on an empty or non-numeric entry.
+ */
+export function numberListArg(flag: string) {
+  return (value: string): number[] =>
+    value.split(",").map((part) => {
+      const n = Number(part);
+      if (part.trim() === "" || !Number.isFinite(n))
+        throw new UsageError(`${flag}: expected numbers separated by commas, got "${value}"`);
+      return n;
+    });
+}

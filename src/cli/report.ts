@@ -10,7 +10,7 @@ import { z } from "zod";
 import { FORMATS, type Format, type Progress, runReport } from "../analysis/pipeline.ts";
 import { TIMEOUT_POLICIES, type TimeoutPolicy } from "../log/schema.ts";
 import { UsageError } from "./errors.ts";
-import { ensureOutputDir, intArg, parseOptions, printJson } from "./options.ts";
+import { ensureOutputDir, intArg, numberListArg, parseOptions, printJson } from "./options.ts";
 
 const Options = z.object({
   results: z.string().min(1),
@@ -22,6 +22,7 @@ const Options = z.object({
     message: `must be one of ${TIMEOUT_POLICIES.join(", ")}`,
   }),
   seed: z.number().int(),
+  tau: z.array(z.number()).optional(),
   progress: z.boolean(),
   json: z.boolean().optional(),
 });
@@ -91,6 +92,11 @@ export function register(program: Command): void {
       "worst_case",
     )
     .option("--seed <s>", "seed of the replay instances and bootstrap", intArg("--seed"), 0)
+    .option(
+      "--tau <list>",
+      "threshold-reaching levels τ, comma-separated (default: 50%, 75% and 90% of the best fitness seen per task)",
+      numberListArg("--tau"),
+    )
     .option("--no-progress", "no progress bar")
     .option("--json", "print a JSON summary of what was written")
     .action(async (raw: unknown) => {
@@ -108,6 +114,7 @@ export function register(program: Command): void {
           maxInstances: opts.maxInstances,
           timeoutPolicy: opts.timeoutPolicy,
           seed: opts.seed,
+          ...(opts.tau ? { tau: opts.tau } : {}),
         },
         progressBar(opts.progress && !opts.json),
       );

@@ -3,7 +3,8 @@ import type { TopLevelSpec } from "vega-lite";
 import type { Analysis } from "../analysis.ts";
 import { CONFIG, FITNESS, type FigureData, figure, groupBy, title } from "./figure.ts";
 
-interface RoundObj {
+/** A row of the rounds table as `objects()` returns it. */
+export interface RoundObj {
   bandit_id: number;
   task: string;
   model: string;

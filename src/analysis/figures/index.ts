@@ -2,6 +2,7 @@
 import { banditRunningBest, banditSelections } from "./bandit.ts";
 import { bilinearCoefficients, bilinearObserved } from "./bilinear.ts";
 import { callOutcomes } from "./call-outcomes.ts";
+import { effectsFigure, kAblationFigure } from "./effects.ts";
 import { envelopeCalls, envelopeFlops } from "./envelope.ts";
 import type { Figure } from "./figure.ts";
 import { fitnessVsBudget } from "./fitness-vs-budget.ts";
@@ -9,6 +10,7 @@ import { heatmap } from "./heatmap.ts";
 import { learningCurvesFigure } from "./learning-curves.ts";
 import { expectedMax, reliability } from "./reliability.ts";
 import { replayOutcomes, replayPulls, replayRunningBest } from "./replay.ts";
+import { thresholdFigure } from "./threshold.ts";
 
 export type { Figure, FigureData, Row } from "./figure.ts";
 
@@ -26,6 +28,9 @@ export const FIGURES: readonly Figure[] = [
   replayRunningBest,
   replayOutcomes,
   replayPulls,
+  thresholdFigure,
+  effectsFigure,
+  kAblationFigure,
   banditRunningBest,
   banditSelections,
 ];
