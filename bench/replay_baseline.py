@@ -5,7 +5,7 @@ Same rules as `evoalloc replay` (DESIGN.md "Replay" and "Allocation policies"): 
 per-seed best-so-far curves from greedy run files (longest run per seed), K-subset instances
 (all of them in lexicographic order up to --max-instances, else a seeded sample), policies
 ucb / exp3p / thompson / random with the exhausted-arm fallback, references uniform / single /
-oracle, and per-policy mean, median, IQM, 5% and 95% quantiles. No bootstrap (the benchmark
+oracle, each instance's arms in evoalloc's seeded random order, and per-policy mean, median, IQM, 5% and 95% quantiles. No bootstrap (the benchmark
 runs evoalloc with --bootstrap 0). Prints one JSON object.
 
     python3 bench/replay_baseline.py --results DIR --task T --model M --N 4 --K 10 --rounds 64 \
@@ -121,6 +121,60 @@ class Random:
         pass
 
 
+M32 = 0xFFFFFFFF
+
+
+class Xoshiro128:
+    """evoalloc's rng(seed, stream) (xoshiro128** seeded by splitmix32), for the arms' order."""
+
+    def __init__(self, seed, stream):
+        self.a = (seed ^ ((stream + 1) * 0x85EBCA6B)) & M32
+        self._mix()
+        self.s = [self._mix() for _ in range(4)]
+        if not any(self.s):
+            self.s[0] = 1
+
+    def _mix(self):
+        self.a = (self.a + 0x9E3779B9) & M32
+        z = self.a
+        z = ((z ^ (z >> 16)) * 0x21F0AAAD) & M32
+        z = ((z ^ (z >> 15)) * 0x735A2D97) & M32
+        return z ^ (z >> 15)
+
+    def next(self):
+        s0, s1, s2, s3 = self.s
+        x = (s1 * 5) & M32
+        result = ((((x << 7) | (x >> 25)) & M32) * 9) & M32
+        t = (s1 << 9) & M32
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= t
+        s3 = ((s3 << 11) | (s3 >> 21)) & M32
+        self.s = [s0, s1, s2, s3]
+        return result / 4294967296
+
+    def int(self, n):
+        return math.floor(self.next() * n)
+
+
+STREAM_ORDER = 0x7FFF0004
+
+
+def shuffle_arms(instances, seed):
+    """Each instance's arms in a seeded random order, drawn as evoalloc draws them (Fisher-Yates)."""
+    r = Xoshiro128(seed, STREAM_ORDER)
+    out = []
+    for inst in instances:
+        arms = list(inst)
+        for a in range(len(arms) - 1, 0, -1):
+            b = r.int(a + 1)
+            arms[a], arms[b] = arms[b], arms[a]
+        out.append(tuple(arms))
+    return out
+
+
 POLICIES = {"ucb": UCB, "exp3p": EXP3P, "thompson": Thompson, "random": Random}
 
 
@@ -183,6 +237,7 @@ def main():
     else:
         r = random.Random(args.seed)
         instances = [tuple(sorted(r.sample(range(len(seeds)), k))) for _ in range(args.max_instances)]
+    instances = shuffle_arms(instances, args.seed)
     algos = args.algos.split(",")
     outcomes = {name: [] for name in algos}
     refs = {"uniform": [], "single": [], "oracle": []}

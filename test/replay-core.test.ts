@@ -79,7 +79,8 @@ test("known optimum: a single rising arm; leader finds it, references as worked 
   const flat = Array(11).fill(0.1);
   const rising = Array.from({ length: 11 }, (_, g) => 0.2 + 0.01 * g);
   const pool = poolOf([flat, flat, rising, flat]);
-  const res = replay(pool, { K: 4, rounds: 10, policies: ["leader", "ucb"], bootstrap: 0 });
+  // --subset keeps the arms in the order given (others take a seeded random order)
+  const res = replay(pool, { K: 4, rounds: 10, policies: ["leader", "ucb"], subset: [0, 1, 2, 3] });
   assert.equal(res.n_instances, 1);
   const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-12, `${a} vs ${b}`);
   close(res.policies.leader!.mean, 0.2 + 0.01 * 7); // 4 probes, then 6 more pulls of arm 2 → f(7)
@@ -236,7 +237,7 @@ test("expected max of k: unbiased, equals brute force over all k-subsets", () =>
   assert.throws(() => expectedMaxOfK([], 1), ReplayError);
 });
 
-test("bootstrap over seeds covers the true value ~95% of the time (K = 1 mean, K = 2 expected max)", () => {
+test("seed intervals cover the true value ~95% of the time (K = 1 mean, K = 2 expected max)", () => {
   // seeds with flat curves v_s ~ N(0.5, 0.1²): the K = 1 oracle is the sample mean (true 0.5);
   // the K = 2 oracle is the mean max of pairs (true 0.5 + 0.1/√π)
   const trials = 120;
@@ -255,7 +256,6 @@ test("bootstrap over seeds covers the true value ~95% of the time (K = 1 mean, K
       policies: ["random"],
       bootstrap: 200,
       seed: t,
-      curveReplicates: 0,
     });
     const [lo1, hi1] = a.references.oracle.ci95!;
     if (lo1 <= 0.5 && 0.5 <= hi1) cover1++;
@@ -265,7 +265,6 @@ test("bootstrap over seeds covers the true value ~95% of the time (K = 1 mean, K
       policies: ["random"],
       bootstrap: 200,
       seed: t,
-      curveReplicates: 0,
     });
     const truth = 0.5 + 0.1 / Math.sqrt(Math.PI);
     const [lo2, hi2] = b.references.oracle.ci95!;
@@ -331,13 +330,14 @@ test("StreamRng: next and int reproduce rng(seed, stream) after any reseed; norm
   assert.ok(Math.abs(belowMinus1 / n - 0.158655) < 5 * se(0.158655), `P(z < -1) ${belowMinus1 / n}`);
 });
 
-test("too few seeds for K to bootstrap: no intervals, and a note says why", () => {
+test("K = S leaves no instance when a seed is left out: no intervals, and a note says why", () => {
   const pool = poolOf(randomCurves(5, 6, 8));
   const res = replay(pool, { K: 5, rounds: 6, policies: ["ucb"], bootstrap: 200 });
   assert.equal(res.n_instances, 1);
   assert.equal(res.policies.ucb!.ci95, null);
   assert.equal(res.references.oracle.ci95, null);
-  assert.ok(res.notes.some((n) => /too few for K = 5 to bootstrap/.test(n)));
+  assert.equal(res.interval_method, "none");
+  assert.ok(res.notes.some((n) => /jackknife needs K < S/.test(n)));
   const ok = replay(poolOf(randomCurves(12, 6, 8)), { K: 2, rounds: 6, policies: ["ucb"], bootstrap: 200 });
   assert.notEqual(ok.policies.ucb!.ci95, null);
 });

@@ -113,6 +113,9 @@ export function replayJson(res: ReplayResult): Record<string, unknown> {
     enumerated: res.enumerated,
     seed: res.seed,
     bootstrap: res.bootstrap,
+    interval_method: res.interval_method,
+    few_rounds: res.few_rounds,
+    best: res.best,
     depth: res.depth,
     n_normalized: res.n_normalized,
     notes: res.notes,
@@ -152,7 +155,9 @@ function formatText(res: ReplayResult): string {
     ]);
   const head = `${res.task} / ${res.model}  N=${res.N}  K=${res.K}  G=${res.rounds}  ${res.n_instances} instance(s) ${
     res.enumerated ? "(all subsets)" : ""
-  } from ${res.pool.length} seeds, bootstrap ${res.bootstrap}`;
+  } from ${res.pool.length} seeds, intervals: ${
+    res.interval_method === "none" ? "none" : "delete-one-seed jackknife, t on S − 1 df"
+  }`;
   const table = formatTable(
     ["policy", "mean", "ci95", "median", "iqm", "q05", "q95", "P(>unif)", "normalised", "exhausted"],
     rows,
@@ -161,7 +166,17 @@ function formatText(res: ReplayResult): string {
     .filter(([, p]) => p.selections)
     .map(([name, p]) => `${name}: final ${f4(p.final)}, selections ${p.selections!.join(" ")}`);
   const notes = res.notes.map((n) => `note: ${n}`);
-  return [head, table, ...extra, ...notes].join("\n");
+  const best: string[] = [];
+  if (res.best) {
+    const up = res.best.versus[0];
+    best.push(
+      `best policy: ${res.best.statement}` +
+        (up
+          ? ` (${res.best.best} − ${up.other}: ${f4(up.diff)} ${ci(up.ci95)}, Holm-adjusted p ${f4(up.p_holm)} over ${res.best.versus.length} comparisons)`
+          : ""),
+    );
+  }
+  return [head, table, ...best, ...extra, ...notes].join("\n");
 }
 
 export function register(program: Command): void {
@@ -190,7 +205,7 @@ export function register(program: Command): void {
     )
     .option(
       "--bootstrap <B>",
-      "bootstrap resamples of the seed pool (0: no intervals)",
+      "intervals on (> 0; delete-one-seed jackknife-t) or off (0); the number is kept for compatibility",
       intArg("--bootstrap"),
       1000,
     )

@@ -6,13 +6,22 @@
  *   runs ─> sweep(runs, opts)                     final fitness per split T·N = C
  */
 export {
-  percentileInterval,
-  type Resample,
-  seedBootstrap,
-  weightedMean,
-  weightedRowSums,
-} from "./bootstrap.ts";
-export { type CurveTable, curveTable, type PolicyRun, references, runPolicy } from "./engine.ts";
+  type BestPick,
+  type BestVersus,
+  holm,
+  type PairedTest,
+  type PickBestOptions,
+  pairedTest,
+  pickBest,
+} from "./compare.ts";
+export {
+  type CurveTable,
+  curveTable,
+  type PolicyRun,
+  type References,
+  references,
+  runPolicy,
+} from "./engine.ts";
 export { ReplayError } from "./errors.ts";
 export {
   binomial,
@@ -21,12 +30,24 @@ export {
   type Instances,
   makeInstances,
   sampleInstances,
+  shuffleArms,
 } from "./instances.ts";
+export {
+  difference,
+  type JackknifeEstimate,
+  jackknife,
+  jackknifeSe,
+  type SeedStat,
+  seedMean,
+  tQuantile,
+  tTwoSidedP,
+} from "./jackknife.ts";
 export { buildPools, type Pool } from "./pool.ts";
 export {
   type Comparison,
   type Curve,
   type Distribution,
+  FEW_ROUNDS_NOTE,
   type Interval,
   type IntervalRow,
   type PolicySummary,
@@ -34,6 +55,7 @@ export {
   type ReplayResult,
   replay,
 } from "./replay.ts";
+export { meanStat, ratioStat, type SeedSums, seedSums } from "./seed-sums.ts";
 export { expectedMaxOfK, iqm, mean, quantile, sd, summarize } from "./stats.ts";
 export { StreamRng } from "./stream-rng.ts";
 export { type SweepOptions, type SweepResult, type SweepSplit, splitsOf, sweep } from "./sweep.ts";

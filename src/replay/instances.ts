@@ -81,3 +81,26 @@ export function disjointInstances(s: number, k: number): Instances {
   for (let i = 0; i < count * k; i++) arms[i] = i;
   return { k, count, arms, enumerated: false };
 }
+
+/**
+ * Puts each instance's arms in a seeded random order (Fisher–Yates, draws
+ * from rng(seed, stream) in instance order), in place, so that the uniform
+ * allocation's remainder and every policy's ties fall on random arms, not on
+ * the lowest seed numbers. Every policy and reference then reads the same
+ * order (common random numbers). O(instances·K).
+ */
+export function shuffleArms(inst: Instances, seed: number, stream: number): Instances {
+  const r = new StreamRng(seed, stream);
+  const k = inst.k;
+  const arms = inst.arms;
+  for (let i = 0; i < inst.count; i++) {
+    const base = i * k;
+    for (let a = k - 1; a > 0; a--) {
+      const b = r.int(a + 1);
+      const t = arms[base + a]!;
+      arms[base + a] = arms[base + b]!;
+      arms[base + b] = t;
+    }
+  }
+  return inst;
+}

@@ -1,20 +1,23 @@
 /**
  * Replay of allocation policies over one pool of logged curves.
  *
- *   pool ─> instances ─> replay (each policy, common random numbers) ─┬─> summarise ─┐
- *                     └─> references (uniform, single, oracle) ───────┘              ├─> result
- *                                        bootstrap over seeds ─> intervals, curves ──┘
+ *   pool ─> instances (arms in a seeded random order) ─┬─> replay (each policy, common random numbers) ─┐
+ *                                                      └─> references (uniform, single, oracle) ─────────┤
+ *        summarise <──────────────────────────────────────────────────────────────────────────────────┤
+ *        intervals: leave-one-seed-out sums ─> jackknife-t ─> ci95, paired comparisons, best (Holm) <─┘
  *
  * Pure: no I/O, all randomness from `seed`.
  */
 import { getPolicy, POLICIES, resolveParams } from "../policies/index.ts";
 import type { PolicyParams } from "../policies/policy.ts";
-import { percentileInterval, type Resample, seedBootstrap } from "./bootstrap.ts";
+import { type BestPick, pairedTest, pickBest } from "./compare.ts";
 import { curveTable, type PolicyRun, references, runPolicy } from "./engine.ts";
 import { ReplayError } from "./errors.ts";
-import { binomial, disjointInstances, type Instances, makeInstances } from "./instances.ts";
+import { binomial, disjointInstances, type Instances, makeInstances, shuffleArms } from "./instances.ts";
+import { type Interval, jackknife, jackknifeSe, type SeedStat, tQuantile } from "./jackknife.ts";
 import type { Pool } from "./pool.ts";
-import { mean, summarize } from "./stats.ts";
+import { meanStat, ratioStat, seedSums } from "./seed-sums.ts";
+import { summarize } from "./stats.ts";
 import { StreamRng } from "./stream-rng.ts";
 import { type WilcoxonResult, wilcoxonSignedRank } from "./wilcoxon.ts";
 
@@ -31,19 +34,19 @@ export interface ReplayOptions {
   subset?: number[];
   /** Enumerate every K-subset up to this many, else sample this many. Default 100,000. */
   maxInstances?: number;
-  /** Bootstrap resamples of the seed pool; 0 turns intervals off. Default 1000. */
+  /**
+   * Intervals on (> 0) or off (0). The intervals are delete-one-seed
+   * jackknife-t intervals (see jackknife.ts); the number itself is kept for
+   * the command's `--bootstrap B`, which it always accepted. Default 1000.
+   */
   bootstrap?: number;
-  /** Seed of every random choice (instance sample, policy streams, bootstrap). Default 0. */
+  /** Seed of every random choice (instance sample, arm order, policy streams). Default 0. */
   seed?: number;
-  /** Instances (a seeded subsample) behind the bootstrap intervals. Default 20,000. */
-  bootstrapInstances?: number;
-  /** Instances (a seeded subsample of those) behind the curves' bootstrap bands. Default 1000. */
+  /** Instances (a seeded subsample) behind the curves' bands. Default 2000. */
   curveInstances?: number;
-  /** Resamples behind the curves' bands (at most `bootstrap`). Default 200. */
-  curveReplicates?: number;
 }
 
-export type Interval = [number, number] | null;
+export type { Interval };
 
 export interface Distribution {
   mean: number;
@@ -58,6 +61,7 @@ export interface PolicySummary extends Distribution {
   p_improve_vs_uniform: number;
   p_improve_vs_single: number;
   p_improve_vs_uniform_ci95: Interval;
+  p_improve_vs_single_ci95: Interval;
   /** Mean of (Y − uniform)/(oracle − uniform) over instances with oracle > uniform; null when there are none. */
   normalized_mean: number | null;
   normalized_ci95: Interval;
@@ -83,9 +87,10 @@ export interface IntervalRow {
 export interface Comparison {
   a: string;
   b: string;
-  /** Mean over instances of Y_a − Y_b, with its bootstrap interval. */
+  /** Mean over instances of Y_a − Y_b, with its paired jackknife-t interval and two-sided p-value. */
   mean_diff: number;
   ci95: Interval;
+  p_value: number | null;
   /** Wilcoxon signed-rank on the disjoint instances (seeds in ascending order, groups of K). */
   wilcoxon: WilcoxonResult;
 }
@@ -109,6 +114,15 @@ export interface ReplayResult {
   enumerated: boolean;
   seed: number;
   bootstrap: number;
+  /** How ci95 intervals are computed ("jackknife-t": delete-one-seed jackknife, t on S − 1 df), or "none". */
+  interval_method: "jackknife-t" | "none";
+  /** G < K: fewer rounds than arms, no policy can try every arm; such a pool names no best policy. */
+  few_rounds: boolean;
+  /**
+   * The best policy by mean against every other (paired jackknife t, Holm-adjusted), or null
+   * (intervals off, one policy, G < K, or undefined intervals).
+   */
+  best: BestPick | null;
   /** Logged depth L over the pool's seeds. */
   depth: { min: number; max: number };
   /** Honest caveats: shallow logs, too few disjoint instances, empty resamples… */
@@ -119,7 +133,7 @@ export interface ReplayResult {
   n_normalized: number;
   intervals: IntervalRow[];
   comparisons: Comparison[];
-  /** Per policy, mean running best after each round 1..G with a bootstrap band. */
+  /** Per policy, mean running best after each round 1..G with a jackknife-t band (pointwise 95 %). */
   curves: Record<string, Curve>;
   /** Per policy: mean pull counts sorted in decreasing order, and by arm position. */
   pulls: Record<string, { sorted: number[]; by_arm: number[] }>;
@@ -127,10 +141,14 @@ export interface ReplayResult {
   instances: { arms: Int32Array; outcomes: Record<string, Float64Array> };
 }
 
-const STREAM_BOOT = 0x7fff0001;
 const STREAM_CURVE_SAMPLE = 0x7fff0002;
-const STREAM_BOOT_SAMPLE = 0x7fff0003;
+/** The arms' order in each instance (sampled and enumerated alike). */
+const STREAM_ORDER = 0x7fff0004;
 const STREAM_DISJOINT = 0x40000000;
+const STREAM_DISJOINT_ORDER = 0x7fff0005;
+
+/** The note of a pool with fewer rounds than arms (kept out of any headline). */
+export const FEW_ROUNDS_NOTE = "fewer rounds than arms: no policy can try every arm";
 
 function checkOptions(pool: Pool, opts: ReplayOptions): void {
   const s = pool.seeds.length;
@@ -157,11 +175,10 @@ function checkOptions(pool: Pool, opts: ReplayOptions): void {
   if (pool.curves.length !== s) throw new ReplayError("pool has a different number of curves and seeds");
 }
 
-const dist = (x: Float64Array, ci: Interval): Distribution => ({ ...summarize(x), ci95: ci });
-
 /**
  * Replays `opts.policies` on the instances of `pool` and summarises them.
- * O(instances·G·(K + policy cost)·policies + bootstrap·instances·K).
+ * O(instances·G·(K + policy cost)·policies + instances·K·policies) — the
+ * intervals cost one pass of sums, far less than the replay.
  * @throws ReplayError on bad K, rounds, subset, max instances or bootstrap;
  *   PolicyError on an unknown policy or parameter.
  */
@@ -182,16 +199,18 @@ export function replay(pool: Pool, opts: ReplayOptions): ReplayResult {
   const table = curveTable(pool);
   const notes: string[] = [...pool.warnings];
 
-  // instances
+  // instances; --subset keeps the order given, the others take a seeded random order
   let inst: Instances;
   if (opts.subset) {
     const arms = Int32Array.from(opts.subset, (sd) => pool.seeds.indexOf(sd));
     inst = { k, count: 1, arms, enumerated: false };
-  } else inst = makeInstances(s, k, opts.maxInstances ?? 100_000, seed);
+  } else inst = shuffleArms(makeInstances(s, k, opts.maxInstances ?? 100_000, seed), seed, STREAM_ORDER);
   const single = opts.subset !== undefined;
   const bootstrap = single ? 0 : (opts.bootstrap ?? 1000);
   if (!single && !inst.enumerated)
     notes.push(`${binomial(s, k)} subsets of ${s} seeds: replayed a seeded sample of ${inst.count}`);
+  const fewRounds = g < k;
+  if (fewRounds) notes.push(`G = ${g} < K = ${k}: ${FEW_ROUNDS_NOTE}`);
 
   // logged depth
   const used = new Set<number>(inst.arms);
@@ -210,22 +229,16 @@ export function replay(pool: Pool, opts: ReplayOptions): ReplayResult {
         "arms exhaust (fallback) and references are capped at L, so outcomes are not exact counterfactuals",
     );
 
-  // the bootstrap's instances: all of them, or a seeded subsample when there
-  // are many (its Monte Carlo error is small next to the spread between seed
-  // resamples); the curves' bands use a smaller subsample of those
-  const bootN = bootstrap > 0 ? Math.min(inst.count, opts.bootstrapInstances ?? 20_000) : 0;
-  const bootIdx = subsample(inst.count, bootN, seed, STREAM_BOOT_SAMPLE);
-  const bootInst: Instances = { k, count: bootN, arms: new Int32Array(bootN * k), enumerated: false };
-  for (let t = 0; t < bootN; t++)
-    bootInst.arms.set(inst.arms.subarray(bootIdx[t]! * k, bootIdx[t]! * k + k), t * k);
-  const curveN = Math.min(bootN, opts.curveInstances ?? 1000);
-  const curveSlot = new Int32Array(inst.count).fill(-1); // by instance, for the kernel
-  const bootSlot = new Int32Array(bootN).fill(-1); // by bootstrap row, for the resamples
-  subsample(bootN, curveN, seed, STREAM_CURVE_SAMPLE).forEach((t, slot) => {
-    bootSlot[t] = slot;
-    curveSlot[bootIdx[t]!] = slot;
+  // the curves' bands come from a seeded subsample of the instances
+  const intervalsAsked = bootstrap > 0;
+  const curveIdx = intervalsAsked
+    ? subsample(inst.count, opts.curveInstances ?? 2000, seed, STREAM_CURVE_SAMPLE)
+    : new Int32Array(0);
+  const curveN = curveIdx.length;
+  const curveSlot = new Int32Array(inst.count).fill(-1);
+  curveIdx.forEach((i, slot) => {
+    curveSlot[i] = slot;
   });
-  const curveSlots = curveN;
 
   // replay every policy on the same instances and streams
   const runs: PolicyRun[] = specs.map((spec, p) =>
@@ -237,89 +250,41 @@ export function replay(pool: Pool, opts: ReplayOptions): ReplayResult {
       streamBase: 1,
       recordSelections: single,
       curveSlot,
-      curveSlots,
+      curveSlots: curveN,
     }),
   );
   const refs = references(table, inst, g);
 
-  // per-instance derived scores
+  // per-instance scores, one row per instance:
+  // P outcomes, uniform, single, oracle, P·[beats uniform], P·[beats single], P·normalised, [oracle > uniform]
   const n = inst.count;
-  const okNorm = new Uint8Array(n);
-  let nNorm = 0;
-  for (let i = 0; i < n; i++)
-    if (refs.oracle[i]! > refs.uniform[i]!) {
-      okNorm[i] = 1;
-      nNorm++;
-    }
-  const improveU = runs.map((run) => improvement(run.outcomes, refs.uniform));
-  const improveS = runs.map((run) => improvement(run.outcomes, refs.single));
-  const normScore = runs.map((run) => {
-    const x = new Float64Array(n);
-    for (let i = 0; i < n; i++)
-      if (okNorm[i]) x[i] = (run.outcomes[i]! - refs.uniform[i]!) / (refs.oracle[i]! - refs.uniform[i]!);
-    return x;
-  });
-  const normMask = Float64Array.from(okNorm);
-
-  // bootstrap over seeds
   const P = names.length;
-  const reps = {
-    mean: runs.map(() => new Float64Array(bootstrap)),
-    improveU: runs.map(() => new Float64Array(bootstrap)),
-    norm: runs.map(() => new Float64Array(bootstrap)),
-    refs: [0, 1, 2].map(() => new Float64Array(bootstrap)),
-  };
-  const curveReps = Math.min(bootstrap, opts.curveReplicates ?? 200);
-  const curveRepVals = runs.map(() => Array.from({ length: g }, () => new Float64Array(curveReps)));
-  let empty = 0;
-  if (bootstrap > 0) {
-    // each instance's outcomes (every policy, then uniform, single, oracle) side
-    // by side, so a resample reads one short contiguous row per instance; the
-    // derived scores (P(improve), normalised score) are computed from the row
-    const J = P + 3;
-    const rows = new Float64Array(bootN * J);
-    for (let t = 0; t < bootN; t++) {
-      const i = bootIdx[t]!;
-      const base = t * J;
-      for (let p = 0; p < P; p++) rows[base + p] = runs[p]!.outcomes[i]!;
-      rows[base + P] = refs.uniform[i]!;
-      rows[base + P + 1] = refs.single[i]!;
-      rows[base + P + 2] = refs.oracle[i]!;
-    }
-    // per resample: Σw·y (P + 3), Σw·improve (P), Σw·norm (P), Σw over instances with oracle > uniform
-    const sums = new Float64Array(J + 2 * P + 1);
-    const acc = new Float64Array(g);
-    seedBootstrap(bootInst, s, bootstrap, seed, STREAM_BOOT, (res, b) => {
-      if (res.total === 0) empty++;
-      resampleSums(res, rows, P, sums);
-      const total = res.total;
-      const den = sums[J + 2 * P]!;
-      for (let p = 0; p < P; p++) {
-        reps.mean[p]![b] = total > 0 ? sums[p]! / total : Number.NaN;
-        reps.improveU[p]![b] = total > 0 ? sums[J + p]! / total : Number.NaN;
-        reps.norm[p]![b] = den > 0 ? sums[J + P + p]! / den : Number.NaN;
-      }
-      for (let j = 0; j < 3; j++) reps.refs[j]![b] = total > 0 ? sums[P + j]! / total : Number.NaN;
-      if (b < curveReps) {
-        for (let p = 0; p < P; p++) {
-          const wTotal = resampleCurve(res, bootSlot, runs[p]!.curveStore, g, acc);
-          for (let r = 0; r < g; r++) curveRepVals[p]![r]![b] = wTotal > 0 ? acc[r]! / wTotal : Number.NaN;
-        }
-      }
-    });
-    if (2 * empty > bootstrap)
-      notes.push(
-        `${empty} of ${bootstrap} seed resamples left no instance of K distinct seeds: ` +
-          `${s} seeds are too few for K = ${k} to bootstrap, so no intervals are given`,
-      );
-    else if (empty > 0)
-      notes.push(
-        `${empty} of ${bootstrap} seed resamples left no instance of K distinct seeds and were dropped`,
-      );
-  }
-  // with most resamples empty, the few left all repeat the same instances: no honest interval
-  const intervalsOn = bootstrap > 0 && 2 * empty <= bootstrap;
-  const ci = (x: Float64Array): Interval => (intervalsOn ? percentileInterval(x) : null);
+  const J = 4 * P + 4;
+  const cImpU = P + 3;
+  const cImpS = 2 * P + 3;
+  const cNorm = 3 * P + 3;
+  const cOk = 4 * P + 3;
+  const rows = new Float64Array(n * J);
+  fillRows(
+    rows,
+    runs.map((r) => r.outcomes),
+    refs.uniform,
+    refs.single,
+    refs.oracle,
+  );
+  const sums = seedSums(inst, s, rows, J);
+  const nNorm = sums.total[cOk]!;
+
+  // intervals: delete-one-seed jackknife, t on S − 1 df
+  const statsOf = (j: number) => meanStat(sums, j);
+  const meanStats = Array.from({ length: P + 3 }, (_, j) => statsOf(j));
+  const intervalsOn = intervalsAsked && s >= 2 && !meanStats[0]!.loo.some(Number.isNaN);
+  if (intervalsAsked && !intervalsOn)
+    notes.push(
+      `no intervals: with ${s} seeds and K = ${k}, leaving a seed out leaves no instance ` +
+        "(the delete-one-seed jackknife needs K < S)",
+    );
+  const ci = (st: SeedStat): Interval => (intervalsOn ? jackknife(st).ci95 : null);
 
   // summaries
   const policies: Record<string, PolicySummary> = {};
@@ -327,19 +292,23 @@ export function replay(pool: Pool, opts: ReplayOptions): ReplayResult {
   const outcomes: Record<string, Float64Array> = {};
   const curves: Record<string, Curve> = {};
   const pulls: Record<string, { sorted: number[]; by_arm: number[] }> = {};
+  const curveInst: Instances = { k, count: curveN, arms: new Int32Array(curveN * k), enumerated: false };
+  for (let t = 0; t < curveN; t++)
+    curveInst.arms.set(inst.arms.subarray(curveIdx[t]! * k, curveIdx[t]! * k + k), t * k);
+  const tq = intervalsOn ? tQuantile(0.975, s - 1) : 0;
   for (let p = 0; p < P; p++) {
     const name = names[p]!;
     const run = runs[p]!;
-    const base = dist(run.outcomes, ci(reps.mean[p]!));
-    let normSum = 0;
-    for (let i = 0; i < n; i++) if (okNorm[i]) normSum += normScore[p]![i]!;
+    const norm = ratioStat(sums, cNorm + p, cOk);
     const summary: PolicySummary = {
-      ...base,
-      p_improve_vs_uniform: mean(improveU[p]!),
-      p_improve_vs_single: mean(improveS[p]!),
-      p_improve_vs_uniform_ci95: ci(reps.improveU[p]!),
-      normalized_mean: nNorm > 0 ? normSum / nNorm : null,
-      normalized_ci95: nNorm > 0 ? ci(reps.norm[p]!) : null,
+      ...summarize(run.outcomes),
+      ci95: ci(meanStats[p]!),
+      p_improve_vs_uniform: sums.total[cImpU + p]! / n,
+      p_improve_vs_single: sums.total[cImpS + p]! / n,
+      p_improve_vs_uniform_ci95: ci(statsOf(cImpU + p)),
+      p_improve_vs_single_ci95: ci(statsOf(cImpS + p)),
+      normalized_mean: nNorm > 0 ? norm.point : null,
+      normalized_ci95: nNorm > 0 ? ci(norm) : null,
       exhausted_rate: run.exhaustedPicks / (n * g),
       stopped_rate: run.stopped / n,
       params: params[p]!,
@@ -353,16 +322,15 @@ export function replay(pool: Pool, opts: ReplayOptions): ReplayResult {
     intervals.push(
       row(name, "mean", summary.mean, summary.ci95),
       row(name, "p_improve_vs_uniform", summary.p_improve_vs_uniform, summary.p_improve_vs_uniform_ci95),
+      row(name, "p_improve_vs_single", summary.p_improve_vs_single, summary.p_improve_vs_single_ci95),
       row(name, "normalized_mean", summary.normalized_mean, summary.normalized_ci95),
     );
     const meanCurve = Array.from(run.curveSum, (v) => v / n);
-    const band = curveRepVals[p]!.map((vals) =>
-      curveReps > 0 && intervalsOn ? percentileInterval(vals) : null,
-    );
+    const se = intervalsOn ? curveSe(curveInst, s, run.curveStore, g) : null;
     curves[name] = {
       mean: meanCurve,
-      lo: band.map((b, r) => b?.[0] ?? meanCurve[r]!),
-      hi: band.map((b, r) => b?.[1] ?? meanCurve[r]!),
+      lo: meanCurve.map((m, r) => (se ? m - tq * se[r]! : m)),
+      hi: meanCurve.map((m, r) => (se ? m + tq * se[r]! : m)),
     };
     pulls[name] = {
       sorted: Array.from(run.sortedPullSum, (v) => v / n),
@@ -371,7 +339,7 @@ export function replay(pool: Pool, opts: ReplayOptions): ReplayResult {
   }
   const refNames = ["uniform", "single", "oracle"] as const;
   const refArrays = [refs.uniform, refs.single, refs.oracle];
-  const refDist = refArrays.map((x, j) => dist(x, ci(reps.refs[j]!)));
+  const refDist = refArrays.map((x, j) => ({ ...summarize(x), ci95: ci(meanStats[P + j]!) }));
   refNames.forEach((name, j) => {
     outcomes[name] = refArrays[j]!;
     intervals.push(row(name, "mean", refDist[j]!.mean, refDist[j]!.ci95));
@@ -379,7 +347,7 @@ export function replay(pool: Pool, opts: ReplayOptions): ReplayResult {
 
   // paired comparisons: every pair of policies, and each policy against the references
   const comparisons: Comparison[] = [];
-  const disjoint = single ? null : disjointInstances(s, k);
+  const disjoint = single ? null : shuffleArms(disjointInstances(s, k), seed, STREAM_DISJOINT_ORDER);
   const disjointOut = disjoint
     ? specs.map(
         (spec, p) =>
@@ -397,56 +365,34 @@ export function replay(pool: Pool, opts: ReplayOptions): ReplayResult {
     notes.push(
       `only ${disjoint.count} disjoint instance(s) of K = ${k} in ${s} seeds: the Wilcoxon tests have little power`,
     );
-  const compare = (
-    a: string,
-    b: string,
-    ya: Float64Array,
-    yb: Float64Array,
-    ra: Float64Array,
-    rb: Float64Array,
-    da: Float64Array | undefined,
-    db: Float64Array | undefined,
-  ) => {
-    let diff = 0;
-    for (let i = 0; i < n; i++) diff += ya[i]! - yb[i]!;
-    let interval: Interval = null;
-    if (intervalsOn) {
-      const d = new Float64Array(bootstrap);
-      for (let t = 0; t < bootstrap; t++) d[t] = ra[t]! - rb[t]!;
-      interval = percentileInterval(d);
-    }
+  const allNames = [...names, ...refNames];
+  const disjointAll = disjointRefs
+    ? [...disjointOut, disjointRefs.uniform, disjointRefs.single, disjointRefs.oracle]
+    : [];
+  const compare = (a: number, b: number) => {
+    const test = intervalsOn ? pairedTest(meanStats[a]!, meanStats[b]!) : null;
+    const da = disjointAll[a];
+    const db = disjointAll[b];
     const dd = new Float64Array(da?.length ?? 0);
     for (let i = 0; i < dd.length; i++) dd[i] = da![i]! - db![i]!;
-    comparisons.push({ a, b, mean_diff: diff / n, ci95: interval, wilcoxon: wilcoxonSignedRank(dd) });
+    comparisons.push({
+      a: allNames[a]!,
+      b: allNames[b]!,
+      mean_diff: meanStats[a]!.point - meanStats[b]!.point,
+      ci95: test?.ci95 ?? null,
+      p_value: test?.p_value ?? null,
+      wilcoxon: wilcoxonSignedRank(dd),
+    });
   };
   for (let p = 0; p < P; p++) {
-    for (let q = p + 1; q < P; q++)
-      compare(
-        names[p]!,
-        names[q]!,
-        runs[p]!.outcomes,
-        runs[q]!.outcomes,
-        reps.mean[p]!,
-        reps.mean[q]!,
-        disjointOut[p],
-        disjointOut[q],
-      );
-    refNames.forEach((ref, j) => {
-      const dr = disjointRefs
-        ? [disjointRefs.uniform, disjointRefs.single, disjointRefs.oracle][j]
-        : undefined;
-      compare(
-        names[p]!,
-        ref,
-        runs[p]!.outcomes,
-        refArrays[j]!,
-        reps.mean[p]!,
-        reps.refs[j]!,
-        disjointOut[p],
-        dr,
-      );
-    });
+    for (let q = p + 1; q < P; q++) compare(p, q);
+    for (let j = 0; j < 3; j++) compare(p, P + j);
   }
+
+  // the best policy, only where it is told apart from the others
+  let best: BestPick | null = null;
+  if (intervalsOn && P >= 2 && !fewRounds)
+    best = pickBest(Object.fromEntries(names.map((name, p) => [name, meanStats[p]!])));
 
   return {
     task: pool.task,
@@ -459,6 +405,9 @@ export function replay(pool: Pool, opts: ReplayOptions): ReplayResult {
     enumerated: inst.enumerated,
     seed,
     bootstrap,
+    interval_method: intervalsOn ? "jackknife-t" : "none",
+    few_rounds: fewRounds,
+    best,
     depth: { min: minDepth, max: maxDepth },
     notes,
     policies,
@@ -473,52 +422,50 @@ export function replay(pool: Pool, opts: ReplayOptions): ReplayResult {
 }
 
 /**
- * One resample's weighted sums over instance rows (P outcomes, then uniform,
- * single, oracle): Σw·y for the P + 3 columns, then Σw·[y beats uniform, ties
- * ½] and Σw·(y − uniform)/(oracle − uniform) over oracle > uniform for each
- * policy, then Σw over oracle > uniform. A top-level function with explicit
+ * One row per instance: the P policy outcomes, uniform, single, oracle; then
+ * per policy 1/½/0 for beating/tying/losing to uniform, the same against
+ * single, and (y − uniform)/(oracle − uniform) where oracle > uniform (else
+ * 0); last 1 where oracle > uniform. A top-level function with explicit
  * arguments: V8 optimises it reliably, unlike a large closure.
  */
-function resampleSums(res: Resample, rows: Float64Array, P: number, sums: Float64Array): void {
-  const J = P + 3;
-  sums.fill(0);
-  for (let t = 0; t < res.n; t++) {
-    const w = res.w[t]!;
-    const base = res.idx[t]! * J;
-    const u = rows[base + P]!;
-    const span = rows[base + P + 2]! - u;
-    for (let j = 0; j < J; j++) sums[j]! += w * rows[base + j]!;
+function fillRows(
+  rows: Float64Array,
+  ys: Float64Array[],
+  uniform: Float64Array,
+  single: Float64Array,
+  oracle: Float64Array,
+): void {
+  const P = ys.length;
+  const J = 4 * P + 4;
+  const n = uniform.length;
+  for (let i = 0; i < n; i++) {
+    const base = i * J;
+    const u = uniform[i]!;
+    const sg = single[i]!;
+    const span = oracle[i]! - u;
     for (let p = 0; p < P; p++) {
-      const y = rows[base + p]!;
-      sums[J + p]! += y > u ? w : y === u ? 0.5 * w : 0;
+      const y = ys[p]![i]!;
+      rows[base + p] = y;
+      rows[base + P + 3 + p] = y > u ? 1 : y === u ? 0.5 : 0;
+      rows[base + 2 * P + 3 + p] = y > sg ? 1 : y === sg ? 0.5 : 0;
+      rows[base + 3 * P + 3 + p] = span > 0 ? (y - u) / span : 0;
     }
-    if (span > 0) {
-      const scale = w / span;
-      for (let p = 0; p < P; p++) sums[J + P + p]! += scale * (rows[base + p]! - u);
-      sums[J + 2 * P]! += w;
-    }
+    rows[base + P] = u;
+    rows[base + P + 1] = sg;
+    rows[base + P + 2] = oracle[i]!;
+    rows[base + 4 * P + 3] = span > 0 ? 1 : 0;
   }
 }
 
-/** One resample's weighted running-best curve over the instances with a curve slot; returns Σw. */
-function resampleCurve(
-  res: Resample,
-  slots: Int32Array,
-  store: Float32Array,
-  g: number,
-  acc: Float64Array,
-): number {
-  acc.fill(0);
-  let total = 0;
-  for (let t = 0; t < res.n; t++) {
-    const slot = slots[res.idx[t]!]!;
-    if (slot < 0) continue;
-    const w = res.w[t]!;
-    total += w;
-    const base = slot * g;
-    for (let r = 0; r < g; r++) acc[r]! += w * store[base + r]!;
+/** Jackknife standard error of the mean running best after each round, over the curve instances. */
+function curveSe(curveInst: Instances, nSeeds: number, store: Float32Array, g: number): Float64Array {
+  const sums = seedSums(curveInst, nSeeds, Float64Array.from(store), g);
+  const se = new Float64Array(g);
+  for (let r = 0; r < g; r++) {
+    const st = meanStat(sums, r);
+    se[r] = st.loo.some(Number.isNaN) ? 0 : jackknifeSe(st.loo);
   }
-  return total;
+  return se;
 }
 
 /** `size` of 0..count−1, ascending, by selection sampling (Knuth's algorithm S); all when size ≥ count. */
@@ -532,13 +479,6 @@ function subsample(count: number, size: number, seed: number, stream: number): I
   let filled = 0;
   for (let i = 0; i < count && filled < out.length; i++)
     if (r.next() * (count - i) < out.length - filled) out[filled++] = i;
-  return out;
-}
-
-/** 1 where y > ref, ½ on ties, 0 otherwise. */
-function improvement(y: Float64Array, ref: Float64Array): Float64Array {
-  const out = new Float64Array(y.length);
-  for (let i = 0; i < y.length; i++) out[i] = y[i]! > ref[i]! ? 1 : y[i] === ref[i] ? 0.5 : 0;
   return out;
 }
 

@@ -1,0 +1,118 @@
+/**
+ * Paired comparisons of statistics over the same seeds, Holm's step-down
+ * adjustment, and the choice of a best candidate that says when there is
+ * no clear winner.
+ *
+ *   SeedStat per candidate ─> order by point ─> best − each other (paired jackknife t)
+ *                          ─> Holm over those m − 1 p-values ─> clear winner | tied set
+ *
+ * Works for any statistics carried as SeedStat: replay's policy means
+ * (U-statistics over instances), or means over seeds (`seedMean`), where the
+ * paired jackknife t test is exactly the paired Student t test.
+ */
+import { ReplayError } from "./errors.ts";
+import { difference, type Interval, jackknife, type SeedStat, tTwoSidedP } from "./jackknife.ts";
+
+export interface PairedTest {
+  /** point(a) − point(b). */
+  diff: number;
+  se: number;
+  df: number;
+  /** Jackknife-t interval of the difference; null when undefined. */
+  ci95: Interval;
+  /** Two-sided p-value of diff = 0 (t on df); null when undefined. */
+  p_value: number | null;
+}
+
+/**
+ * Paired jackknife t test of a − b (same seeds).
+ * A zero standard error gives p = 1 for a zero difference and 0 otherwise.
+ */
+export function pairedTest(a: SeedStat, b: SeedStat, level = 0.95): PairedTest {
+  const d = jackknife(difference(a, b), level);
+  let p: number | null = null;
+  if (!Number.isNaN(d.se) && !Number.isNaN(d.point) && d.df >= 1)
+    p = d.se > 0 ? tTwoSidedP(d.point / d.se, d.df) : d.point === 0 ? 1 : 0;
+  return { diff: d.point, se: d.se, df: d.df, ci95: d.ci95, p_value: p };
+}
+
+/**
+ * Holm's step-down adjusted p-values (Holm 1979), in the input's order:
+ * p̃_(i) = max_{j ≤ i} min(1, (m − j + 1)·p_(j)) over ascending p. A null
+ * (undefined) p-value stays null and does not count in m. O(m log m).
+ * @example holm([0.01, 0.04, 0.03]) // => [0.03, 0.06, 0.06]
+ */
+export function holm(pValues: readonly (number | null)[]): (number | null)[] {
+  const idx = pValues.map((p, i) => [p, i] as const).filter(([p]) => p !== null) as [number, number][];
+  idx.sort((x, y) => x[0] - y[0]);
+  const m = idx.length;
+  const out: (number | null)[] = pValues.map(() => null);
+  let running = 0;
+  idx.forEach(([p, i], j) => {
+    running = Math.max(running, Math.min(1, (m - j) * p));
+    out[i] = running;
+  });
+  return out;
+}
+
+export interface BestVersus extends PairedTest {
+  other: string;
+  /** Holm-adjusted over the comparisons of the best with every other candidate. */
+  p_holm: number | null;
+}
+
+export interface BestPick {
+  /** Highest point value (lowest with `lowerIsBetter`); ties to the earlier candidate. */
+  best: string;
+  /** Second by point value; null with one candidate. */
+  runner_up: string | null;
+  /** The best against each other candidate, in order of point value. */
+  versus: BestVersus[];
+  /** True when every comparison rejects equality at Holm-adjusted level 1 − level. */
+  clear: boolean;
+  /** The candidates not told apart from the best (Holm-adjusted p ≥ 1 − level, or undefined). */
+  tied: string[];
+  /** "ucb" or "no clear winner: ucb, thompson (…)", for a headline. */
+  statement: string;
+}
+
+export interface PickBestOptions {
+  level?: number;
+  lowerIsBetter?: boolean;
+}
+
+/**
+ * Names the best of `candidates` only where the data tell it apart: it is
+ * compared with every other by a paired jackknife t test, the p-values are
+ * Holm-adjusted over that set, and the winner is clear when all of them are
+ * below 1 − level; otherwise the statement is "no clear winner" with the
+ * tied candidates. The runner-up's entry in `versus` holds the paired
+ * interval of best − runner-up. O(m·S + m log m).
+ * @throws ReplayError when there is no candidate.
+ * @example pickBest({ a: seedMean([1, 2, 3]), b: seedMean([1.1, 2.1, 3.1]) }).statement // => "no clear winner: b, a"
+ */
+export function pickBest(candidates: Record<string, SeedStat>, opts: PickBestOptions = {}): BestPick {
+  const level = opts.level ?? 0.95;
+  const sign = opts.lowerIsBetter ? -1 : 1;
+  const names = Object.keys(candidates).filter((n) => !Number.isNaN(candidates[n]!.point));
+  if (names.length === 0) throw new ReplayError("pickBest: no candidate with a value");
+  const order = names
+    .map((n, i) => [n, i] as const)
+    .sort((x, y) => sign * (candidates[y[0]]!.point - candidates[x[0]]!.point) || x[1] - y[1])
+    .map(([n]) => n);
+  const best = order[0]!;
+  const tests = order.slice(1).map((other) => pairedTest(candidates[best]!, candidates[other]!, level));
+  const adjusted = holm(tests.map((t) => t.p_value));
+  const alpha = 1 - level;
+  const versus: BestVersus[] = tests.map((t, i) => ({ other: order[i + 1]!, ...t, p_holm: adjusted[i]! }));
+  const tied = versus.filter((v) => v.p_holm === null || v.p_holm >= alpha).map((v) => v.other);
+  const clear = tied.length === 0;
+  return {
+    best,
+    runner_up: order[1] ?? null,
+    versus,
+    clear,
+    tied,
+    statement: clear ? best : `no clear winner: ${[best, ...tied].join(", ")}`,
+  };
+}
