@@ -222,7 +222,6 @@ export function poolStudies(pool: Pool, main: ReplayResult, opts: PoolStudyOptio
             seed: opts.seed,
             // the ablation reads the final outcomes only: no per-round curves
             curveInstances: 0,
-            curveReplicates: 0,
           });
     const e = effects(r);
     if (e) eff.push(...e);
