@@ -40,6 +40,8 @@ export interface LoggedRequest {
   n: number;
   seed: number | undefined;
   body: ChatBody;
+  /** The request body as received, byte for byte. */
+  raw: string;
   /** The reply kind served. */
   kind: Reply["kind"];
 }
@@ -69,15 +71,16 @@ export async function startLlmServer(
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     let body: ChatBody;
+    const raw = Buffer.concat(chunks).toString("utf8");
     try {
-      body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as ChatBody;
+      body = JSON.parse(raw) as ChatBody;
     } catch {
       res.writeHead(400).end('{"error":{"message":"bad json"}}');
       return;
     }
     const n = requests.length;
     const reply = await script(body, n);
-    requests.push({ n, seed: body.seed, body, kind: reply.kind });
+    requests.push({ n, seed: body.seed, body, raw, kind: reply.kind });
     const json = (status: number, value: unknown, headers: Record<string, string> = {}): void => {
       res.writeHead(status, { "content-type": "application/json", ...headers });
       res.end(JSON.stringify(value));

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,7 +8,7 @@ import { parsePythonJson } from "../src/log/json.ts";
 import type { GreedyRun } from "../src/log/schema.ts";
 import { JournalError, journalPath, openRunJournal } from "../src/run/journal.ts";
 import { createLimiter } from "../src/run/limit.ts";
-import { parseProgram } from "../src/run/parse.ts";
+import { parseProgram, pyStrip } from "../src/run/parse.ts";
 import { buildMessages } from "../src/run/prompt.ts";
 import { childSeed } from "../src/run/seeds.ts";
 
@@ -52,13 +53,24 @@ describe("run/parse", () => {
   it("drops <think> blocks, then takes the first python block", () => {
     assert.equal(
       parseProgram("<think>```python\nbad\n```</think>```python\ngood\n```\n```python\nlater\n```"),
-      "good\n",
+      "good",
     );
   });
   it("falls back to the first fenced block, then to the stripped text", () => {
-    assert.equal(parseProgram("text\n```\nplain\n```"), "plain\n");
-    assert.equal(parseProgram("```py\nshort tag\n```"), "short tag\n");
+    assert.equal(parseProgram("text\n```\nplain\n```"), "plain");
+    assert.equal(parseProgram("```py\nshort tag\n```"), "short tag");
     assert.equal(parseProgram("  x = 1\n  "), "x = 1");
+  });
+  it("strips the block of surrounding whitespace as Python's str.strip() (the reference stores that)", () => {
+    assert.equal(parseProgram("```python\n\n  \n    x = 1\n\ny = 2\n \t\n```"), "x = 1\n\ny = 2");
+    // Python strips U+001C..U+001F and U+0085 but not U+FEFF; JavaScript's trim() does the opposite
+    assert.equal(parseProgram("```python\n\u001fx = 1\u0085\n```"), "x = 1");
+    assert.equal(parseProgram("```python\n\ufeffx = 1\n```"), "\ufeffx = 1");
+    const py = spawnSync("python3", ["-c", "import sys;sys.stdout.write(sys.stdin.read().strip())"], {
+      input: " \u3000\u2028x\u00a0y\u001c\u0085\r\n",
+      encoding: "utf8",
+    });
+    assert.equal(pyStrip(" \u3000\u2028x\u00a0y\u001c\u0085\r\n"), py.stdout);
   });
   it("empty or thoughts only → null", () => {
     assert.equal(parseProgram(""), null);
@@ -78,7 +90,7 @@ describe("run/prompt", () => {
     assert.match(m[1]!.content, /combined_score = 0\.364237/);
     assert.match(m[1]!.content, /```python\nx = 1\n```/);
     assert.match(m[1]!.content, /complete improved program in a single ```python code block/);
-    assert.equal(parseProgram(m[1]!.content), "x = 1\n");
+    assert.equal(parseProgram(m[1]!.content), "x = 1");
   });
 });
 

@@ -239,3 +239,25 @@ describe("evoalloc tasks / models", () => {
     assert.equal(cli(["models", "--models", join(tmp, "nope.json")]).status, 2);
   });
 });
+
+describe("task.json prompt_template", () => {
+  it("is the task's user template, checked when the task loads", () => {
+    const dir = copyBumpy("template");
+    const folder = join(dir, "bumpy");
+    writeFileSync(
+      join(folder, "task.json"),
+      JSON.stringify({ prompt_template: "{current_program}\n{fitness:.6f}" }),
+    );
+    const t = loadTask("bumpy", dir);
+    assert.equal(t.promptTemplate, "{current_program}\n{fitness:.6f}");
+    assert.equal(t.sources!.promptTemplate, "task.json prompt_template");
+    writeFileSync(join(folder, "prompt.txt"), "gen {generation}: {current_program}");
+    writeFileSync(join(folder, "task.json"), JSON.stringify({ prompt_template_file: "prompt.txt" }));
+    assert.equal(loadTask("bumpy", dir).promptTemplate, "gen {generation}: {current_program}");
+    writeFileSync(join(folder, "task.json"), JSON.stringify({ prompt_template: "{program}" }));
+    assert.throws(
+      () => loadTask("bumpy", dir),
+      /task\.json: prompt_template: unknown placeholder \{program\}/,
+    );
+  });
+});

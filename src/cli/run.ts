@@ -9,6 +9,7 @@
  * entry in `SUBCOMMANDS`; it reuses `addRunOptions`, `parseRunOptions` and
  * `setupRun` for the flags and the side effects they share.
  */
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
@@ -28,9 +29,11 @@ import {
   type RunnerEvent,
   runGreedy,
 } from "../run/greedy.ts";
-import { banditIdentity, greedyIdentity } from "../run/identity.ts";
+import { banditIdentity, greedyIdentity, promptTemplateSha } from "../run/identity.ts";
 import { createLimiter, type Limiter } from "../run/limit.ts";
 import { MutatorClient } from "../run/mutator-client.ts";
+import { checkTemplate } from "../run/prompt.ts";
+import { FormatError } from "../run/pyformat.ts";
 import { RunFileError, RunStopped, type RunToFileResult, runToFile } from "../run/run-file.ts";
 import { createEvaluator, type Isolation, SandboxError } from "../run/sandbox.ts";
 import { loadTask, TaskError } from "../run/tasks.ts";
@@ -58,6 +61,7 @@ export interface RawRunOptions {
   backoff?: string;
   models?: string;
   tasksDir?: string;
+  promptTemplate?: string;
   resume?: boolean;
   force?: boolean;
   isolation?: string;
@@ -83,6 +87,7 @@ const FLAGS: Record<string, string> = {
   backoff: "--backoff",
   models: "--models",
   tasksDir: "--tasks-dir",
+  promptTemplate: "--prompt-template",
   isolation: "--isolation",
   evalMemory: "--eval-memory",
   parallelEval: "--parallel-eval",
@@ -142,6 +147,7 @@ const CommonSchema = z.object({
   backoff: numFlag.refine((x) => x >= 0, "must be >= 0").default(1),
   models: z.string().optional(),
   tasksDir: z.string().optional(),
+  promptTemplate: z.string().min(1).optional(),
   resume: z.boolean().default(false),
   force: z.boolean().default(false),
   isolation: z.enum(["prefork", "fresh"], { error: "must be prefork or fresh" }).default("prefork"),
@@ -185,6 +191,10 @@ export function addRunOptions(cmd: Command): Command {
     .option("--backoff <seconds>", "first wait before a retry (doubles, with jitter; Retry-After wins)", "1")
     .option("--models <file>", "JSON file of extra models")
     .option("--tasks-dir <dir>", "folder of task folders (default: the package's tasks/)")
+    .option(
+      "--prompt-template <file>",
+      "user message as a Python str.format template ({current_program}, {fitness:.6f}, {generation}, {task_description})",
+    )
     .option("--resume", "continue an interrupted run from its journal")
     .option("--force", "overwrite an existing result or journal")
     .addOption(
@@ -236,6 +246,7 @@ export async function setupRun(
     if (err instanceof TaskError) throw new UsageError(`--task: ${err.message}`);
     throw err;
   }
+  if (opts.promptTemplate !== undefined) task = withPromptTemplate(task, opts.promptTemplate);
   const request: RequestParams = {
     maxTokens: opts.maxTokens ?? model.max_tokens,
     temperature: opts.temperature ?? model.temperature,
@@ -261,6 +272,7 @@ export async function setupRun(
     eval_timeout_s: task.evalTimeoutS,
     task_dir: task.dir,
     task_sources: task.sources ?? null,
+    prompt_template_sha256: promptTemplateSha(task),
   };
   return {
     task,
@@ -285,6 +297,39 @@ export async function setupRun(
     evalLimit: createLimiter(parallelEval),
   };
 }
+
+/**
+ * The task with its user message taken from a template file (`--prompt-template`).
+ * @throws UsageError naming the file when it cannot be read or formatted.
+ */
+function withPromptTemplate(task: Task, file: string): Task {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new UsageError(
+      `--prompt-template: ${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? err})`,
+    );
+  }
+  try {
+    checkTemplate(text);
+  } catch (err) {
+    if (err instanceof FormatError) throw new UsageError(`--prompt-template: ${file}: ${err.message}`);
+    throw err;
+  }
+  return {
+    ...task,
+    promptTemplate: text,
+    sources: { ...(task.sources ?? defaultSources), promptTemplate: `--prompt-template ${file}` },
+  };
+}
+
+const defaultSources = {
+  systemPrompt: "default",
+  evalTimeoutS: "default",
+  entry: "none",
+  promptTemplate: "default",
+};
 
 /** The chat client of a model: its provider decides (openai: endpoints; mutator: in-process). */
 async function createClient(

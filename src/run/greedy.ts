@@ -158,7 +158,16 @@ export class GreedyArm {
     const g = this.trajectory.length;
     const t0 = this.deps.now();
     const { N } = this.spec;
-    const messages = buildMessages(this.spec.task.systemPrompt, parent.code, parent.fitness);
+    const { task } = this.spec;
+    const template =
+      task.promptTemplate === undefined || task.promptTemplate === null
+        ? null
+        : {
+            text: task.promptTemplate,
+            generation: g,
+            taskDescription: task.description ?? task.systemPrompt,
+          };
+    const messages = buildMessages(task.systemPrompt, parent.code, parent.fitness, template);
     const kids = await settleAll(Array.from({ length: N }, (_, idx) => this.child(g, idx, messages)));
 
     let best: { child: Child; code: string } | null = null;

@@ -6,10 +6,23 @@
 import { createHash } from "node:crypto";
 import type { BanditSpec } from "./bandit.ts";
 import type { GreedySpec } from "./greedy.ts";
+import type { Task } from "./types.ts";
 
 /** sha256 of the task's initial program (a changed task is another run). */
 export const initialProgramSha = (spec: Pick<GreedySpec, "task">): string =>
   createHash("sha256").update(spec.task.initialProgram).digest("hex");
+
+/** sha256 of the task's user template (prompt.ts), or null for evoalloc's default prompt. */
+export const promptTemplateSha = (task: Pick<Task, "promptTemplate">): string | null =>
+  task.promptTemplate === undefined || task.promptTemplate === null
+    ? null
+    : createHash("sha256").update(task.promptTemplate).digest("hex");
+
+/** The template's hash when there is one; nothing for the default, so earlier journals still match. */
+function templateIdentity(spec: Pick<GreedySpec, "task">): { prompt_template_sha256?: string } {
+  const sha = promptTemplateSha(spec.task);
+  return sha === null ? {} : { prompt_template_sha256: sha };
+}
 
 /** The identity of a greedy run. */
 export function greedyIdentity(spec: GreedySpec): Record<string, unknown> {
@@ -26,6 +39,7 @@ export function greedyIdentity(spec: GreedySpec): Record<string, unknown> {
     temperature: spec.request.temperature,
     top_p: spec.request.topP,
     initial_program_sha256: initialProgramSha(spec),
+    ...templateIdentity(spec),
   };
 }
 
@@ -49,5 +63,6 @@ export function banditIdentity(spec: BanditSpec): Record<string, unknown> {
     temperature: spec.request.temperature,
     top_p: spec.request.topP,
     initial_program_sha256: initialProgramSha(spec),
+    ...templateIdentity(spec),
   };
 }

@@ -22,6 +22,8 @@ import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { checkTemplate } from "./prompt.ts";
+import { FormatError } from "./pyformat.ts";
 import type { Task, TaskSources } from "./types.ts";
 
 /** Bad task folder or unknown task key. The CLI maps it to exit 2. */
@@ -198,6 +200,15 @@ export function loadTask(key: string, tasksDir: string = defaultTasksDir()): Tas
     promptTemplate = readFileSync(file, "utf8");
     sources.promptTemplate = `task.json prompt_template_file (${json.prompt_template_file})`;
   }
+  if (promptTemplate !== null) {
+    try {
+      checkTemplate(promptTemplate);
+    } catch (err) {
+      if (!(err instanceof FormatError)) throw err;
+      const field = json?.prompt_template !== undefined ? "prompt_template" : "prompt_template_file";
+      throw new TaskError(`${join(dir, "task.json")}: ${field}: ${err.message}`);
+    }
+  }
   return {
     key,
     dir,
@@ -206,6 +217,7 @@ export function loadTask(key: string, tasksDir: string = defaultTasksDir()): Tas
     entry: json?.entry_function ?? null,
     evalTimeoutS,
     systemPrompt,
+    description: json?.description ?? null,
     promptTemplate,
     configFile,
     sources,

@@ -23,7 +23,9 @@ export interface Task {
   entry: string | null;
   evalTimeoutS: number;
   systemPrompt: string;
-  /** The user message as a Python str.format template; null: evoalloc's default prompt. */
+  /** task.json `description` (the template's {task_description}). */
+  description?: string | null;
+  /** The user message as a Python str.format template (prompt.ts); null: evoalloc's default prompt. */
   promptTemplate?: string | null;
   /** The OpenEvolve config file read, if any. */
   configFile?: string | null;
