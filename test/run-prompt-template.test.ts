@@ -174,38 +174,27 @@ describe("--prompt-template and stripped programs (slow: real sandbox)", () => {
 
   it("rejects a template with an unknown placeholder or a bad spec, naming the file (exit 2)", async () => {
     const bad = join(tmp, "bad.txt");
-    writeFileSync(bad, "{current_program} {score:.6f}");
-    let r = await cli([
-      "run",
-      "greedy",
-      "--task",
-      "cp",
-      "--model",
-      "mutator",
-      "--T",
-      "1",
-      "--N",
-      "1",
-      "--prompt-template",
-      bad,
-    ]);
+    const withTemplate = (text: string) => {
+      writeFileSync(bad, text);
+      return cli([
+        "run",
+        "greedy",
+        "--task",
+        "cp",
+        "--model",
+        "mutator",
+        "--T",
+        "1",
+        "--N",
+        "1",
+        "--prompt-template",
+        bad,
+      ]);
+    };
+    let r = await withTemplate("{current_program} {score:.6f}");
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--prompt-template: .*bad\.txt: unknown placeholder \{score\}/);
-    writeFileSync(bad, "{current_program:.6f}");
-    r = await cli([
-      "run",
-      "greedy",
-      "--task",
-      "cp",
-      "--model",
-      "mutator",
-      "--T",
-      "1",
-      "--N",
-      "1",
-      "--prompt-template",
-      bad,
-    ]);
+    r = await withTemplate("{current_program:.6f}");
     assert.equal(r.code, 2);
     assert.match(r.stderr, /bad\.txt: Unknown format code 'f' for object of type 'str'/);
   });
