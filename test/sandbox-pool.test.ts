@@ -158,8 +158,17 @@ describe("sandbox pool", () => {
         HF_HOME: "h",
         MY_TOKEN: "t",
         LANG: "C",
+        DATABASE_URL: "postgres://u:p@h/db",
+        OMP_NUM_THREADS: "4",
       }),
-      { PATH: "/bin", LANG: "C" },
+      {
+        PATH: "/bin",
+        LANG: "C",
+        OMP_NUM_THREADS: "4",
+        OPENBLAS_NUM_THREADS: "1",
+        MKL_NUM_THREADS: "1",
+        PYTHONDONTWRITEBYTECODE: "1",
+      },
     );
     process.env.EVOALLOC_TEST_API_KEY = "sk-secret";
     try {

@@ -82,8 +82,13 @@ const ERROR_TEXT_CAP = 4000;
 
 /** A pool of sandbox workers implementing `Evaluator`. Create with `createEvaluator`. */
 export class SandboxEvaluator implements Evaluator {
-  /** Protections the worker could apply here (e.g. "netns", "readonly_fs", "own_uid", "rlimit_as"). */
+  /**
+   * Protections the worker could apply here (e.g. "netns", "host_hidden", "no_unix_sockets",
+   * "memory_cgroup" or only "rlimit_as" for memory, "own_uid"; README, Isolation).
+   */
   isolationApplied: string[] = [];
+  /** Why the others are missing (e.g. "memory cgroup: needs root"). */
+  isolationNotes: string[] = [];
   readonly timeoutS: number;
   private readonly slots: Slot[];
   private readonly queue: Job[] = [];
@@ -110,9 +115,11 @@ export class SandboxEvaluator implements Evaluator {
           this.slots[i]!.worker = w;
         });
         this.isolationApplied = workers[0]?.isolation ?? [];
+        this.isolationNotes = workers[0]?.isolationNotes ?? [];
       } else {
         const probe = await SandboxWorker.start(this.cfg);
         this.isolationApplied = probe.isolation;
+        this.isolationNotes = probe.isolationNotes;
         await probe.stop(5000);
       }
     } catch (err) {

@@ -5,7 +5,6 @@
  * the Node process.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { rmdirSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { packageRoot } from "./tasks.ts";
@@ -15,18 +14,33 @@ export function workerScriptPath(): string {
   return join(packageRoot(), "src", "run", "worker.py");
 }
 
-/** Names of environment variables that may hold credentials (API keys for the LLM endpoint, cloud tokens). */
-const SECRET_ENV =
-  /KEY|TOKEN|SECRET|PASSW|CREDENTIAL|AUTH|COOKIE|^(OPENAI|LLM|ANTHROPIC|AWS|AZURE|GOOGLE|GCP|HF)_/i;
+/**
+ * The variables a worker (and so every candidate) inherits: what Python, numpy
+ * and the interpreter's launcher need to start, nothing else. An allow-list,
+ * since a candidate may copy its environment into the logs and a credential
+ * may have any name (DATABASE_URL, GITHUB_PAT ...). HOME reaches the worker
+ * (a pyenv shim finds its installation through it); each candidate gets its
+ * own folder as HOME and TMPDIR.
+ */
+const ALLOWED_ENV =
+  /^(PATH|HOME|LANG|LANGUAGE|LC_[A-Z_]+|TZ|PYTHONPATH|PYTHONHOME|PYENV_VERSION|PYENV_ROOT|VIRTUAL_ENV|CONDA_PREFIX|LD_LIBRARY_PATH|(OMP|OPENBLAS|MKL|NUMEXPR)_NUM_THREADS|VECLIB_MAXIMUM_THREADS)$/;
+
+/** Thread counts a worker gets unless the parent sets them: one evaluation per core. */
+const THREAD_ENV = { OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" };
 
 /**
- * The environment candidates see: the parent's, minus anything that looks like a
- * credential, since a candidate may print its environment into the logs.
+ * The environment of a sandbox worker: the allowed variables of `env`, one
+ * thread per numerical library unless set, and the PYTHON* settings the
+ * worker needs.
  *
- * @example candidateEnv({ PATH: "/bin", LLM_API_KEY: "sk-1", OPENAI_BASE_URL: "u" }) // => { PATH: "/bin" }
+ * @example candidateEnv({ PATH: "/bin", DB_PASS: "x", OMP_NUM_THREADS: "2" })
+ *   // => { OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "2", MKL_NUM_THREADS: "1", PATH: "/bin", PYTHONDONTWRITEBYTECODE: "1" }
  */
 export function candidateEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter(([name]) => !SECRET_ENV.test(name)));
+  const allowed = Object.entries(env).filter(
+    ([name, value]) => value !== undefined && ALLOWED_ENV.test(name),
+  );
+  return { ...THREAD_ENV, ...Object.fromEntries(allowed), PYTHONDONTWRITEBYTECODE: "1" };
 }
 
 export interface WorkerConfig {
@@ -77,8 +91,8 @@ const WATCHDOG_GRACE_S = 15;
 
 export class SandboxWorker {
   isolation: string[] = [];
-  /** The empty host folder on which the worker mounted its private tmpfs (removed when it exits). */
-  private scratch: string | null = null;
+  /** Why protections are missing here (e.g. "memory cgroup: needs root"). */
+  isolationNotes: string[] = [];
   private pending: Pending | null = null;
   private exited = false;
   private stderrTail = "";
@@ -92,6 +106,7 @@ export class SandboxWorker {
    *   WorkerDiedError when the interpreter cannot start.
    */
   static start(cfg: WorkerConfig): Promise<SandboxWorker> {
+    const env = candidateEnv(process.env);
     const config = {
       evaluator: cfg.evaluatorPath,
       memory_bytes: cfg.memoryBytes,
@@ -100,13 +115,8 @@ export class SandboxWorker {
       preload: cfg.preload,
       once: cfg.once,
       isolate: cfg.isolate,
-    };
-    const env = {
-      OPENBLAS_NUM_THREADS: "1",
-      OMP_NUM_THREADS: "1",
-      MKL_NUM_THREADS: "1",
-      ...candidateEnv(process.env),
-      PYTHONDONTWRITEBYTECODE: "1",
+      // What the interpreter's launcher adds (a pyenv shim sets PWD, SHLVL ...) stays with the worker.
+      env_names: Object.keys(env),
     };
     const proc = spawn(cfg.python, [workerScriptPath(), JSON.stringify(config)], { env, stdio: "pipe" });
     const worker = new SandboxWorker(proc);
@@ -123,12 +133,6 @@ export class SandboxWorker {
       });
       proc.on("exit", (code, sig) => {
         worker.exited = true;
-        if (worker.scratch) {
-          try {
-            // empty on the host (the tmpfs lived in the worker's namespace); the shared one stays
-            if (!worker.scratch.endsWith(".evoalloc-sandbox")) rmdirSync(worker.scratch);
-          } catch {}
-        }
         const why = `sandbox worker exited (${sig ?? `status ${code}`})${worker.stderrTail ? `: ${worker.stderrTail.trim().slice(-1000)}` : ""}`;
         if (!started) reject(new WorkerDiedError(why));
         worker.failPending(new WorkerDiedError(why));
@@ -143,8 +147,8 @@ export class SandboxWorker {
         }
         if (msg.op === "ready") {
           started = true;
-          worker.scratch = typeof msg.scratch === "string" ? msg.scratch : null;
           worker.isolation = Array.isArray(msg.isolation) ? (msg.isolation as string[]) : [];
+          worker.isolationNotes = Array.isArray(msg.notes) ? (msg.notes as string[]) : [];
           resolve(worker);
         } else if (msg.op === "fatal") {
           started = true;

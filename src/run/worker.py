@@ -3,7 +3,8 @@
 
 Started by src/run/sandbox.ts with one argument, a JSON config:
   {"evaluator": path, "memory_bytes": int, "max_output_bytes": int, "nproc": int,
-   "preload": [module names], "once": bool, "isolate": bool}
+   "preload": [module names], "once": bool, "isolate": bool,
+   "env_names": [the variables a candidate keeps, beside HOME and TMPDIR]}
 
 It imports the preloaded modules (numpy, scipy ...) and the task's evaluator
 once, then answers requests read as JSON lines on stdin:
@@ -15,15 +16,20 @@ with JSON lines on stdout ({"op": "ready", ...} first, then one
 
 When it runs as root, the worker first moves itself into a new network
 namespace (no interface but a down loopback: no network) and a new mount
-namespace in which every mount is read-only except a private scratch tmpfs
+namespace (confine_view.py) showing only the system's folders, the Python
+installation and the task's folder, all read-only, plus a private /tmp
 (holding the candidates' folders) and a private /dev/shm; candidates inherit
 both. Each candidate then runs in a forked child (forked and confined ahead,
 while the previous candidate runs):
   own session and process group (killed whole on the wall-clock limit),
-  own folder as cwd, stdin /dev/null, stdout/stderr to files capped by
-  RLIMIT_FSIZE, RLIMIT_AS memory cap, RLIMIT_CORE 0, RLIMIT_CPU backstop,
-  and as root a uid of its own (no capabilities; RLIMIT_NPROC then bounds
-  fork bombs, and every process left with that uid is killed afterwards).
+  own folder as cwd and HOME, stdin /dev/null, stdout/stderr to files capped
+  by RLIMIT_FSIZE, RLIMIT_AS memory cap per process, RLIMIT_CORE 0,
+  RLIMIT_CPU backstop, a seccomp filter refusing unix sockets
+  (confine_seccomp.py, any user), and as root a memory cgroup per slot capping
+  the whole process tree (confine_memory.py) and a uid of its own (no
+  capabilities; RLIMIT_NPROC then bounds fork bombs, and every process left
+  with that uid is killed afterwards). Its environment is the worker's, which
+  Node gives an allow-list only (no credentials).
 The result travels back on a pipe as JSON; the candidate's stdout is never
 parsed. The candidate shares its process with the evaluator (the OpenEvolve
 convention), so the sandbox protects the machine and the other candidates,
@@ -41,25 +47,22 @@ import resource
 import select
 import shutil
 import signal
-import stat
 import sys
 import tempfile
 import time
 import traceback
 
-CLONE_NEWNS = 0x00020000
+# The confinement pieces live next to this script; imported before the script's
+# folder leaves sys.path (a candidate sees no more of the project than its task).
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, _HERE)
+import confine_memory  # noqa: E402
+from confine_seccomp import UnixSocketFilter  # noqa: E402
+from confine_view import isolate_view, libc_call  # noqa: E402
+
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
+
 CLONE_NEWNET = 0x40000000
-MS_RDONLY = 1
-MS_NOSUID = 2
-MS_NODEV = 4
-MS_NOEXEC = 8
-MS_REMOUNT = 32
-MS_NOATIME = 1024
-MS_NODIRATIME = 2048
-MS_BIND = 4096
-MS_REC = 16384
-MS_PRIVATE = 1 << 18
-MS_RELATIME = 1 << 21
 PR_SET_PDEATHSIG = 1
 PR_SET_KEEPCAPS = 8
 PR_SET_CHILD_SUBREAPER = 36
@@ -99,40 +102,6 @@ def read_commands(block):
     return [json.loads(line) for line in lines if line.strip()]
 
 
-def libc_call(name, *args):
-    if getattr(_libc, name)(*args) != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"{name}: {os.strerror(err)}")
-
-
-def mount(source, target, fstype, flags, data=None):
-    enc = lambda s: s.encode() if isinstance(s, str) else s  # noqa: E731
-    libc_call("mount", enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data))
-
-
-def mount_points():
-    """Mount points and their per-mount flags, from /proc/self/mountinfo."""
-    out = []
-    with open("/proc/self/mountinfo") as f:
-        for line in f:
-            parts = line.split()
-            point = parts[4].encode().decode("unicode_escape")
-            opts = parts[5].split(",")
-            flags = 0
-            for name, bit in (
-                ("nosuid", MS_NOSUID),
-                ("nodev", MS_NODEV),
-                ("noexec", MS_NOEXEC),
-                ("noatime", MS_NOATIME),
-                ("nodiratime", MS_NODIRATIME),
-                ("relatime", MS_RELATIME),
-            ):
-                if name in opts:
-                    flags |= bit
-            out.append((point, flags))
-    return out
-
-
 def capset(caps):
     """Sets permitted, effective and inheritable capabilities to `caps` (a list of numbers)."""
     mask = 0
@@ -155,26 +124,12 @@ def capset(caps):
         _libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0)
 
 
-def scratch_mount_point():
-    """An empty folder on the host, shared by all workers: each mounts its own
-    tmpfs on it inside its own mount namespace, so nothing is left behind."""
-    path = os.path.join(tempfile.gettempdir(), ".evoalloc-sandbox")
-    try:
-        os.mkdir(path, 0o711)
-    except FileExistsError:
-        pass
-    st = os.lstat(path)
-    if not stat.S_ISDIR(st.st_mode) or st.st_uid != 0:  # planted by someone else: use a fresh one
-        path = tempfile.mkdtemp(prefix="evoalloc-sandbox-")
-    return path
-
-
-def isolate_worker(applied):
+def isolate_worker(applied, keep):
     """Once per worker (root only): a network namespace with no network, and a
-    mount namespace where every mount is read-only except a private scratch
-    tmpfs (the candidates' folders) and a private /dev/shm. Candidates forked
-    later inherit both, so a candidate costs no namespace set-up. Returns the
-    scratch folder, or None when the OS does not allow a mount namespace."""
+    mount namespace showing the candidates only what they need, read-only
+    (confine_view.py). Candidates forked later inherit both, so a candidate
+    costs no namespace set-up. Returns the scratch folder (a private tmpfs),
+    or None when the OS does not allow a mount namespace."""
     if os.geteuid() != 0:
         return None
     try:
@@ -182,30 +137,7 @@ def isolate_worker(applied):
         applied.append("netns")
     except OSError:
         pass
-    scratch = scratch_mount_point()
-    try:
-        libc_call("unshare", CLONE_NEWNS)
-        mount(None, "/", None, MS_REC | MS_PRIVATE)
-        # A tmpfs, not the host's file system: nothing reached through it is a host file.
-        mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV, f"size={TMPFS_SIZE},mode=0711")
-    except OSError:
-        return None
-    applied.append("tmpfs_workdir")
-    failed = []
-    for point, flags in mount_points():
-        if point == scratch or point.startswith(("/proc", "/sys")) or point == "/dev/shm":
-            continue
-        try:
-            mount(None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY | flags)
-        except OSError:
-            failed.append(point)
-    try:
-        mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
-        applied.append("private_shm")
-    except OSError:
-        failed.append("/dev/shm")
-    applied.append("readonly_fs" if not failed else "readonly_fs_partial")
-    return scratch
+    return isolate_view(applied, keep, TMPFS_SIZE)
 
 
 def drop_privileges(uid, read_cap, applied):
@@ -224,11 +156,41 @@ def drop_privileges(uid, read_cap, applied):
     applied.append("own_uid")
 
 
-def confine(cfg, work, uid, read_cap, applied):
-    """Everything but the rlimits, in order; the caller is the forked child."""
-    drop_privileges(uid, read_cap, applied)
+class Jail:
+    """What confines every candidate of one worker, decided once at start-up."""
+
+    def __init__(self, cfg):
+        self.cfg = cfg
+        self.scratch = None  # the private tmpfs holding the candidates' folders (root), else None
+        self.read_cap = False  # keep CAP_DAC_READ_SEARCH (the Python installation is root-only)
+        self.unix_filter = None  # a confine_seccomp.UnixSocketFilter, where the kernel takes it
+        self.memory = None  # a confine_memory.MemoryCgroups, where the OS allows one per slot
+
+    def cgroup(self, uid):
+        return self.memory.slot(uid) if self.memory is not None else None
+
+
+def confine(jail, work, uid, cgroup, applied, notes=None):
+    """Everything but the rlimits, in order; the caller is the forked child.
+    With `notes` (the probe), an optional protection that fails is noted there
+    instead of raising."""
+
+    def optional(name, step):
+        try:
+            step()
+            applied.append(name)
+        except OSError as exc:
+            if notes is None:
+                raise
+            notes.append(f"{name}: {exc}")
+
+    if cgroup is not None:  # while still root: its children stay in it
+        optional("memory_cgroup", lambda: confine_memory.join(cgroup))
+    drop_privileges(uid, jail.read_cap, applied)
     os.chdir(work)
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # after setuid, which clears it
+    if jail.unix_filter is not None:
+        optional("no_unix_sockets", jail.unix_filter.install)
 
 
 def set_limits(cfg, timeout_s, own_uid):
@@ -347,7 +309,7 @@ def write_all(fd, data):
         view = view[os.write(fd, view) :]
 
 
-def spare_main(cfg, evaluate, work, uid, read_cap, out_fd, err_fd, cmd_fd, result_fd):
+def spare_main(jail, evaluate, work, uid, cgroup, out_fd, err_fd, cmd_fd, result_fd):
     """In a forked child: confine itself, wait for its candidate, evaluate it, write the result. Never returns."""
     os.setsid()
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -361,7 +323,7 @@ def spare_main(cfg, evaluate, work, uid, read_cap, out_fd, err_fd, cmd_fd, resul
     os.dup2(result_fd, 3)
     os.dup2(cmd_fd, 4)
     os.closerange(5, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
-    confine(cfg, work, uid, read_cap, [])
+    confine(jail, work, uid, cgroup, [])
     request = read_all(4)
     os.close(4)
     if not request:  # the worker stopped before handing over a candidate
@@ -370,10 +332,13 @@ def spare_main(cfg, evaluate, work, uid, read_cap, out_fd, err_fd, cmd_fd, resul
     program = os.path.join(work, "program.py")
     with open(program, "w", encoding="utf-8") as f:
         f.write(req["code"])
+    allowed = set(jail.cfg.get("env_names", os.environ))
+    for name in [n for n in os.environ if n not in allowed]:
+        del os.environ[name]
     os.environ["HOME"] = work
     os.environ["TMPDIR"] = work
     tempfile.tempdir = None
-    set_limits(cfg, float(req["timeout_s"]), uid is not None)
+    set_limits(jail.cfg, float(req["timeout_s"]), uid is not None)
     me = os.getpid()
     try:
         result = {"metrics": as_metrics(evaluate(program))}
@@ -400,10 +365,13 @@ def spare_main(cfg, evaluate, work, uid, read_cap, out_fd, err_fd, cmd_fd, resul
 class Child:
     """A forked, confined child: first a spare waiting for a candidate, then the candidate's process."""
 
-    def __init__(self, cfg, evaluate, uid, read_cap, scratch):
+    def __init__(self, jail, evaluate, uid):
         self.uid = uid
-        self.private_shm = scratch is not None
-        self.base = tempfile.mkdtemp(prefix="evoalloc-eval-", dir=scratch)
+        self.private_shm = jail.scratch is not None
+        self.memory = jail.memory
+        self.cgroup = jail.cgroup(uid)
+        self.oom_before = 0
+        self.base = tempfile.mkdtemp(prefix="evoalloc-eval-", dir=jail.scratch)
         os.chmod(self.base, 0o711)
         work = os.path.join(self.base, "work")
         os.mkdir(work, 0o700)
@@ -420,7 +388,7 @@ class Child:
         self.pid = os.fork()
         if self.pid == 0:
             try:
-                spare_main(cfg, evaluate, work, uid, read_cap, out_fd, err_fd, cmd_r, result_w)
+                spare_main(jail, evaluate, work, uid, self.cgroup, out_fd, err_fd, cmd_r, result_w)
             except BaseException:
                 try:
                     os.write(2, traceback.format_exc().encode())
@@ -436,6 +404,8 @@ class Child:
 
     def hand_over(self, req):
         """Gives the spare its candidate; False when the spare died meanwhile."""
+        if self.cgroup is not None:
+            self.oom_before = self.memory.oom_kills(self.cgroup)
         try:
             write_all(self.cmd_w, (json.dumps(req) + "\n").encode())
             return True
@@ -475,6 +445,10 @@ class Child:
             if pid:
                 self.status = status
         return self.status is not None
+
+    def out_of_memory(self):
+        """Whether the kernel killed a process of this candidate for passing its cgroup's memory limit."""
+        return self.cgroup is not None and self.memory.oom_kills(self.cgroup) > self.oom_before
 
     def kill(self):
         for kill in (lambda: os.killpg(self.pid, signal.SIGKILL), lambda: os.kill(self.pid, signal.SIGKILL)):
@@ -539,6 +513,11 @@ def response(cfg, child, req, t0, outcome):
     elif result is None:
         child.reap(block=True)
         resp["error"] = describe_status(child.status)
+        if child.out_of_memory():
+            resp["error"] = (
+                f"out of memory: the candidate's processes together passed the memory limit "
+                f"({int(cfg['memory_bytes'])} bytes, memory cgroup); the kernel killed one ({resp['error']})"
+            )
     elif "exception" in result:
         resp["error"] = result["exception"] + "\n" + result.get("traceback", "")
     elif out_size >= limit or err_size >= limit:
@@ -559,9 +538,8 @@ class Worker:
     spare can be forked while a candidate runs.
     """
 
-    def __init__(self, cfg, evaluate, uids, read_cap, scratch):
-        self.cfg, self.evaluate, self.uids, self.read_cap = cfg, evaluate, uids, read_cap
-        self.scratch = scratch
+    def __init__(self, jail, evaluate, uids):
+        self.jail, self.cfg, self.evaluate, self.uids = jail, jail.cfg, evaluate, uids
         self.spare = None
         self.running = None  # (child, req, t0)
         self.retiring = []
@@ -588,7 +566,7 @@ class Worker:
             self.clean_retiring()
             uid, ok = self.free_uid()
         if ok:
-            self.spare = Child(self.cfg, self.evaluate, uid, self.read_cap, self.scratch)
+            self.spare = Child(self.jail, self.evaluate, uid)
 
     def orphans(self):
         """Live processes reparented to this worker (a child subreaper) that are not
@@ -740,11 +718,12 @@ class Worker:
         self.clean_retiring()
 
 
-def probe(cfg, uid, read_cap, must_read, scratch):
-    """Which protections apply here, and whether the confined candidate can read
-    `must_read` (the Python library, numpy, the evaluator's folder): runs the
-    confinement in a throwaway child."""
-    base = tempfile.mkdtemp(prefix="evoalloc-probe-", dir=scratch)
+def probe(jail, uid, must_read):
+    """Which protections apply here (and why the optional ones do not), and
+    whether the confined candidate can read `must_read` (the Python library,
+    numpy, the evaluator's folder): runs the confinement in a throwaway child."""
+    base = tempfile.mkdtemp(prefix="evoalloc-probe-", dir=jail.scratch)
+    os.chmod(base, 0o711)  # as a candidate's: its uid traverses it to its own folder
     work = os.path.join(base, "work")
     os.mkdir(work, 0o700)
     if uid is not None:
@@ -754,22 +733,34 @@ def probe(cfg, uid, read_cap, must_read, scratch):
     if pid == 0:
         try:
             os.close(r)
-            applied = []
-            confine(cfg, work, uid, read_cap, applied)
+            applied, notes = [], []
+            confine(jail, work, uid, jail.cgroup(uid), applied, notes)
+            if "no_unix_sockets" in applied:
+                import socket
+
+                try:
+                    socket.socket(socket.AF_UNIX).close()
+                    applied.remove("no_unix_sockets")
+                    notes.append("no_unix_sockets: the seccomp filter was installed but did not refuse AF_UNIX")
+                except PermissionError:
+                    pass
             readable = True
             for path in must_read:
                 try:
                     os.listdir(path)
-                except OSError:
+                except OSError as exc:
                     readable = False
+                    notes.append(f"read_anywhere: the candidate's uid cannot read {path} ({exc.strerror})")
             try:
-                set_limits(cfg, 1.0, uid is not None)
+                set_limits(jail.cfg, 1.0, uid is not None)
                 applied += ["rlimit_as", "rlimit_fsize", "rlimit_core", "rlimit_cpu"]
                 if uid is not None:
                     applied.append("rlimit_nproc")
             except (OSError, ValueError):
                 pass
-            os.write(w, json.dumps({"applied": applied, "readable": readable}).encode())
+            os.write(w, json.dumps({"applied": applied, "notes": notes, "readable": readable}).encode())
+        except BaseException as exc:
+            os.write(w, json.dumps({"applied": [], "notes": [f"the probe failed: {exc!r}"], "readable": False}).encode())
         finally:
             os._exit(0)
     os.close(w)
@@ -784,7 +775,7 @@ def probe(cfg, uid, read_cap, must_read, scratch):
     try:
         return json.loads(data)
     except ValueError:
-        return {"applied": [], "readable": False}
+        return {"applied": [], "notes": ["the probe child failed"], "readable": False}
 
 
 def as_metrics(value):
@@ -846,32 +837,58 @@ def main():
     except BaseException as exc:
         send({"op": "fatal", "error": f"cannot load the evaluator {cfg['evaluator']}: {type(exc).__name__}: {exc}"})
         return 1
-    uid = UID_BASE + 3 * os.getpid() if os.geteuid() == 0 and cfg.get("isolate", True) else None
-    read_cap = False
-    applied = []
-    scratch = isolate_worker(applied) if cfg.get("isolate", True) else None
-    if cfg.get("isolate", True):
-        must_read = [os.path.dirname(os.__file__), os.path.dirname(os.path.abspath(cfg["evaluator"]))]
+    isolate = cfg.get("isolate", True)
+    uid = UID_BASE + 3 * os.getpid() if os.geteuid() == 0 and isolate else None
+    jail = Jail(cfg)
+    applied, notes = [], []
+    if isolate:
+        task_dir = os.path.dirname(os.path.abspath(cfg["evaluator"]))
+        jail.scratch = isolate_worker(applied, [task_dir])
+        if "host_hidden" not in applied:
+            notes.append("host_hidden: host folders stay visible (needs root and a mount namespace)")
+        jail.unix_filter = UnixSocketFilter()
+        if jail.unix_filter.reason:
+            notes.append(f"no_unix_sockets: {jail.unix_filter.reason}")
+            jail.unix_filter = None
+        jail.memory = memory = confine_memory.MemoryCgroups(cfg["memory_bytes"])
+        memory.sweep_stale()
+        if uid is None or any(memory.slot(u) is None for u in (uid, uid + 1, uid + 2)):
+            notes.append(memory.reason or "memory cgroup: needs a uid of its own per candidate (root)")
+            memory.close()
+            jail.memory = None
+        must_read = [os.path.dirname(os.__file__), task_dir]
         must_read += [os.path.dirname(m.__file__) for m in map(sys.modules.get, preloaded) if getattr(m, "__file__", None)]
-        found = probe(cfg, uid, False, must_read, scratch)
+        found = probe(jail, uid, must_read)
         if uid is not None and not found["readable"]:
-            # The interpreter lives where only root may read (e.g. /root/.pyenv): keep read access only.
-            read_cap = True
-            found = probe(cfg, uid, True, must_read, scratch)
+            # The interpreter lives where only root may read: keep read access only.
+            notes += [n for n in found["notes"] if n.startswith("read_anywhere")]
+            jail.read_cap = True
+            found = probe(jail, uid, must_read)
         applied += found["applied"]
+        notes += found["notes"]
+        if "no_unix_sockets" not in applied:
+            jail.unix_filter = None
+        if "memory_cgroup" not in applied and jail.memory is not None:
+            jail.memory.close()
+            jail.memory = None
     if uid is not None and "own_uid" not in applied:
         uid = None
+        if jail.memory is not None:
+            jail.memory.close()
+            jail.memory = None
     uids = [uid, uid + 1, uid + 2] if uid is not None else [None]
     # Children share the worker's pages copy-on-write; keep the collector from touching (copying) them all.
     gc.collect()
     gc.freeze()
-    worker = Worker(cfg, evaluate, uids, read_cap, scratch)
-    worker.ensure_spare(block=True)
-    send({"op": "ready", "pid": os.getpid(), "isolation": applied, "preloaded": preloaded, "scratch": scratch})
+    worker = Worker(jail, evaluate, uids)
     try:
+        worker.ensure_spare(block=True)
+        send({"op": "ready", "pid": os.getpid(), "isolation": applied, "notes": notes, "preloaded": preloaded})
         worker.loop()
     finally:
         worker.shutdown()
+        if jail.memory is not None:
+            jail.memory.close()
     return 0
 
 
