@@ -134,7 +134,8 @@ export function phiValue(y: number, ceiling: number, response: PhiResponse): num
   return response === "linear" ? y : ceiling * (1 - Math.exp(y));
 }
 
-const design = (T: number, N: number) => {
+/** The Φ-model design row (1, ln T, ln N, ln T·ln N) of a split. */
+export const design = (T: number, N: number) => {
   const u = Math.log(T);
   const z = Math.log(N);
   return [1, u, z, u * z];

@@ -22,6 +22,7 @@ const commands: [name: string, load: () => Promise<{ register: Register }>][] = 
   ["sweep", () => import("./sweep.ts")],
   ["report", () => import("./report.ts")],
   ["fit", () => import("./fit.ts")],
+  ["advise", () => import("./advise.ts")],
   ["tasks", () => import("./tasks.ts")],
   ["models", () => import("./models.ts")],
 ];
