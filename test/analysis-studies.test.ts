@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ablationKs, effects, holm, pairedDiff, pFromInterval } from "../src/analysis/effects.ts";
+import { ablationKs, effects, pairedDiff } from "../src/analysis/effects.ts";
 import { poolStudies } from "../src/analysis/studies.ts";
 import {
   bootstrapMeanCurves,
@@ -97,15 +97,6 @@ test("replay threshold-reaching: identical seeds that step at 4 are reached at r
   // ucb spreads pulls round robin at first: an arm has 4 pulls at round 10 (3·3 + 1)
   assert.equal(earliestReach(curves.get("ucb")!, 0.5), 10);
   assert.equal(curves.get("ucb")!.steps, 11);
-});
-
-test("holm and pFromInterval", () => {
-  assert.deepEqual(holm([0.01, 0.04, 0.03]), [0.03, 0.06, 0.06]);
-  assert.deepEqual(holm([null, 0.5]), [null, 0.5]);
-  assert.deepEqual(holm([]), []);
-  assert.ok(Math.abs(pFromInterval(1, [0, 2])! - 0.05) < 1e-6);
-  assert.equal(pFromInterval(1, null), null);
-  assert.equal(pFromInterval(0, [0, 0]), 1);
 });
 
 test("K ablation on a pool with a known answer: leader's gain over single is E[max of K] − mean", () => {

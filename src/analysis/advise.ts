@@ -11,11 +11,9 @@
  * Holm-adjusted p-values over the set compared; otherwise "no clear winner"
  * with the tied ones. Pure: tables, pools and the fit in, one object out.
  */
-import jStat from "jstat";
-import type { Pool } from "../replay/index.ts";
-import { replay } from "../replay/index.ts";
+import { holm, type Pool, pairedTest, replay, seedMean, tTwoSidedP } from "../replay/index.ts";
 import { tInterval, tQuantile } from "../util/interval.ts";
-import { ablationKs, type EffectsRow, effects, holm } from "./effects.ts";
+import { ablationKs, type EffectsRow, effects } from "./effects.ts";
 import { design, type PhiCell, type PhiFit, phiPredict } from "./phi.ts";
 import type { Curve, SplitOutcome } from "./splits.ts";
 import { bootstrapMeanCurves, earliestReach, type ReachRow, replayMeanCurves } from "./threshold.ts";
@@ -131,14 +129,9 @@ export function compareSamples(
 ): { difference: number; ci95: Interval; p: number | null; paired: boolean } {
   const shared = [...a.keys()].filter((s) => b.has(s));
   if (shared.length >= 2) {
-    const d = shared.map((s) => a.get(s)! - b.get(s)!);
-    const t = tInterval(d);
-    return {
-      difference: t.mean,
-      ci95: t.lo === null ? null : [t.lo, t.hi!],
-      p: tTestP(t.mean, t.se!, d.length - 1),
-      paired: true,
-    };
+    // the paired jackknife t over seed means is the paired Student t
+    const t = pairedTest(seedMean(shared.map((s) => a.get(s)!)), seedMean(shared.map((s) => b.get(s)!)));
+    return { difference: t.diff, ci95: t.ci95, p: t.p_value, paired: true };
   }
   const x = [...a.values()];
   const y = [...b.values()];
@@ -156,7 +149,7 @@ export function compareSamples(
 
 function tTestP(mean: number, se: number, df: number): number {
   if (!(se > 0)) return mean === 0 ? 1 : 0;
-  return 2 * (1 - jStat.studentt.cdf(Math.abs(mean / se), df));
+  return tTwoSidedP(mean / se, df);
 }
 
 /** Power-of-two splits (T, N) of C with N inside the logged breadths [nMin, nMax]. */
@@ -325,7 +318,6 @@ export function advise(input: AdviseInput, opts: AdviseOptions = {}): Advice {
         maxInstances: opts.maxInstances ?? 500,
         seed: opts.seed ?? 0,
         curveInstances: 0,
-        curveReplicates: 0,
       });
       for (const e of effects(r) ?? []) tried.push({ e });
     }

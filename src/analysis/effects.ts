@@ -9,8 +9,7 @@
  * which arm to pull adds. Each step is a paired difference on the replay's
  * common instances, with the replay's interval for it. Pure.
  */
-import type { Interval, ReplayResult } from "../replay/index.ts";
-import { normalCdf } from "../replay/index.ts";
+import { holm, type Interval, type ReplayResult } from "../replay/index.ts";
 
 export interface PairedDiff {
   a: string;
@@ -18,47 +17,17 @@ export interface PairedDiff {
   /** Mean over instances of Y_a − Y_b. */
   diff: number;
   ci95: Interval;
-  /** Two-sided p for diff = 0, from the interval (normal approximation); null without an interval. */
+  /** Two-sided p for diff = 0 (the replay's paired test); null when undefined. */
   p: number | null;
-}
-
-/**
- * Two-sided p-value of a difference with a 95% interval, by the normal
- * approximation (se = width / (2·1.96)); 0 width with diff ≠ 0 gives 0.
- * @example pFromInterval(1, [0, 2]) // => 0.0500… (z = 1.96)
- */
-export function pFromInterval(diff: number, ci: Interval): number | null {
-  if (!ci) return null;
-  const se = (ci[1] - ci[0]) / (2 * 1.959963984540054);
-  if (!(se > 0)) return diff === 0 ? 1 : 0;
-  return 2 * (1 - normalCdf(Math.abs(diff / se)));
-}
-
-/**
- * Holm's step-down adjustment of p-values (Holm 1979), in input order;
- * nulls stay null and are not counted. O(m log m).
- * @example holm([0.01, 0.04, 0.03]) // => [0.03, 0.06, 0.06]
- */
-export function holm(ps: readonly (number | null)[]): (number | null)[] {
-  const idx = ps.flatMap((p, i) => (p === null ? [] : [i])).sort((i, j) => ps[i]! - ps[j]!);
-  const m = idx.length;
-  const out: (number | null)[] = ps.map(() => null);
-  let running = 0;
-  idx.forEach((i, rank) => {
-    running = Math.max(running, Math.min(1, (m - rank) * ps[i]!));
-    out[i] = running;
-  });
-  return out;
 }
 
 /** The paired difference a − b from a replay's comparisons (either order), or null when not compared. */
 export function pairedDiff(r: ReplayResult, a: string, b: string): PairedDiff | null {
   for (const c of r.comparisons) {
-    if (c.a === a && c.b === b)
-      return { a, b, diff: c.mean_diff, ci95: c.ci95, p: pFromInterval(c.mean_diff, c.ci95) };
+    if (c.a === a && c.b === b) return { a, b, diff: c.mean_diff, ci95: c.ci95, p: c.p_value };
     if (c.a === b && c.b === a) {
       const ci95: Interval = c.ci95 ? [-c.ci95[1], -c.ci95[0]] : null;
-      return { a, b, diff: -c.mean_diff, ci95, p: pFromInterval(-c.mean_diff, ci95) };
+      return { a, b, diff: -c.mean_diff, ci95, p: c.p_value };
     }
   }
   return null;
