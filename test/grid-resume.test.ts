@@ -45,7 +45,14 @@ writeFileSync(join(dir, "a.json"), JSON.stringify(config("a")));
 writeFileSync(join(dir, "b.json"), JSON.stringify(config("b")));
 
 const log: RequestLogEntry[] = [];
-const server = await startServer({ port: 0, latencyMs: 15, onRequest: (e) => log.push(e) });
+// the runs' calls (each has a seed), not the grid's 1-token preflight request
+const server = await startServer({
+  port: 0,
+  latencyMs: 15,
+  onRequest: (e) => {
+    if (e.seed !== null) log.push(e);
+  },
+});
 after(() => server.close());
 
 function grid(cfg: string): {

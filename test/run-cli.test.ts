@@ -239,7 +239,7 @@ describe("run CLI end to end (slow: real sandbox)", () => {
       run.child.kill("SIGINT");
       const r = await run.done;
       assert.equal(r.code, 130, r.stderr);
-      assert.match(r.stderr, /resume with:\n\s+evoalloc run greedy .*--resume/);
+      assert.match(r.stderr, /resume with:\n\s+(npx )?evoalloc run greedy .*--resume/);
       for (const line of readFileSync(journal, "utf8")
         .split("\n")
         .filter((l) => l !== ""))

@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { BUILTIN_MODELS } from "../src/log/models.ts";
 
 export interface ChatBody {
   model: string;
@@ -50,8 +51,13 @@ export interface LlmServer {
   url: string;
   port: number;
   requests: LoggedRequest[];
+  /** GET /models requests (the preflight). */
+  modelRequests: string[];
   close(): Promise<void>;
 }
+
+/** The names of the built-in models: what the server lists by default. */
+const SERVED = Object.values(BUILTIN_MODELS).map((m) => m.name);
 
 export const DEFAULT_USAGE = {
   prompt_tokens: 100,
@@ -63,11 +69,30 @@ export const DEFAULT_USAGE = {
 /** Starts a server on 127.0.0.1 (a free port); `script` decides each reply. */
 export async function startLlmServer(
   script: (body: ChatBody, n: number) => Reply | Promise<Reply>,
-  opts: { port?: number } = {},
+  opts: {
+    port?: number;
+    /** What GET /models answers: the models listed (default: every built-in model), null: 404, a number: that status. */
+    models?: string[] | null | number;
+  } = {},
 ): Promise<LlmServer> {
   const requests: LoggedRequest[] = [];
+  const modelRequests: string[] = [];
   const hanging = new Set<ServerResponse>();
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method === "GET" && /\/models$/.test(req.url ?? "")) {
+      modelRequests.push(req.url ?? "");
+      if (opts.models === null) res.writeHead(404).end('{"error":{"message":"no such route"}}');
+      else if (typeof opts.models === "number")
+        res.writeHead(opts.models).end('{"error":{"message":"injected"}}');
+      else
+        res.writeHead(200, { "content-type": "application/json" }).end(
+          JSON.stringify({
+            object: "list",
+            data: (opts.models ?? SERVED).map((id) => ({ id, object: "model" })),
+          }),
+        );
+      return;
+    }
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     let body: ChatBody;
@@ -149,6 +174,7 @@ export async function startLlmServer(
     url: `http://127.0.0.1:${port}/v1`,
     port,
     requests,
+    modelRequests,
     async close() {
       for (const res of hanging) res.socket?.destroy();
       server.closeAllConnections();

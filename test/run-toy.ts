@@ -56,9 +56,16 @@ export const journalCalls = (path: string): { key: string }[] =>
         .map((l) => JSON.parse(l) as { key: string })
     : [];
 
-/** A tiny deterministic task: the program sets X; combined_score = X. */
-export function writeToyTask(root: string): string {
-  const dir = join(root, "tasks", "toy");
+/**
+ * A tiny deterministic task: the program sets X; combined_score = X. `tail`
+ * replaces the evaluator's last line (the return), with x in scope.
+ */
+export function writeToyTask(
+  root: string,
+  key = "toy",
+  tail: string[] = ["    return {'combined_score': x, 'x': x}"],
+): string {
+  const dir = join(root, "tasks", key);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "initial_program.py"), "X = 0.1\n\ndef score():\n    return X\n");
   writeFileSync(
@@ -70,7 +77,7 @@ export function writeToyTask(root: string): string {
       "    mod = importlib.util.module_from_spec(spec)",
       "    spec.loader.exec_module(mod)",
       "    x = float(mod.score())",
-      "    return {'combined_score': x, 'x': x}",
+      ...tail,
       "",
     ].join("\n"),
   );

@@ -180,10 +180,24 @@ describe("cli/run helpers", () => {
   it("resumeCommand adds --resume, drops --force and quotes", async () => {
     const { resumeCommand } = await import("../src/cli/run.ts");
     assert.equal(
-      resumeCommand(["run", "greedy", "--task", "cp", "--output", "my file.json", "--force"]),
-      "evoalloc run greedy --task cp --output 'my file.json' --resume",
+      resumeCommand(["run", "greedy", "--task", "cp", "--output", "my file.json", "--force"], "npx evoalloc"),
+      "npx evoalloc run greedy --task cp --output 'my file.json' --resume",
     );
-    assert.equal(resumeCommand(["run", "bandit", "--resume"]), "evoalloc run bandit --resume");
+    assert.equal(resumeCommand(["run", "bandit", "--resume"], "evoalloc"), "evoalloc run bandit --resume");
+  });
+  it("commandName: evoalloc when it is on PATH, else npx evoalloc", async () => {
+    const { commandName } = await import("../src/cli/options.ts");
+    const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = mkdtempSync(join(tmpdir(), "evoalloc-path-"));
+    try {
+      assert.equal(commandName({ PATH: dir }), "npx evoalloc");
+      writeFileSync(join(dir, "evoalloc"), "#!/bin/sh\n");
+      assert.equal(commandName({ PATH: `/nonexistent:${dir}` }), "evoalloc");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
   it("parseBytes: binary units", async () => {
     const { parseBytes } = await import("../src/cli/run.ts");

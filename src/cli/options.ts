@@ -3,6 +3,8 @@
  * validates, and the first issue becomes one `UsageError` line naming the
  * flag (`--rounds: must be a positive integer`).
  */
+import { existsSync } from "node:fs";
+import { delimiter, join } from "node:path";
 import type { z } from "zod";
 import { ensureDir, fsErrorText } from "../log/write.ts";
 import { UsageError } from "./errors.ts";
@@ -81,4 +83,15 @@ export function numberListArg(flag: string) {
         throw new UsageError(`${flag}: expected numbers separated by commas, got "${value}"`);
       return n;
     });
+}
+
+/**
+ * How a user reaches this CLI in a printed command: `evoalloc` when it is
+ * on PATH (a global install), else `npx evoalloc` (after the Quick start's
+ * `npm install` the binary is only in node_modules/.bin).
+ */
+export function commandName(env: Record<string, string | undefined> = process.env): string {
+  for (const dir of (env.PATH ?? "").split(delimiter))
+    if (dir !== "" && existsSync(join(dir, "evoalloc"))) return "evoalloc";
+  return "npx evoalloc";
 }

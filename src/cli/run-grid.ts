@@ -5,23 +5,25 @@
  * whose result file exists, resumes interrupted ones, shows overall progress
  * and prints a summary. Parse → validate → run the core → print.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { dirname, relative, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
 import { parsePythonJson } from "../log/json.ts";
 import { loadModels, ModelFileError, type ModelSpec } from "../log/models.ts";
 import { getPolicy, PolicyError, resolveParams } from "../policies/index.ts";
-import { createOpenAIClient, resolveEndpoints } from "../run/client.ts";
+import { createOpenAIClient, NoEndpointError, resolveEndpoints } from "../run/client.ts";
+import { RunError } from "../run/errors.ts";
 import { existingResult, type GridProgress, type GridSummary, runGrid } from "../run/grid.ts";
 import { expandGrid, type GridConfig, GridConfigError, parseGridConfig } from "../run/grid-config.ts";
+import { journalPath } from "../run/journal.ts";
 import { MutatorClient } from "../run/mutator-client.ts";
 import { createEvaluator, SandboxError } from "../run/sandbox.ts";
 import { loadTask, TaskError } from "../run/tasks.ts";
 import type { ChatClient, Task } from "../run/types.ts";
 import { Failure, UsageError } from "./errors.ts";
-import { ensureOutputDir, intArg, parseOptions, printJson } from "./options.ts";
+import { commandName, ensureOutputDir, intArg, parseOptions, printJson } from "./options.ts";
 
 const GridOptionsSchema = z.object({
   config: z.string({ error: "is required" }).min(1, "is required"),
@@ -30,6 +32,7 @@ const GridOptionsSchema = z.object({
   parallelEval: z.number().int().positive().optional(),
   parallelRuns: z.number().int().positive().optional(),
   dryRun: z.boolean().optional(),
+  force: z.boolean().optional(),
   json: z.boolean().optional(),
 });
 
@@ -60,7 +63,11 @@ export function registerGrid(run: Command): void {
       "runs in progress at once (default: the config's, 8)",
       intArg("--parallel-runs"),
     )
-    .option("--dry-run", "list what would run (runs, calls, skipped) and stop")
+    .option(
+      "--dry-run",
+      "list every run (task, model, split or policy, output, state: done/partial/todo) and stop",
+    )
+    .option("--force", "redo every run: existing results and journals are replaced")
     .option("--json", "print the summary as JSON on stdout")
     .addHelpText(
       "after",
@@ -79,24 +86,9 @@ export function registerGrid(run: Command): void {
       checkPolicies(cfg, file);
 
       if (opts.dryRun) {
-        const runs = expandGrid(cfg, cfg.gzip ? ".json.gz" : ".json");
-        const todo = runs.filter((r) => existingResult(root, r.path) === null);
-        const out = {
-          root,
-          runs: runs.length,
-          greedy: runs.filter((r) => r.kind === "greedy").length,
-          bandit: runs.filter((r) => r.kind === "bandit").length,
-          calls: runs.reduce((s, r) => s + r.calls, 0),
-          to_run: todo.length,
-          calls_to_run: todo.reduce((s, r) => s + r.calls, 0),
-        };
-        if (opts.json) printJson(out);
-        else
-          process.stdout.write(
-            `${Object.entries(out)
-              .map(([k, v]) => `${k}: ${v}`)
-              .join("\n")}\n`,
-          );
+        const plan = gridPlan(cfg, root, opts.force ?? false);
+        if (opts.json) printJson(plan);
+        else process.stdout.write(formatPlan(plan));
         return;
       }
 
@@ -133,7 +125,11 @@ export function registerGrid(run: Command): void {
           onProgress: show.update,
           log: show.log,
           configLabel: relative(root, resolve(file)) || file,
+          force: opts.force ?? false,
         });
+      } catch (err) {
+        if (err instanceof RunError) throw new Failure(err.message);
+        throw err;
       } finally {
         show.stop();
         process.removeListener("SIGINT", onSignal);
@@ -143,7 +139,7 @@ export function registerGrid(run: Command): void {
       else process.stdout.write(formatSummary(summary));
       if (summary.interrupted) {
         process.stderr.write(
-          `evoalloc: interrupted; resume with the same command:\n  evoalloc run grid --config ${opts.config}${opts.output ? ` --output ${opts.output}` : ""}\n`,
+          `evoalloc: interrupted; resume with the same command:\n  ${commandName()} run grid --config ${opts.config}${opts.output ? ` --output ${opts.output}` : ""}\n`,
         );
         process.exitCode = 130;
         return;
@@ -190,6 +186,14 @@ async function checkModels(cfg: GridConfig, file: string, base: string): Promise
       throw new UsageError(
         `${file}: models[${i}]: unknown model "${m}" (known: ${Object.keys(models).sort().join(", ")})`,
       );
+    const spec = models[m]!;
+    try {
+      if (spec.provider === "openai") resolveEndpoints(spec, process.env);
+    } catch (err) {
+      if (err instanceof NoEndpointError)
+        throw new UsageError(`${file}: models[${i}]: ${err.message.replace("pass --api-base URL, or ", "")}`);
+      throw err;
+    }
   });
   return models;
 }
@@ -277,7 +281,7 @@ function progressPrinter(): { update(p: GridProgress): void; log(line: string): 
       }
     },
     log(text) {
-      if (!text.startsWith("FAILED")) return;
+      if (!text.startsWith("FAILED") && !text.startsWith("warning:")) return;
       process.stderr.write(`${tty && shown ? "\r\x1b[2K" : ""}${text}\n`);
     },
     stop() {
@@ -310,4 +314,82 @@ export function formatSummary(s: GridSummary): string {
   }
   for (const f of s.failures) out.push(`FAILED ${f.path}: ${f.error}`);
   return `${out.join("\n")}\n`;
+}
+
+/** One run of a grid's plan (`--dry-run`). */
+export interface PlannedRun {
+  kind: "greedy" | "bandit";
+  task: string;
+  model: string;
+  /** Greedy: generations; bandit: rounds (T_total). */
+  T: number;
+  N: number;
+  /** Greedy runs. */
+  seed?: number;
+  /** Bandit runs. */
+  algo?: string;
+  K?: number;
+  bandit_seed?: number;
+  calls: number;
+  /** Relative to the root. */
+  output: string;
+  /** done: a result exists; partial: a journal of an unfinished run; todo: nothing yet. */
+  state: "done" | "partial" | "todo";
+}
+
+export interface GridPlan {
+  root: string;
+  runs: number;
+  calls: number;
+  to_run: number;
+  calls_to_run: number;
+  states: { done: number; partial: number; todo: number };
+  plan: PlannedRun[];
+}
+
+/** What `run grid` would do: every run with its state (with `force`, every run is redone). */
+export function gridPlan(cfg: GridConfig, root: string, force: boolean): GridPlan {
+  const plan = expandGrid(cfg, cfg.gzip ? ".json.gz" : ".json").map((r): PlannedRun => {
+    const state =
+      existingResult(root, r.path) !== null
+        ? "done"
+        : existsSync(journalPath(join(root, r.path)))
+          ? "partial"
+          : "todo";
+    const common = { task: r.task, model: r.model, N: r.N, calls: r.calls, output: r.path, state } as const;
+    return r.kind === "greedy"
+      ? { kind: "greedy", ...common, T: r.T, seed: r.seed }
+      : { kind: "bandit", ...common, T: r.T_total, algo: r.algo, K: r.nArms, bandit_seed: r.banditSeed };
+  });
+  const todo = plan.filter((p) => force || p.state !== "done");
+  return {
+    root,
+    runs: plan.length,
+    calls: plan.reduce((s, r) => s + r.calls, 0),
+    to_run: todo.length,
+    calls_to_run: todo.reduce((s, r) => s + r.calls, 0),
+    states: {
+      done: plan.filter((p) => p.state === "done").length,
+      partial: plan.filter((p) => p.state === "partial").length,
+      todo: plan.filter((p) => p.state === "todo").length,
+    },
+    plan,
+  };
+}
+
+/** The plan as text: a header line, then one line per run. */
+export function formatPlan(p: GridPlan): string {
+  const lines = [
+    `grid ${p.root}: ${p.runs} runs, ${p.calls} calls; to run: ${p.to_run} runs, ${p.calls_to_run} calls` +
+      ` (${p.states.done} done, ${p.states.partial} partial, ${p.states.todo} todo)`,
+  ];
+  for (const r of p.plan)
+    lines.push(
+      `${r.state.padEnd(7)} ${r.task} ${r.model} ` +
+        (r.kind === "greedy"
+          ? `greedy T=${r.T} N=${r.N} seed=${r.seed}`
+          : `${r.algo} K=${r.K} T=${r.T} N=${r.N} seed=${r.bandit_seed}`) +
+        ` ${r.output}`,
+    );
+  return `${lines.join("\n")}\n`;
 }

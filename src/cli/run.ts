@@ -15,13 +15,15 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { type Command, Option } from "commander";
 import { z } from "zod";
+import { failedCallsWarning, runHealth } from "../log/health.ts";
 import { parsePythonJson } from "../log/json.ts";
 import { loadModels, ModelFileError, type ModelSpec } from "../log/models.ts";
 import { banditResultPath, greedyResultPath } from "../log/paths.ts";
 import type { BanditRun, GreedyRun } from "../log/schema.ts";
 import { createPolicy, getPolicy, PolicyError, parsePolicyParams, policyNames } from "../policies/index.ts";
 import { type BanditSpec, runBandit } from "../run/bandit.ts";
-import { createOpenAIClient, resolveEndpoints } from "../run/client.ts";
+import { createOpenAIClient, type Endpoint, NoEndpointError, resolveEndpoints } from "../run/client.ts";
+import { InitialProgramError, RunError } from "../run/errors.ts";
 import {
   type GreedySpec,
   type RequestParams,
@@ -41,7 +43,7 @@ import type { ChatClient, Evaluator, Task } from "../run/types.ts";
 import { rng } from "../util/rng.ts";
 import { version } from "../version.ts";
 import { Failure, UsageError } from "./errors.ts";
-import { printJson } from "./options.ts";
+import { commandName, printJson } from "./options.ts";
 import { registerGrid } from "./run-grid.ts";
 import { createProgress } from "./run-progress.ts";
 
@@ -67,6 +69,7 @@ export interface RawRunOptions {
   isolation?: string;
   evalMemory?: string;
   parallelEval?: string;
+  maxConsecutiveFailures?: string;
   json?: boolean;
 }
 
@@ -91,6 +94,7 @@ const FLAGS: Record<string, string> = {
   isolation: "--isolation",
   evalMemory: "--eval-memory",
   parallelEval: "--parallel-eval",
+  maxConsecutiveFailures: "--max-consecutive-failures",
   algo: "--algo",
   nArms: "--n-arms",
   armSeedBase: "--arm-seed-base",
@@ -163,6 +167,7 @@ const CommonSchema = z.object({
     })
     .optional(),
   parallelEval: intFlag(1).optional(),
+  maxConsecutiveFailures: intFlag(0).default(10),
   json: z.boolean().default(false),
 });
 export type RunOptions = z.infer<typeof CommonSchema>;
@@ -202,6 +207,11 @@ export function addRunOptions(cmd: Command): Command {
     )
     .option("--eval-memory <size>", "memory cap per candidate, e.g. 2G (default 2G)")
     .option("--parallel-eval <n>", "evaluations in flight (default: the number of cores)")
+    .option(
+      "--max-consecutive-failures <n>",
+      "stop after this many calls in a row got no answer (0: never)",
+      "10",
+    )
     .option("--json", "print a JSON summary on stdout");
 }
 
@@ -254,7 +264,13 @@ export async function setupRun(
     timeoutS: opts.timeout ?? model.timeout_s,
   };
   const parallelEval = opts.parallelEval ?? availableParallelism();
-  const endpoints = model.provider === "openai" ? resolveEndpoints(model, env, opts.apiBase) : [];
+  let endpoints: Endpoint[] = [];
+  try {
+    if (model.provider === "openai") endpoints = resolveEndpoints(model, env, opts.apiBase);
+  } catch (err) {
+    if (err instanceof NoEndpointError) throw new UsageError(`--api-base: ${err.message}`);
+    throw err;
+  }
   const client = await createClient(model, endpoints, opts.retries, opts.backoff);
   const config: Record<string, unknown> = {
     provider: model.provider,
@@ -334,7 +350,7 @@ const defaultSources = {
 /** The chat client of a model: its provider decides (openai: endpoints; mutator: in-process). */
 async function createClient(
   model: ModelSpec,
-  endpoints: ReturnType<typeof resolveEndpoints>,
+  endpoints: Endpoint[],
   retries: number,
   backoffS: number,
 ): Promise<ChatClient> {
@@ -343,10 +359,10 @@ async function createClient(
 }
 
 /** The command line that resumes this run (the current one plus --resume). */
-export function resumeCommand(argv: string[] = process.argv.slice(2)): string {
+export function resumeCommand(argv: string[] = process.argv.slice(2), name = commandName()): string {
   const args = argv.includes("--resume") ? argv : [...argv, "--resume"];
   const quote = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
-  return ["evoalloc", ...args.filter((a) => a !== "--force")].map(quote).join(" ");
+  return [name, ...args.filter((a) => a !== "--force").map(quote)].join(" ");
 }
 
 interface Execution<R> {
@@ -384,6 +400,11 @@ async function execute<R extends GreedyRun | BanditRun>(x: Execution<R>): Promis
       resume: opts.resume,
       force: opts.force,
       indent: 2,
+      maxConsecutiveFailures: opts.maxConsecutiveFailures,
+      preflight: async () => {
+        for (const w of (await x.setup.client.preflight?.()) ?? [])
+          process.stderr.write(`evoalloc: warning: ${w}\n`);
+      },
       evaluator: () => x.setup.startEvaluator(),
       releaseEvaluator: (ev) => ev.close(),
       core: x.core,
@@ -408,6 +429,7 @@ async function execute<R extends GreedyRun | BanditRun>(x: Execution<R>): Promis
     progress.stop();
     if (err instanceof RunFileError)
       throw new UsageError(`${err.flag === "resume" ? "--resume" : "--output"}: ${err.message}`);
+    if (err instanceof RunError) throw new Failure(err.message);
     if (!(err instanceof RunStopped)) throw err;
     if (err.interrupted) {
       process.stderr.write(
@@ -418,10 +440,12 @@ async function execute<R extends GreedyRun | BanditRun>(x: Execution<R>): Promis
       return;
     }
     // the journal keeps what finished: after fixing the cause, the run continues where it stopped
+    if (err.cause instanceof InitialProgramError) process.stderr.write(`${err.cause.detail.trimEnd()}\n`);
     process.stderr.write(
-      `evoalloc: the run failed; ${err.calls} of ${x.totalCalls} calls are in the journal ${err.journal}\n` +
+      `evoalloc: the run stopped; ${err.calls} of ${x.totalCalls} calls are in the journal ${err.journal}\n` +
         `after fixing the cause, resume with:\n  ${resumeCommand()}\n`,
     );
+    if (err.cause instanceof RunError) throw new Failure(err.cause.message);
     throw err.cause;
   } finally {
     process.removeListener("SIGINT", onSignal);
@@ -437,15 +461,26 @@ async function execute<R extends GreedyRun | BanditRun>(x: Execution<R>): Promis
   report(x, outcome.result);
 }
 
-function report<R>(x: Execution<R>, result: R): void {
-  const summary = { output: x.output, ...x.summary(result) };
+function report<R extends GreedyRun | BanditRun>(x: Execution<R>, result: R): void {
+  const health = runHealth(result);
+  const summary = { output: x.output, ...x.summary(result), ...health };
+  const warning = failedCallsWarning(health);
+  if (warning !== null) process.stderr.write(`evoalloc: warning: ${warning}\n`);
   if (x.opts.json) printJson(summary);
   else
     process.stdout.write(
       `${Object.entries(summary)
         .map(
           ([k, v]) =>
-            `${k}: ${typeof v === "number" && !Number.isInteger(v) ? (v as number).toFixed(6) : String(v)}`,
+            `${k}: ${
+              typeof v === "number" && !Number.isInteger(v)
+                ? v.toFixed(6)
+                : typeof v === "object" && v !== null
+                  ? Object.entries(v)
+                      .map(([s, n]) => `${s} ${n}`)
+                      .join(", ")
+                  : String(v)
+            }`,
         )
         .join("\n")}\n`,
     );

@@ -2,7 +2,8 @@
  * Semantic checks of a parsed run beyond its schema (the `validate`
  * contract): stored FLOPs agree with the recomputation from the attempts,
  * final fitness is the last best, best never decreases, C = T·N, and the
- * trajectory has the right number of rows. Non-finite best/final fitness is a
+ * trajectory has the right number of rows, usage objects are usable
+ * (usage.ts: non-negative integer token counts, cached ≤ prompt). Non-finite best/final fitness is a
  * problem; a non-finite child fitness a warning.
  *
  * Pure: takes a run, returns findings with JSON paths.
@@ -10,6 +11,7 @@
 import { addTotals, type FlopsTotals, flopsAccount, roundSeries } from "./flops.ts";
 import type { BanditRun, GreedyRun } from "./schema.ts";
 import { TIMEOUT_POLICIES } from "./schema.ts";
+import { usageProblem } from "./usage.ts";
 
 export interface Finding {
   /** JSON path inside the file ("" for the whole file). */
@@ -80,6 +82,10 @@ export function checkGreedy(
     gen.children.forEach((c, i) => {
       if (c.fitness !== null && !Number.isFinite(c.fitness))
         w(`trajectory[${g}].children[${i}].fitness`, `is not finite (${c.fitness})`);
+      c.attempts.forEach((a, j) => {
+        const bad = usageProblem(a.usage);
+        if (bad !== null) p(`trajectory[${g}].children[${i}].attempts[${j}].usage`, bad);
+      });
     });
   }
 

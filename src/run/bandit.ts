@@ -15,7 +15,7 @@ import { attemptsFlops } from "../log/flops.ts";
 import type { BanditRun } from "../log/schema.ts";
 import type { Policy, PolicyParams } from "../policies/policy.ts";
 import { version as evoallocVersion } from "../version.ts";
-import { evaluateOnce, GreedyArm, type GreedySpec, type RunnerDeps } from "./greedy.ts";
+import { evaluateInitial, GreedyArm, type GreedySpec, type RunnerDeps } from "./greedy.ts";
 
 export interface BanditSpec extends Omit<GreedySpec, "T" | "seed"> {
   algo: string;
@@ -66,7 +66,7 @@ export async function runBandit(spec: BanditSpec, policy: Policy, deps: RunnerDe
       ),
   );
   // every arm starts from the same program: evaluate it once
-  const initial = await evaluateOnce(deps, "g0", spec.task.initialProgram);
+  const initial = await evaluateInitial(deps, "g0", spec.task);
   for (const arm of arms) await arm.init(initial);
 
   const selections: number[] = [];

@@ -24,8 +24,11 @@
 import OpenAI, { APIError } from "openai";
 import type { ModelSpec } from "../log/models.ts";
 import type { Attempt } from "../log/schema.ts";
+import { usageProblem } from "../log/usage.ts";
 import { rng } from "../util/rng.ts";
+import { EndpointError } from "./errors.ts";
 import { httpFetch } from "./http-fetch.ts";
+import { preflight } from "./preflight.ts";
 import type { ChatClient, CompletionRequest, CompletionResult } from "./types.ts";
 
 export interface Endpoint {
@@ -55,6 +58,14 @@ export interface OpenAIClientOptions {
 export class EmptyChoicesError extends Error {
   override name = "EmptyChoicesError";
 }
+
+/** Raised internally for an answer whose usage is not usable; recorded as `error:InvalidUsage`. */
+export class InvalidUsageError extends Error {
+  override name = "InvalidUsage";
+}
+
+/** Statuses that stop the run at once: the endpoint will not serve it (key refused, unknown model or route). */
+const FATAL_STATUSES = new Set([401, 403, 404]);
 
 /** Statuses worth another try: timeouts, connection errors, 408/409/429, 5xx, garbled bodies. */
 function retryable(err: unknown): boolean {
@@ -179,6 +190,26 @@ export function createOpenAIClient(opts: OpenAIClientOptions): ChatClient {
       );
       const latency = round6((performance.now() - t0) / 1000);
       const usage = (res.usage ?? null) as Attempt["usage"];
+      const bad = usageProblem(usage);
+      if (bad !== null) {
+        // the endpoint's token counts cannot be trusted: no FLOPs from them, the raw object kept
+        const err = new InvalidUsageError(`invalid usage: ${bad}`);
+        return {
+          rec: {
+            ...base,
+            status: `error:${err.name}`,
+            latency_s: latency,
+            usage: null,
+            raw_usage: usage as unknown,
+            finish_reason: null,
+            timed_out: false,
+            error: err.message,
+            endpoint,
+          },
+          content: null,
+          err,
+        };
+      }
       const choice = Array.isArray(res.choices) ? res.choices[0] : undefined;
       const message = choice?.message as (Record<string, unknown> & { content?: unknown }) | undefined;
       const text = typeof message?.content === "string" ? message.content : null;
@@ -260,6 +291,12 @@ export function createOpenAIClient(opts: OpenAIClientOptions): ChatClient {
   }
 
   return {
+    preflight: () =>
+      preflight({
+        model: opts.model,
+        endpoints: opts.endpoints,
+        ...(opts.fetch ? { fetch: opts.fetch } : {}),
+      }),
     async complete(req: CompletionRequest): Promise<CompletionResult> {
       const attempts: Attempt[] = [];
       // calls take turns over the endpoints; a call's retries move on to the next ones
@@ -269,6 +306,8 @@ export function createOpenAIClient(opts: OpenAIClientOptions): ChatClient {
         const { rec, content, err } = await attempt(req, i, (first + i) % sdks.length);
         attempts.push(rec);
         if (err === undefined) return { content, attempts };
+        if (err instanceof APIError && typeof err.status === "number" && FATAL_STATUSES.has(err.status))
+          throw new EndpointError(`${rec.endpoint}: ${rec.error ?? `HTTP ${err.status}`}; the run stops`);
         if (i >= retries || !retryable(err)) return { content: null, attempts };
         const serverWait = retryAfterMs(err);
         const wait = serverWait ?? backoffMs * 2 ** i * (0.5 + jitter.next());
@@ -278,16 +317,30 @@ export function createOpenAIClient(opts: OpenAIClientOptions): ChatClient {
   };
 }
 
-/** Where a model's calls go: `--api-base` URLs, else the model's env vars, else OPENAI_BASE_URL / OPENAI_API_KEY. */
+/** A model has no endpoint: no `--api-base`, neither of its variables set. */
+export class NoEndpointError extends Error {
+  override name = "NoEndpointError";
+}
+
+/**
+ * Where a model's calls go: `--api-base` URLs, else the model's variable
+ * (`api_base_env`, LLM_API_BASE for the built-in models), else
+ * OPENAI_BASE_URL; the key: `api_key_env`, else OPENAI_API_KEY, else "EMPTY".
+ * There is no default endpoint: a run never goes somewhere nobody asked for.
+ * @throws NoEndpointError naming the flag and both variables.
+ */
 export function resolveEndpoints(
   model: ModelSpec,
   env: Record<string, string | undefined>,
   apiBases?: string[],
 ): Endpoint[] {
-  const apiKey = env[model.api_key_env] ?? env.OPENAI_API_KEY ?? "EMPTY";
-  const bases =
-    apiBases && apiBases.length > 0
-      ? apiBases
-      : [env[model.api_base_env] ?? env.OPENAI_BASE_URL ?? "https://api.openai.com/v1"];
+  const get = (k: string): string | undefined => (env[k] === "" ? undefined : env[k]);
+  const apiKey = get(model.api_key_env) ?? get("OPENAI_API_KEY") ?? "EMPTY";
+  const fromEnv = get(model.api_base_env) ?? get("OPENAI_BASE_URL");
+  const bases = apiBases && apiBases.length > 0 ? apiBases : fromEnv !== undefined ? [fromEnv] : [];
+  if (bases.length === 0)
+    throw new NoEndpointError(
+      `model "${model.key}" has no endpoint: pass --api-base URL, or set ${model.api_base_env}${model.api_base_env === "OPENAI_BASE_URL" ? "" : " or OPENAI_BASE_URL"}`,
+    );
   return bases.map((baseURL) => ({ baseURL, apiKey }));
 }

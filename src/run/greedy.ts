@@ -20,6 +20,8 @@ import { runFlopsFields } from "../log/flops.ts";
 import type { ModelSpec } from "../log/models.ts";
 import type { Child, Generation, GreedyRun } from "../log/schema.ts";
 import { version as evoallocVersion } from "../version.ts";
+import { capEvalResult } from "./cap.ts";
+import { InitialProgramError } from "./errors.ts";
 import type { RunJournal } from "./journal.ts";
 import type { Limiter } from "./limit.ts";
 import { parseProgram } from "./parse.ts";
@@ -136,7 +138,7 @@ export class GreedyArm {
   /** Evaluates the initial program (or takes `initial`, its evaluation shared by several arms). */
   async init(initial?: EvalResult): Promise<void> {
     const code = this.spec.task.initialProgram;
-    const ev = initial ?? (await evaluateOnce(this.deps, `${this.keyPrefix}g0`, code));
+    const ev = initial ?? (await evaluateInitial(this.deps, `${this.keyPrefix}g0`, this.spec.task));
     this.parent = { code, sha256: sha256(code), fitness: ev.fitness, metrics: ev.metrics };
     this.trajectory.length = 0;
     this.trajectory.push({
@@ -293,18 +295,46 @@ export class GreedyArm {
   }
 }
 
-/** Evaluates `code` under key `key`, or replays the journalled evaluation. */
-export async function evaluateOnce(deps: RunnerDeps, key: string, code: string): Promise<EvalResult> {
+/**
+ * Evaluates `code` under key `key`, or replays the journalled evaluation.
+ * `accept` may throw to refuse an evaluation before it is journalled.
+ */
+export async function evaluateOnce(
+  deps: RunnerDeps,
+  key: string,
+  code: string,
+  accept?: (ev: EvalResult) => void,
+): Promise<EvalResult> {
   const done = deps.journal.evaluation(key);
   if (done !== undefined) return done;
   const ev = await deps.evalLimit.run(async () => {
     throwIfAborted(deps.signal);
-    return deps.evaluator.evaluate(code, deps.signal);
+    // a candidate controls its error text and metrics: capped before they are kept
+    return capEvalResult(await deps.evaluator.evaluate(code, deps.signal));
   });
   // an evaluation cut short by Ctrl-C is not finished: it is redone on resume
   throwIfAborted(deps.signal);
+  accept?.(ev);
   deps.journal.recordEvaluation(key, ev);
   return ev;
+}
+
+/**
+ * Evaluates the task's initial program before any call: an exception, a
+ * timeout or a missing/non-finite combined_score stops the run (a score of
+ * 0 is fine). A refused evaluation is not journalled.
+ * @throws InitialProgramError with the evaluator's error text (the traceback).
+ */
+export function evaluateInitial(deps: RunnerDeps, key: string, task: Task): Promise<EvalResult> {
+  return evaluateOnce(deps, key, task.initialProgram, (ev) => {
+    if (ev.status === "ok" && ev.error === null && Number.isFinite(ev.fitness)) return;
+    const detail = ev.error ?? `combined_score is ${ev.fitness}`;
+    const first = detail.trim().split("\n").at(-1) ?? "";
+    throw new InitialProgramError(
+      `task ${task.key}: the initial program does not evaluate (${ev.status}${first ? `: ${first}` : ""}); ${task.dir}`,
+      detail,
+    );
+  });
 }
 
 /**

@@ -118,6 +118,8 @@ export const GridConfigSchema = z.strictObject({
   max_tokens: posInt.optional(),
   timeout_s: z.number().positive().optional(),
   retries: nonNegInt.default(2),
+  /** A run stops after this many calls in a row got no answer (0: never), as `--max-consecutive-failures`. */
+  max_consecutive_failures: nonNegInt.default(10),
 });
 export type GridConfig = z.infer<typeof GridConfigSchema>;
 

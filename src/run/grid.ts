@@ -54,6 +54,8 @@ export interface GridDeps {
   log?(line: string): void;
   /** Recorded in every result's `config` (e.g. the config file's name). */
   configLabel?: string;
+  /** Redo every run: existing results and journals are replaced. */
+  force?: boolean;
 }
 
 export interface GridProgress {
@@ -172,7 +174,7 @@ export async function runGrid(cfg: GridConfig, deps: GridDeps): Promise<GridSumm
   let skipped = 0;
   for (const r of runs) {
     const done = existingResult(deps.root, r.path);
-    if (done === null) {
+    if (done === null || deps.force) {
       todo.push(r);
       continue;
     }
@@ -246,7 +248,8 @@ export async function runGrid(cfg: GridConfig, deps: GridDeps): Promise<GridSumm
         output: join(deps.root, r.path),
         identity: g !== null ? greedyIdentity(g) : banditIdentity(b!),
         resume: true,
-        force: false,
+        force: deps.force ?? false,
+        maxConsecutiveFailures: cfg.max_consecutive_failures,
         evaluator: () => evaluator(t),
         core: (runDeps) =>
           g !== null ? runGreedy(g, runDeps) : runBandit(b!, policyOf(r as BanditGridRun), runDeps),
@@ -286,6 +289,12 @@ export async function runGrid(cfg: GridConfig, deps: GridDeps): Promise<GridSumm
     }
   };
 
+  // every model's endpoint answers before any run starts (EndpointError otherwise)
+  for (const key of new Set(todo.map((r) => r.model))) {
+    const m = deps.models[key];
+    if (m === undefined) continue;
+    for (const w of (await client(m).preflight?.()) ?? []) deps.log?.(`warning: ${w}`);
+  }
   emit(true);
   try {
     await Promise.all(todo.map((r) => runLimit.run(() => one(r))));

@@ -25,7 +25,11 @@ export interface RunJournal {
   evaluation(key: string): EvalResult | undefined;
   recordCall(key: string, result: CompletionResult): void;
   recordEvaluation(key: string, result: EvalResult): void;
-  /** Number of calls already recorded (replayed on resume). */
+  /** The recorded calls, in recording order. */
+  calls(): IterableIterator<[string, CompletionResult]>;
+  /** Forgets calls (a `drop` line each): a resumed run asks them again. */
+  retract(keys: readonly string[]): void;
+  /** Number of calls recorded (replayed on resume). */
   readonly callCount: number;
   close(): void;
 }
@@ -33,7 +37,8 @@ export interface RunJournal {
 type Line =
   | { t: "header"; run: Record<string, unknown> }
   | { t: "call"; key: string; result: CompletionResult }
-  | { t: "eval"; key: string; result: EvalResult };
+  | { t: "eval"; key: string; result: EvalResult }
+  | { t: "drop"; key: string };
 
 /** Thrown when a journal cannot be used (another run's journal, unreadable). */
 export class JournalError extends Error {
@@ -49,6 +54,10 @@ export function memoryJournal(): RunJournal {
     evaluation: (k) => evals.get(k),
     recordCall: (k, r) => void calls.set(k, r),
     recordEvaluation: (k, r) => void evals.set(k, r),
+    calls: () => calls.entries(),
+    retract(keys) {
+      for (const k of keys) calls.delete(k);
+    },
     get callCount() {
       return calls.size;
     },
@@ -82,6 +91,7 @@ export function openRunJournal(path: string, identity: Record<string, unknown>, 
       if (line.t === "header") header = line.run;
       else if (line.t === "call") mem.recordCall(line.key, line.result);
       else if (line.t === "eval") mem.recordEvaluation(line.key, line.result);
+      else if (line.t === "drop") mem.retract([line.key]);
     });
     if (header === null) {
       // an empty or header-less file: nothing was finished, start over
@@ -116,6 +126,11 @@ export function openRunJournal(path: string, identity: Record<string, unknown>, 
     recordEvaluation(key, result) {
       mem.recordEvaluation(key, result);
       if (open) writeLine(fd, { t: "eval", key, result });
+    },
+    calls: () => mem.calls(),
+    retract(keys) {
+      mem.retract(keys);
+      if (open) for (const key of keys) writeLine(fd, { t: "drop", key });
     },
     close() {
       if (open) closeSync(fd);

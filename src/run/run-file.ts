@@ -3,8 +3,9 @@
  * greedy|bandit` and `run grid` (and anything that runs runs later) share:
  *
  *   output's folder ─> lock (one writer) ─> stray temporary files removed
- *     ─> existing result / journal checked ─> journal opened (or replayed)
- *     ─> evaluator ─> core (runGreedy / runBandit) ─> result written atomically
+ *     ─> existing result / journal checked ─> preflight (the endpoint)
+ *     ─> journal opened (or replayed), guarded (call-guard.ts)
+ *     ─> evaluator ─> core (runGreedy / runBandit) ─> a call answered? ─> result written atomically
  *     ─> journal removed ─> lock released
  *
  * A run that stops (failure, Ctrl-C) keeps its journal, so rerunning with
@@ -14,10 +15,12 @@ import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { isTmpOf, journalPath } from "../log/paths.ts";
 import { ensureDir, fsErrorText, writeJsonAtomic } from "../log/write.ts";
+import { type GuardedJournal, guardCalls } from "./call-guard.ts";
+import { RunError } from "./errors.ts";
 import type { RunnerDeps } from "./greedy.ts";
-import { JournalError, openRunJournal, type RunJournal } from "./journal.ts";
+import { JournalError, openRunJournal } from "./journal.ts";
 import { lockOutput, type OutputLock, OutputLockedError } from "./output-lock.ts";
-import type { Evaluator } from "./types.ts";
+import type { ChatClient, Evaluator } from "./types.ts";
 
 export interface RunToFileOptions<R> {
   output: string;
@@ -40,6 +43,13 @@ export interface RunToFileOptions<R> {
   core(deps: RunnerDeps): Promise<R>;
   /** The run's side effects but the journal and the evaluator. */
   deps: Omit<RunnerDeps, "journal" | "evaluator">;
+  /**
+   * Stop after this many calls in a row got no answer (call-guard.ts; 0:
+   * never). Either way a run in which no call got an answer stops.
+   */
+  maxConsecutiveFailures: number;
+  /** Checks before the journal is opened (the endpoint's preflight). */
+  preflight?(): Promise<void>;
   /** Told how many calls the journal replays, before the run starts. */
   onStart?(info: { replayed: number; journal: string }): void;
 }
@@ -117,9 +127,30 @@ export async function runToFile<R>(o: RunToFileOptions<R>): Promise<RunToFileRes
         `${jpath} holds an interrupted run; continue it with --resume, or start over with --force`,
         "resume",
       );
-    let journal: RunJournal;
+    await o.preflight?.();
+    // a RunError (endpoint refused, failure streak) stops every call and evaluation of the run at once
+    const stop = new AbortController();
+    const outer = o.deps.signal;
+    const onOuter = (): void => stop.abort(outer?.reason);
+    if (outer?.aborted) onOuter();
+    outer?.addEventListener("abort", onOuter, { once: true });
+    const halt = (err: unknown): void => {
+      if (err instanceof RunError && !stop.signal.aborted) stop.abort(err);
+    };
+    const client: ChatClient = {
+      complete: (req) =>
+        o.deps.client.complete(req).catch((err: unknown) => {
+          halt(err);
+          throw err;
+        }),
+    };
+    let journal: GuardedJournal;
     try {
-      journal = openRunJournal(jpath, o.identity, o.resume && !o.force);
+      journal = guardCalls(
+        openRunJournal(jpath, o.identity, o.resume && !o.force),
+        o.maxConsecutiveFailures,
+        halt,
+      );
     } catch (err) {
       if (err instanceof JournalError) throw new RunFileError(err.message, "resume");
       throw new RunFileError(`cannot write ${basename(jpath)}: ${fsErrorText(err)}`, "output");
@@ -130,14 +161,17 @@ export async function runToFile<R>(o: RunToFileOptions<R>): Promise<RunToFileRes
     try {
       evaluator = await o.evaluator();
       o.onStart?.({ replayed, journal: jpath });
-      result = await o.core({ ...o.deps, journal, evaluator });
+      result = await o.core({ ...o.deps, client, journal, evaluator, signal: stop.signal });
+      journal.end();
       journal.close();
       await writeJsonAtomic(output, result, o.indent);
     } catch (err) {
       journal.close();
       if (evaluator === undefined) throw err;
-      throw new RunStopped(err, o.deps.signal?.aborted ?? false, journal.callCount, jpath);
+      const cause = stop.signal.aborted && !outer?.aborted ? stop.signal.reason : err;
+      throw new RunStopped(cause, outer?.aborted ?? false, journal.callCount, jpath);
     } finally {
+      outer?.removeEventListener("abort", onOuter);
       if (evaluator !== undefined) await o.releaseEvaluator?.(evaluator);
     }
     rmSync(jpath, { force: true });

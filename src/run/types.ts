@@ -81,4 +81,9 @@ export interface CompletionResult {
 /** One LLM call with retries; the OpenAI-compatible client and the in-process mutator both implement it. */
 export interface ChatClient {
   complete(req: CompletionRequest): Promise<CompletionResult>;
+  /**
+   * Checks that the endpoint can serve the model before the first call
+   * (preflight.ts); resolves with warnings, rejects with `EndpointError`.
+   */
+  preflight?(): Promise<string[]>;
 }
