@@ -183,7 +183,8 @@ export class TableBuilder {
     if (event.kind === "greedy") this.addGreedy(event.file, event.run, event.warnings);
     else if (event.kind === "bandit") this.addBandit(event.file, event.run, event.warnings);
     else if (event.kind === "skipped") this.skipped.push(event.file);
-    else this.problems.push(...event.problems);
+    else if (event.kind === "problem") this.problems.push(...event.problems);
+    // imported runs (other systems) have no attempts or generations: the report's baselines read them
   }
 
   private addGreedy(file: string, run: GreedyRun, warnings: Problem[]): void {

@@ -17,6 +17,7 @@ const commands: [name: string, load: () => Promise<{ register: Register }>][] = 
   ["run", () => import("./run.ts")],
   ["validate", () => import("./validate.ts")],
   ["summarize", () => import("./summarize.ts")],
+  ["import", () => import("./import.ts")],
   ["serve", () => import("./serve.ts")],
   ["replay", () => import("./replay.ts")],
   ["sweep", () => import("./sweep.ts")],

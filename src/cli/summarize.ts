@@ -10,7 +10,7 @@ import { intArg, printJson, threadCount } from "./options.ts";
 import { formatTable } from "./table.ts";
 import { formatProblem } from "./validate.ts";
 
-const sci = (x: number): string => (x === 0 ? "0" : x.toExponential(3));
+const sci = (x: number): string => (Number.isNaN(x) ? "-" : x === 0 ? "0" : x.toExponential(3));
 
 export function register(program: Command): void {
   program

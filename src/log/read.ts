@@ -19,6 +19,7 @@ import type { z } from "zod";
 import { checkBandit, checkGreedy, type Finding } from "./check.ts";
 import type { FlopsTotals } from "./flops.ts";
 import { isBanditRun, isGreedyRun } from "./guard.ts";
+import { checkImported, type ImportedRun, ImportedRunSchema, isImportedKind } from "./imported.ts";
 import { parsePythonJson } from "./json.ts";
 import { type BanditRun, BanditRunSchema, classifyRun, type GreedyRun, GreedyRunSchema } from "./schema.ts";
 
@@ -42,8 +43,17 @@ interface RunBase {
 export type RunRecord =
   | (RunBase & { kind: "greedy"; run: GreedyRun })
   | (RunBase & { kind: "bandit"; run: BanditRun });
+/** A run imported from another system (src/log/imported.ts); kept apart from `RunRecord` on purpose. */
+export interface ImportedRecord {
+  kind: "imported";
+  file: string;
+  run: ImportedRun;
+  warnings: Problem[];
+  bytes: number;
+}
 export type ReadEvent =
   | RunRecord
+  | ImportedRecord
   | { kind: "skipped"; file: string }
   | { kind: "problem"; file: string; problems: Problem[] };
 
@@ -145,6 +155,7 @@ const toProblems = (file: string, findings: Finding[]): Problem[] => findings.ma
  * used by tests and by writers that check what they are about to write.
  */
 export function interpret(file: string, json: unknown, bytes = 0, maxIssues = 20): ReadEvent {
+  if (isImportedKind(json)) return interpretImported(file, json, bytes, maxIssues);
   const kind = classifyRun(json);
   if (kind === null) return { kind: "skipped", file };
   if (kind === "greedy") {
@@ -173,6 +184,15 @@ export function interpret(file: string, json: unknown, bytes = 0, maxIssues = 20
   const check = checkBandit(run);
   if (check.problems.length > 0) return { kind: "problem", file, problems: toProblems(file, check.problems) };
   return { kind, file, run, warnings: toProblems(file, check.warnings), flops: check.flops, bytes };
+}
+
+function interpretImported(file: string, json: unknown, bytes: number, maxIssues: number): ReadEvent {
+  const parsed = ImportedRunSchema.safeParse(json);
+  if (!parsed.success)
+    return { kind: "problem", file, problems: schemaProblems(file, parsed.error, maxIssues) };
+  const check = checkImported(parsed.data);
+  if (check.problems.length > 0) return { kind: "problem", file, problems: toProblems(file, check.problems) };
+  return { kind: "imported", file, run: parsed.data, warnings: toProblems(file, check.warnings), bytes };
 }
 
 /**
@@ -223,6 +243,8 @@ export function eventOf(loaded: Loaded, maxIssues = 20): ReadEvent {
 
 export interface LoadedResults {
   runs: RunRecord[];
+  /** Runs imported from other systems (not part of `runs`: greedy/bandit consumers never see them). */
+  imported: ImportedRecord[];
   problems: Problem[];
   warnings: Problem[];
   skipped: string[];
@@ -230,11 +252,14 @@ export interface LoadedResults {
 
 /** Collects `readResults` into arrays (for consumers that need every run at once). */
 export async function loadResults(paths: readonly string[], opts: ReadOptions = {}): Promise<LoadedResults> {
-  const out: LoadedResults = { runs: [], problems: [], warnings: [], skipped: [] };
+  const out: LoadedResults = { runs: [], imported: [], problems: [], warnings: [], skipped: [] };
   for await (const ev of readResults(paths, opts)) {
     if (ev.kind === "skipped") out.skipped.push(ev.file);
     else if (ev.kind === "problem") out.problems.push(...ev.problems);
-    else {
+    else if (ev.kind === "imported") {
+      out.imported.push(ev);
+      out.warnings.push(...ev.warnings);
+    } else {
       out.runs.push(ev);
       out.warnings.push(...ev.warnings);
     }

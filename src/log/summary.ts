@@ -3,15 +3,15 @@
  * without shipping whole runs between threads).
  */
 import type { FlopsTotals } from "./flops.ts";
-import type { RunRecord } from "./read.ts";
+import type { ImportedRecord, RunRecord } from "./read.ts";
 
 export interface SummaryRow {
   /** The file's path as reached from the path the user gave. */
   path: string;
-  kind: "greedy" | "bandit";
+  kind: "greedy" | "bandit" | "imported";
   task: string;
   model: string;
-  /** Bandit runs' policy; null for greedy runs. */
+  /** Bandit runs' policy, imported runs' system; null for greedy runs. */
   algo: string | null;
   C: number;
   /** T_total for a bandit run. */
@@ -22,12 +22,30 @@ export interface SummaryRow {
   seed: number;
   /** final_best_fitness for a bandit run. */
   final_fitness: number;
-  /** Total FLOPs recomputed from the attempts (bandit: summed over arms). */
+  /** Total FLOPs recomputed from the attempts (bandit: summed over arms); imported: the rows' sum, NaN (null in JSON) when unknown. */
   flops: FlopsTotals;
 }
 
 /** One summary row of a run (pure). */
-export function summaryRow(rec: RunRecord): SummaryRow {
+export function summaryRow(rec: RunRecord | ImportedRecord): SummaryRow {
+  if (rec.kind === "imported") {
+    const r = rec.run;
+    const total = r.total_flops ?? Number.NaN;
+    return {
+      path: rec.file,
+      kind: "imported",
+      task: r.task,
+      model: r.model,
+      algo: r.source.system,
+      C: r.C,
+      T: r.C,
+      N: 1,
+      n_arms: null,
+      seed: r.seed,
+      final_fitness: r.final_fitness,
+      flops: { worst_case: total, exclude: total, bounded: total },
+    };
+  }
   const f = rec.flops;
   const flops = { worst_case: f.worst_case, exclude: f.exclude, bounded: f.bounded };
   if (rec.kind === "greedy") {
