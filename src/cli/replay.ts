@@ -13,6 +13,7 @@ import { writeFileAtomic } from "../log/write.ts";
 import { PolicyError, parsePolicyParams, policyNames } from "../policies/index.ts";
 import { buildPools, type Pool, ReplayError, type ReplayResult, replay } from "../replay/index.ts";
 import { UsageError } from "./errors.ts";
+import { selectImportedPool } from "./imported-pool.ts";
 import { ensureOutputDir, intArg, parseOptions, printJson } from "./options.ts";
 import { formatTable } from "./table.ts";
 
@@ -77,7 +78,8 @@ const Options = z.object({
   results: z.string().min(1),
   task: z.string().min(1),
   model: z.string().min(1),
-  N: z.number().int().positive("must be a positive integer"),
+  N: z.number().int().positive("must be a positive integer").optional(),
+  system: z.string().min(1).optional(),
   K: z.number().int().positive("must be a positive integer"),
   rounds: z.number().int().positive("must be a positive integer (rounds G > 0)"),
   algos: z.array(z.string().min(1)).min(1).optional(),
@@ -188,7 +190,15 @@ export function register(program: Command): void {
     .requiredOption("--results <dir>", "results folder (searched recursively)")
     .requiredOption("--task <task>", "task key")
     .requiredOption("--model <model>", "model key")
-    .requiredOption("--N <n>", "children per generation of the logged runs", posIntArg("--N"))
+    .option(
+      "--N <n>",
+      "children per generation of the logged runs (required unless --system)",
+      posIntArg("--N"),
+    )
+    .option(
+      "--system <name>",
+      "replay imported runs of this system (openevolve, shinkaevolve, llm4ad): arms = runs, one round = one LLM call",
+    )
     .requiredOption("--K <k>", "arms per instance", posIntArg("--K"))
     .requiredOption("--rounds <G>", "rounds (generations) to allocate", posIntArg("--rounds"))
     .option("--algos <list>", `comma-separated policies (default: all of ${policyNames()})`, csv)
@@ -228,8 +238,13 @@ export function register(program: Command): void {
         throw err;
       }
       if (opts.out) await ensureOutputDir("--out", dirname(resolve(opts.out)));
-      const runs = await loadRuns(opts.results);
-      const pool = selectPool(runs, opts.results, opts.task, opts.model, opts.N);
+      if (opts.system === undefined && opts.N === undefined)
+        throw new UsageError("--N: required (unless --system)");
+      if (opts.system !== undefined && opts.N !== undefined && opts.N !== 1)
+        throw new UsageError(`--N: imported runs make one call per round (N = 1), got ${opts.N}`);
+      const pool = opts.system
+        ? (await selectImportedPool(opts.results, opts.system, opts.task, opts.model)).pool
+        : selectPool(await loadRuns(opts.results), opts.results, opts.task, opts.model, opts.N!);
       let res: ReplayResult;
       try {
         res = replay(pool, {

@@ -4,8 +4,10 @@
  */
 import type { Command } from "commander";
 import { z } from "zod";
+import { importedReliability } from "../import/pools.ts";
 import { ReplayError, type SweepResult, sweep } from "../replay/index.ts";
 import { UsageError } from "./errors.ts";
+import { selectImportedPool } from "./imported-pool.ts";
 import { numberArg, parseOptions, printJson } from "./options.ts";
 import { loadRuns, posIntArg, selectGreedy } from "./replay.ts";
 import { formatTable } from "./table.ts";
@@ -17,6 +19,7 @@ const Options = z.object({
   C: z.number().int().positive("must be a positive integer"),
   prefixes: z.boolean().optional(),
   threshold: z.number().optional(),
+  system: z.string().min(1).optional(),
   json: z.boolean().optional(),
 });
 
@@ -35,6 +38,16 @@ export function sweepJson(res: SweepResult): Record<string, unknown> {
 const f4 = (x: number | null): string => (x === null ? "-" : x.toFixed(4));
 const sci = (x: number | null): string => (x === null ? "-" : x.toExponential(3));
 
+function greedySweep(opts: z.infer<typeof Options>, all: Awaited<ReturnType<typeof loadRuns>>): SweepResult {
+  const runs = selectGreedy(all, opts.results, opts.task, opts.model);
+  try {
+    return sweep(runs, opts);
+  } catch (err) {
+    if (err instanceof ReplayError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
 export function register(program: Command): void {
   program
     .command("sweep")
@@ -47,18 +60,33 @@ export function register(program: Command): void {
     .requiredOption("--C <c>", "budget in LLM calls (T·N)", posIntArg("--C"))
     .option("--prefixes", "also count the first T generations of deeper runs with the same N")
     .option("--threshold <x>", "success = final fitness >= x", numberArg("--threshold"))
+    .option(
+      "--system <name>",
+      "imported runs of this system instead: their best after C calls (T = C, N = 1; longer runs through their first C calls)",
+    )
     .option("--json", "print the result as JSON")
     .action(async (raw: unknown) => {
       const opts = parseOptions(Options, raw);
-      const runs = selectGreedy(await loadRuns(opts.results), opts.results, opts.task, opts.model);
       let res: SweepResult;
-      try {
-        res = sweep(runs, opts);
-      } catch (err) {
-        if (err instanceof ReplayError) throw new UsageError(err.message);
-        throw err;
-      }
+      if (opts.system) {
+        const { pool, records } = await selectImportedPool(opts.results, opts.system, opts.task, opts.model);
+        for (const w of pool.warnings) process.stderr.write(`evoalloc: ${w}\n`);
+        const split = importedReliability(pool, records, opts.C, opts.threshold);
+        if (split.n_runs === 0)
+          throw new UsageError(
+            `--C: no ${opts.system} run of ${opts.task}/${opts.model} made ${opts.C} calls (most: ${Math.max(...pool.depths)})`,
+          );
+        res = {
+          task: opts.task,
+          model: opts.model,
+          C: opts.C,
+          prefixes: true,
+          threshold: opts.threshold ?? null,
+          splits: [split],
+        };
+      } else res = greedySweep(opts, await loadRuns(opts.results));
       if (res.splits.every((s) => s.n_runs === 0)) {
+        const runs = selectGreedy(await loadRuns(opts.results), opts.results, opts.task, opts.model);
         const cs = [...new Set(runs.map((r) => r.run.C))].sort((a, b) => a - b);
         throw new UsageError(
           `--C: no runs of ${opts.task}/${opts.model} at C=${opts.C}${opts.prefixes ? " (prefixes included)" : ""} (C available: ${cs.join(", ")}${opts.prefixes ? "" : "; try --prefixes"})`,

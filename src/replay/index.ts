@@ -58,6 +58,13 @@ export {
 export { meanStat, ratioStat, type SeedSums, seedSums } from "./seed-sums.ts";
 export { expectedMaxOfK, iqm, mean, quantile, sd, summarize } from "./stats.ts";
 export { StreamRng } from "./stream-rng.ts";
-export { type SweepOptions, type SweepResult, type SweepSplit, splitsOf, sweep } from "./sweep.ts";
+export {
+  type SweepOptions,
+  type SweepResult,
+  type SweepSplit,
+  splitStats,
+  splitsOf,
+  sweep,
+} from "./sweep.ts";
 export { type SyntheticRunSpec, syntheticGreedyRun, syntheticRecord } from "./synthetic.ts";
 export { normalCdf, type WilcoxonResult, wilcoxonSignedRank } from "./wilcoxon.ts";

@@ -102,30 +102,7 @@ export function sweep(runs: readonly RunRecord[], opts: SweepOptions): SweepResu
         flops.push(prefixFlops(rec.run, T));
       }
     }
-    const n = finals.length;
-    const ti = n > 0 ? tInterval(finals) : null;
-    return {
-      T,
-      N,
-      n_runs: n,
-      seeds,
-      n_prefix: nPrefix,
-      mean: num(mean(finals)),
-      ci95: ti && ti.lo !== null && ti.hi !== null ? ([ti.lo, ti.hi] as [number, number]) : null,
-      sd: num(sd(finals)),
-      median: num(quantile(finals, 0.5)),
-      q25: num(quantile(finals, 0.25)),
-      q75: num(quantile(finals, 0.75)),
-      min: n > 0 ? Math.min(...finals) : null,
-      max: n > 0 ? Math.max(...finals) : null,
-      success_rate:
-        opts.threshold === undefined || n === 0
-          ? null
-          : finals.filter((f) => f >= (opts.threshold as number)).length / n,
-      expected_max: Array.from({ length: Math.min(n, 10) }, (_, i) => expectedMaxOfK(finals, i + 1)),
-      mean_flops: num(mean(flops)),
-      finals,
-    };
+    return splitStats({ T, N, seeds, finals, flops, nPrefix, threshold: opts.threshold });
   });
   return {
     task: opts.task,
@@ -134,6 +111,47 @@ export function sweep(runs: readonly RunRecord[], opts: SweepOptions): SweepResu
     prefixes: opts.prefixes ?? false,
     threshold: opts.threshold ?? null,
     splits,
+  };
+}
+
+/**
+ * The statistics of one split from its seeds' final fitness and FLOPs (also
+ * used for imported runs at C calls: T = C, N = 1). Pure.
+ * @example splitStats({T: 4, N: 1, seeds: [1, 2], finals: [0.5, 1], flops: [], nPrefix: 0}).expected_max // => [0.75, 1]
+ */
+export function splitStats(a: {
+  T: number;
+  N: number;
+  seeds: number[];
+  finals: number[];
+  flops: number[];
+  nPrefix: number;
+  threshold?: number;
+}): SweepSplit {
+  const { T, N, seeds, finals, flops } = a;
+  const n = finals.length;
+  const ti = n > 0 ? tInterval(finals) : null;
+  return {
+    T,
+    N,
+    n_runs: n,
+    seeds,
+    n_prefix: a.nPrefix,
+    mean: num(mean(finals)),
+    ci95: ti && ti.lo !== null && ti.hi !== null ? ([ti.lo, ti.hi] as [number, number]) : null,
+    sd: num(sd(finals)),
+    median: num(quantile(finals, 0.5)),
+    q25: num(quantile(finals, 0.25)),
+    q75: num(quantile(finals, 0.75)),
+    min: n > 0 ? Math.min(...finals) : null,
+    max: n > 0 ? Math.max(...finals) : null,
+    success_rate:
+      a.threshold === undefined || n === 0
+        ? null
+        : finals.filter((f) => f >= (a.threshold as number)).length / n,
+    expected_max: Array.from({ length: Math.min(n, 10) }, (_, i) => expectedMaxOfK(finals, i + 1)),
+    mean_flops: num(mean(flops)),
+    finals,
   };
 }
 
