@@ -242,5 +242,29 @@ for (const isolation of ["prefork", "fresh"] as Isolation[]) {
       );
       assert.ok(ev.isolationApplied.includes("memory_cgroup"), ev.isolationApplied.join(","));
     });
+
+    it("says 'out of memory' when its tree's cap killed the candidate itself", async (t) => {
+      const missing = memoryCgroupMissing();
+      if (missing) return t.skip(missing);
+      const note = ev.isolationNotes?.find((n) => n.startsWith("memory cgroup:"));
+      if (note && !ev.isolationApplied.includes("memory_cgroup")) return t.skip(note);
+      // The candidate holds 200 MiB, its child adds 100 MiB (after dropping its copy of the
+      // parent's): the kernel kills the largest process of the cgroup, the candidate.
+      const r = await ev.evaluate(
+        [
+          "import os, time",
+          "held = b'x' * (200 << 20)",
+          "if os.fork() == 0:",
+          "    del held",
+          "    more = b'y' * (100 << 20)",
+          "    time.sleep(60)",
+          "    os._exit(0)",
+          "time.sleep(60)",
+          "result = {'combined_score': 1.0}",
+        ].join("\n"),
+      );
+      assert.equal(r.status, "error");
+      assert.match(r.error ?? "", /out of memory: .*memory limit \(268435456 bytes, memory cgroup\)/);
+    });
   });
 }
