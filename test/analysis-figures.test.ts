@@ -11,7 +11,7 @@ import { replayPools } from "../src/analysis/replays.ts";
 import { tausOf, withStudies } from "../src/analysis/studies.ts";
 import { buildTables } from "../src/analysis/tables.ts";
 import { loadResults } from "../src/log/read.ts";
-import { writeTree } from "./analysis-fixtures.ts";
+import { DEFAULT_TASKS, writeTree } from "./analysis-fixtures.ts";
 
 let dir: string;
 let full: Analysis;
@@ -20,6 +20,8 @@ let empty: Analysis;
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), "evoalloc-figures-"));
   writeTree(dir, {
+    // two models on cp: the envelope-collapse figure has a task to draw
+    tasks: [...DEFAULT_TASKS, { task: "cp", model: "qwen3-14b", paramsActive: 14_768_296_960, f0: 0.3, step: 0.1 }],
     budgets: [16, 64],
     seeds: [0, 1, 2, 3],
     deep: { T: 16, N: 4, seeds: [4, 5] },

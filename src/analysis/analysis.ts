@@ -64,7 +64,7 @@ export function analyse(tables: Tables, opts: AnalyseOptions = {}): Analysis {
     curves,
     bilinear: bilinearFits(outcomes),
     learning: learningCurves(curves),
-    envelope: envelope(tables, flopsPolicy),
+    envelope: envelope(curves, flopsPolicy),
     phi: phiFits(outcomes, {
       ...(opts.ceilings ? { ceilings: opts.ceilings } : {}),
       response: opts.phiResponse ?? "log",

@@ -6,7 +6,7 @@
  */
 import type { Analysis } from "./analysis.ts";
 import type { BilinearCell } from "./bilinear.ts";
-import type { FrontierPoint } from "./envelope.ts";
+import type { CollapseCell, FlopsRatio, FrontierPoint } from "./envelope.ts";
 import type { LearningCell } from "./learning.ts";
 import type { PhiCell } from "./phi.ts";
 
@@ -29,7 +29,9 @@ export interface FitsReport {
   timeout_policy: string;
   bilinear: BilinearCell[];
   learning: LearningCell[];
-  envelope: { frontier: FrontierPoint[]; notes: string[] };
+  envelope: { frontier: FrontierPoint[]; flops_ratio: FlopsRatio[]; notes: string[] };
+  /** Per task with ≥ 2 models: one pooled monotone curve and each model's R² against it, per axis. */
+  envelope_collapse: CollapseCell[];
   /** The Φ-model in the paper's form, per (task, model). */
   phi: PhiCell[];
   replay: ReplaySummary[];
@@ -41,7 +43,8 @@ export function fitsReport(a: Analysis): FitsReport {
     timeout_policy: a.flopsPolicy,
     bilinear: a.bilinear,
     learning: a.learning,
-    envelope: { frontier: a.envelope.frontier, notes: a.envelope.notes },
+    envelope: { frontier: a.envelope.frontier, flops_ratio: a.envelope.flops_ratio, notes: a.envelope.notes },
+    envelope_collapse: a.envelope.collapse,
     phi: a.phi,
     replay: a.replays.map((r) => ({
       task: r.task,
@@ -99,6 +102,10 @@ export function fitsText(f: FitsReport): string {
     `Envelope frontier points (FLOPs under ${f.timeout_policy} timeouts, and calls): ${f.envelope.frontier.length}`,
   );
   for (const n of f.envelope.notes) out.push(`  note: ${n}`);
+  for (const c of f.envelope_collapse)
+    out.push(
+      `  collapse ${c.task} on ${c.axis}: R² ${num(c.r2, 3)} over ${c.models.join(", ")} (${c.per_model.map((m) => `${m.model} ${num(m.r2, 3)}`).join(", ")})`,
+    );
   return `${out.join("\n")}\n`;
 }
 

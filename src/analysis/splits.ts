@@ -6,6 +6,7 @@
  * splits its deeper runs cover, once per split, an exact run preferred
  * (DESIGN.md "T × N sweep at fixed C").
  */
+import type { TimeoutPolicy } from "../log/schema.ts";
 import type { Tables } from "./tables.ts";
 
 export interface SplitOutcome {
@@ -34,6 +35,8 @@ export interface Curve {
   best: number[];
   calls: number[];
   flops: number[];
+  /** Cumulative FLOPs under each timeout policy, index = generation 0..L. */
+  flopsBy: Record<TimeoutPolicy, number[]>;
 }
 
 const key = (...parts: (string | number)[]) => parts.join("\u0000");
@@ -56,6 +59,8 @@ export function longestCurves(t: Tables): Curve[] {
   const best = g.array("best_fitness") as ArrayLike<number>;
   const calls = g.array("calls") as ArrayLike<number>;
   const flops = g.array("flops_worst_case") as ArrayLike<number>;
+  const flopsEx = g.array("flops_exclude") as ArrayLike<number>;
+  const flopsBd = g.array("flops_bounded") as ArrayLike<number>;
   const chosen = new Map<string, { runId: number; file: string; depth: number }>();
   // first pass: pick the run per curve key (generation-0 rows, one per run)
   for (let i = 0; i < g.numRows(); i++) {
@@ -77,6 +82,7 @@ export function longestCurves(t: Tables): Curve[] {
       best: [],
       calls: [],
       flops: [],
+      flopsBy: { worst_case: [], exclude: [], bounded: [] },
     });
   }
   for (let i = 0; i < g.numRows(); i++) {
@@ -91,6 +97,9 @@ export function longestCurves(t: Tables): Curve[] {
     c.best[gen[i]!] = best[i]!;
     c.calls[gen[i]!] = calls[i]!;
     c.flops[gen[i]!] = flops[i]!;
+    c.flopsBy.worst_case[gen[i]!] = flops[i]!;
+    c.flopsBy.exclude[gen[i]!] = flopsEx[i]!;
+    c.flopsBy.bounded[gen[i]!] = flopsBd[i]!;
   }
   return [...curves.values()].sort(
     (a, b) => a.task.localeCompare(b.task) || a.model.localeCompare(b.model) || a.N - b.N || a.seed - b.seed,

@@ -1,45 +1,53 @@
 /**
- * The fitness–compute envelope, one line per model, per task: the upper
- * monotone frontier over every split's mean curve, against cumulative
- * effective FLOPs (one figure) and cumulative calls (another).
+ * The fitness–compute envelope per (task, model): each breadth N's mean
+ * best-so-far curve over all its seeds (thin lines, coloured by N), and the
+ * frontier over N (the step line, its points coloured by the N that reaches
+ * them, the band its Student-t 95% interval), against cumulative effective
+ * FLOPs (one figure) and cumulative calls (another). Axes stop at the data.
+ * A third figure overlays, per task with two or more models, every model's
+ * frontier on the one pooled monotone curve (envelope collapse).
  */
 import type { TopLevelSpec } from "vega-lite";
 import type { Analysis } from "../analysis.ts";
 import type { EnvelopeAxis } from "../envelope.ts";
-import { CONFIG, FITNESS, type Figure, type FigureData, figure, title } from "./figure.ts";
+import { CONFIG, cellLabel, FITNESS, type Figure, type FigureData, figure, title } from "./figure.ts";
 
 export interface EnvelopeRow extends Record<string, unknown> {
-  task: string;
-  model: string;
-  kind: "split" | "frontier";
+  cell: string;
+  kind: "curve" | "frontier";
+  N: number;
+  generation: number;
   x: number;
   y: number;
-  split: string;
+  lo: number | null;
+  hi: number | null;
+  n: number;
 }
 
 export function envelopeData(a: Analysis, axis: EnvelopeAxis): FigureData<EnvelopeRow> {
   const pts = a.envelope.points.filter((p) => p.axis === axis && p.x > 0);
-  const notes = axis === "flops" ? a.envelope.notes : [];
+  const own = a.envelope.notes.filter((n) => !/collapse/.test(n));
+  const notes = axis === "flops" ? own : own.filter((n) => !/FLOP/.test(n));
   if (pts.length === 0)
     return {
       skip:
-        axis === "flops"
-          ? a.envelope.notes.length > 0
-            ? "no run recorded FLOPs: every model here has params_active 0 (like the built-in mutator), so compute is shown on the calls axis only (the calls envelope)"
-            : "no greedy runs"
+        axis === "flops" && a.envelope.points.length > 0
+          ? "no run recorded FLOPs: every model here has params_active 0 (like the built-in mutator), so compute is shown on the calls axis only (the calls envelope)"
           : "no greedy runs",
     };
-  const rows: EnvelopeRow[] = pts.map((p) => ({
-    task: p.task,
-    model: p.model,
-    kind: "split",
+  const row = (kind: EnvelopeRow["kind"]) => (p: (typeof pts)[number]) => ({
+    cell: cellLabel(p.task, p.model),
+    kind,
+    N: p.N,
+    generation: p.generation,
     x: p.x,
     y: p.y,
-    split: `${p.T}×${p.N}`,
-  }));
-  for (const f of a.envelope.frontier)
-    if (f.axis === axis && f.x > 0)
-      rows.push({ task: f.task, model: f.model, kind: "frontier", x: f.x, y: f.y, split: f.split });
+    lo: p.lo,
+    hi: p.hi,
+    n: p.n,
+  });
+  const rows: EnvelopeRow[] = pts.map(row("curve"));
+  rows.push(...a.envelope.frontier.filter((f) => f.axis === axis && f.x > 0).map(row("frontier")));
   return { rows, notes };
 }
 
@@ -48,58 +56,57 @@ export function envelopeSpec(rows: EnvelopeRow[], axis: EnvelopeAxis, policy: st
     axis === "flops"
       ? `cumulative compute (FLOPs, ${policy.replace("_", "-")} timeouts, log scale)`
       : "cumulative LLM calls (log scale)";
+  // nice: false — the axis ends at the data, not at the next power of ten
   const x = {
     field: "x",
     type: "quantitative",
     title: xTitle,
-    scale: { type: "log" },
+    scale: { type: "log", nice: false },
     axis: axis === "flops" ? { format: ".0e" } : {},
   };
   const y = { field: "y", type: "quantitative", title: `mean best ${FITNESS}`, scale: { zero: false } };
+  const color = { field: "N", type: "ordinal", title: "breadth N", scale: { scheme: "viridis" } };
+  const tooltip = [
+    { field: "N", type: "quantitative" },
+    { field: "generation", type: "quantitative", title: "T (generations)" },
+    { field: "x", type: "quantitative", format: ".3~s", title: axis },
+    { field: "y", type: "quantitative", format: ".4f", title: "mean" },
+    { field: "lo", type: "quantitative", format: ".4f", title: "95% lo" },
+    { field: "hi", type: "quantitative", format: ".4f", title: "95% hi" },
+    { field: "n", type: "quantitative", title: "seeds" },
+  ];
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: title(
-      `Fitness–compute envelope on ${axis === "flops" ? "effective FLOPs" : "calls"}, one line per model`,
-      [
-        "Grey dots: every split's mean best-so-far after each generation against the mean compute spent so far.",
-        "Lines: the upper monotone frontier, the best mean fitness any logged split reached with at most that much compute.",
-      ],
-    ),
+    title: title(`Fitness–compute envelope on ${axis === "flops" ? "effective FLOPs" : "calls"}`, [
+      "Thin lines: each breadth N's mean best-so-far over all its seeds (prefixes of deeper runs included, each seed once).",
+      "Step line: the frontier, the best of those means at most x compute reaches; points coloured by the N that reaches it; band: its Student-t 95% interval.",
+    ]),
     data: { values: rows },
-    facet: { field: "task", type: "nominal", title: "task" },
+    facet: { field: "cell", type: "nominal", title: "task / model" },
     columns: 3,
     spec: {
       width: 300,
       height: 230,
       layer: [
         {
-          transform: [{ filter: "datum.kind === 'split'" }],
-          mark: { type: "point", filled: true, size: 12, color: "#bbb" },
-          encoding: {
-            x,
-            y,
-            tooltip: [
-              { field: "model" },
-              { field: "split", title: "T×N" },
-              { field: "x", format: ".3~s" },
-              { field: "y", format: ".4f" },
-            ],
-          },
+          transform: [{ filter: "datum.kind === 'curve'" }],
+          mark: { type: "line", strokeWidth: 1, opacity: 0.45 },
+          encoding: { x, y, color, detail: { field: "N" } },
+        },
+        {
+          transform: [{ filter: "datum.kind === 'frontier' && datum.lo !== null" }],
+          mark: { type: "area", interpolate: "step-after", opacity: 0.18, color: "#333" },
+          encoding: { x, y: { field: "lo", type: "quantitative" }, y2: { field: "hi" } },
         },
         {
           transform: [{ filter: "datum.kind === 'frontier'" }],
-          mark: { type: "line", interpolate: "step-after", point: true, strokeWidth: 2 },
-          encoding: {
-            x,
-            y,
-            color: { field: "model", type: "nominal", title: "model" },
-            tooltip: [
-              { field: "model" },
-              { field: "split", title: "reached by T×N" },
-              { field: "x", format: ".3~s" },
-              { field: "y", format: ".4f" },
-            ],
-          },
+          mark: { type: "line", interpolate: "step-after", strokeWidth: 1.5, color: "#222" },
+          encoding: { x, y },
+        },
+        {
+          transform: [{ filter: "datum.kind === 'frontier'" }],
+          mark: { type: "point", filled: true, size: 36, opacity: 1 },
+          encoding: { x, y, color, tooltip },
         },
       ],
     },
@@ -113,9 +120,10 @@ function envelopeFigure(axis: EnvelopeAxis): Figure {
     name: `envelope-${axis}`,
     title: `Fitness–compute envelope (${axis === "flops" ? "FLOPs" : "calls"})`,
     howToRead:
-      axis === "flops"
-        ? "For each task, the best mean fitness reachable with at most x FLOPs (2 · active parameters · tokens per call, timeouts at their worst case) over all logged splits; the grey cloud shows where each split's curve lies. Compare models at equal compute by reading the lines at one x. Models that record no FLOPs (the built-in mutator) appear on the calls figure only."
-        : "For each task, the best mean fitness reachable with at most x LLM calls over all logged splits, one line per model; the grey cloud shows each split's mean curve. A frontier that keeps climbing means extra calls still pay off.",
+      (axis === "flops"
+        ? "For each task and model, the best mean fitness reachable with at most x effective FLOPs (2 · active parameters · tokens per call; timeouts priced by the chosen --timeout-policy) over all breadths N. "
+        : "For each task and model, the best mean fitness reachable with at most x LLM calls over all breadths N. ") +
+      "Each thin line is one N's mean over all its seeds; the frontier (step line) takes the best of them at each compute, its point coloured by the N that reaches it, the grey band its Student-t 95% interval over seeds. A frontier that keeps climbing means more compute still pays off.",
     data: (a) => {
       const d = envelopeData(a, axis);
       return "skip" in d ? d : { ...d, meta: { policy: a.flopsPolicy } };
@@ -126,3 +134,86 @@ function envelopeFigure(axis: EnvelopeAxis): Figure {
 
 export const envelopeFlops = envelopeFigure("flops");
 export const envelopeCalls = envelopeFigure("calls");
+
+export interface CollapseRow extends Record<string, unknown> {
+  panel: string;
+  kind: "model" | "pooled";
+  model: string;
+  x: number;
+  y: number;
+}
+
+export function collapseData(a: Analysis): FigureData<CollapseRow> {
+  if (a.envelope.collapse.length === 0)
+    return { skip: "no task has two or more models: there is no envelope collapse across models to draw" };
+  const rows: CollapseRow[] = [];
+  const notes: string[] = [];
+  for (const c of a.envelope.collapse) {
+    const panel = `${c.task}, ${c.axis === "flops" ? "FLOPs" : "calls"}: R² ${c.r2.toFixed(3)}`;
+    notes.push(
+      `${c.task} on ${c.axis}: one curve across ${c.models.join(", ")} explains R² = ${c.r2.toFixed(3)}; per model ${c.per_model.map((m) => `${m.model} ${m.r2.toFixed(3)}`).join(", ")}`,
+    );
+    for (const p of a.envelope.frontier)
+      if (p.task === c.task && p.axis === c.axis && p.x > 0)
+        rows.push({ panel, kind: "model", model: p.model, x: p.x, y: p.y });
+    for (const p of c.curve) rows.push({ panel, kind: "pooled", model: "pooled", x: p.x, y: p.y });
+  }
+  return { rows, notes };
+}
+
+export function collapseSpec(rows: CollapseRow[]): TopLevelSpec {
+  const x = {
+    field: "x",
+    type: "quantitative",
+    title: "cumulative compute (log scale)",
+    scale: { type: "log", nice: false },
+    axis: { format: ".2~s" },
+  };
+  const y = { field: "y", type: "quantitative", title: `mean best ${FITNESS}`, scale: { zero: false } };
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: title("Envelope collapse across models", [
+      "Points: each model's frontier. Black step line: one non-decreasing curve fitted to all of them (isotonic regression).",
+      "R² near 1: the models' envelopes coincide on that compute axis.",
+    ]),
+    data: { values: rows },
+    facet: { field: "panel", type: "nominal", title: null },
+    columns: 2,
+    spec: {
+      width: 300,
+      height: 220,
+      layer: [
+        {
+          transform: [{ filter: "datum.kind === 'pooled'" }],
+          mark: { type: "line", interpolate: "step-after", color: "#222", strokeWidth: 1.5 },
+          encoding: { x, y },
+        },
+        {
+          transform: [{ filter: "datum.kind === 'model'" }],
+          mark: { type: "point", filled: true, size: 30 },
+          encoding: {
+            x,
+            y,
+            color: { field: "model", type: "nominal", title: "model", scale: { scheme: "tableau10" } },
+            tooltip: [
+              { field: "model" },
+              { field: "x", type: "quantitative", format: ".3~s" },
+              { field: "y", type: "quantitative", format: ".4f" },
+            ],
+          },
+        },
+      ],
+    },
+    resolve: { scale: { x: "independent", y: "independent" } },
+    config: CONFIG,
+  } as TopLevelSpec;
+}
+
+export const envelopeCollapse = figure<CollapseRow>({
+  name: "envelope-collapse",
+  title: "Envelope collapse across models",
+  howToRead:
+    "Per task and compute axis, every model's envelope frontier and one monotone curve fitted to all of them; the panel title gives the pooled R². If the models' points fall on one curve on FLOPs but not on calls, compute (not the number of calls) is what sets the fitness reached.",
+  data: collapseData,
+  spec: collapseSpec,
+});

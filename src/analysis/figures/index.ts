@@ -3,7 +3,7 @@ import { banditRunningBest, banditSelections } from "./bandit.ts";
 import { bilinearCoefficients, bilinearObserved } from "./bilinear.ts";
 import { callOutcomes } from "./call-outcomes.ts";
 import { effectsFigure, kAblationFigure } from "./effects.ts";
-import { envelopeCalls, envelopeFlops } from "./envelope.ts";
+import { envelopeCalls, envelopeCollapse, envelopeFlops } from "./envelope.ts";
 import type { Figure } from "./figure.ts";
 import { fitnessVsBudget } from "./fitness-vs-budget.ts";
 import { heatmap } from "./heatmap.ts";
@@ -19,6 +19,7 @@ export const FIGURES: readonly Figure[] = [
   fitnessVsBudget,
   envelopeFlops,
   envelopeCalls,
+  envelopeCollapse,
   bilinearObserved,
   bilinearCoefficients,
   learningCurvesFigure,
