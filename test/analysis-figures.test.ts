@@ -21,7 +21,10 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), "evoalloc-figures-"));
   writeTree(dir, {
     // two models on cp: the envelope-collapse figure has a task to draw
-    tasks: [...DEFAULT_TASKS, { task: "cp", model: "qwen3-14b", paramsActive: 14_768_296_960, f0: 0.3, step: 0.1 }],
+    tasks: [
+      ...DEFAULT_TASKS,
+      { task: "cp", model: "qwen3-14b", paramsActive: 14_768_296_960, f0: 0.3, step: 0.1 },
+    ],
     budgets: [16, 64],
     seeds: [0, 1, 2, 3],
     deep: { T: 16, N: 4, seeds: [4, 5] },
