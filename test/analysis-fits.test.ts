@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { fitBilinear } from "../src/analysis/bilinear.ts";
 import { upperFrontier } from "../src/analysis/envelope.ts";
-import { fitSaturating } from "../src/analysis/learning.ts";
+import { fitSaturating, learningCurves, profileFit } from "../src/analysis/learning.ts";
 import { FitError, ols } from "../src/analysis/ols.ts";
-import type { SplitOutcome } from "../src/analysis/splits.ts";
+import type { Curve, SplitOutcome } from "../src/analysis/splits.ts";
 import { rng } from "../src/util/rng.ts";
 
 function surface(b: number[], budgets: number[], seeds: number, noise: number): SplitOutcome[] {
@@ -111,4 +111,83 @@ test("upper frontier keeps strict improvements in x order, ties to the higher y"
     { x: 3, y: 2 },
   ]);
   assert.deepEqual(upperFrontier([]), []);
+});
+
+test("saturating curve: a degenerate pool (one jump, then flat) fits at τ's lower bound and is flagged", () => {
+  const t = [0, 1, 2, 3, 4, 5, 6];
+  const fit = fitSaturating(t, [0.2, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5]);
+  assert.ok(fit.fittable);
+  if (!fit.fittable) return;
+  assert.ok(fit.r2 > 0.999, "R² alone looks perfect");
+  assert.deepEqual(fit.at_bound, ["τ at its lower bound 0.00100"]);
+  const ok = fitSaturating(
+    t,
+    t.map((v) => 0.9 - 0.6 * Math.exp(-v / 3)),
+  );
+  assert.ok(ok.fittable && ok.at_bound.length === 0);
+});
+
+test("profileFit (variable projection) agrees with Levenberg–Marquardt", () => {
+  const r = rng(5);
+  const t = Array.from({ length: 30 }, (_, i) => i);
+  const y = t.map((v) => 0.7 - 0.4 * Math.exp(-v / 6) + 0.003 * r.normal());
+  const lm = fitSaturating(t, y);
+  const vp = profileFit(t, y)!;
+  assert.ok(lm.fittable);
+  if (!lm.fittable) return;
+  assert.ok(
+    Math.abs(vp.a - lm.a) < 1e-4 && Math.abs(vp.tau - lm.tau) < 0.01 * lm.tau,
+    `${vp.tau} vs ${lm.tau}`,
+  );
+});
+
+test("learning curves: seed-bootstrap intervals of a and τ cover the generating values", () => {
+  const r = rng(11);
+  const curves: Curve[] = Array.from({ length: 12 }, (_, seed) => {
+    // each seed its own plateau around 0.8 and τ around 10: the pool's mean curve has a ≈ 0.8
+    const a = 0.8 + 0.03 * r.normal();
+    const best = Array.from({ length: 41 }, (_, g) => a - (a - 0.2) * Math.exp(-g / 10));
+    return {
+      task: "t",
+      model: "m",
+      N: 4,
+      seed,
+      file: `f${seed}`,
+      best,
+      calls: best.map((_, g) => 4 * g),
+      flops: best.map(() => 0),
+      flopsBy: { worst_case: best.map(() => 0), exclude: best.map(() => 0), bounded: best.map(() => 0) },
+    };
+  });
+  const [cell] = learningCurves(curves, { bootstrap: 200, seed: 1 });
+  assert.ok(cell?.fittable);
+  if (!cell?.fittable) return;
+  const meanA =
+    curves.reduce((s, c) => s + c.best[0]! + (c.best[40]! - c.best[0]!) / (1 - Math.exp(-4)), 0) / 12;
+  assert.ok(cell.a_ci95 && cell.a_ci95[0] <= meanA && meanA <= cell.a_ci95[1], `${cell.a_ci95} vs ${meanA}`);
+  assert.ok(cell.tau_ci95 && cell.tau_ci95[0] <= 10 && 10 <= cell.tau_ci95[1], String(cell.tau_ci95));
+  assert.ok(cell.a_ci95[1] - cell.a_ci95[0] > 0.005, "seed spread gives a real interval");
+  assert.deepEqual(cell.bootstrap, { B: 200, failed: 0 });
+  const none = learningCurves(curves, { bootstrap: 0 })[0]!;
+  assert.ok(none.fittable && none.a_ci95 === null && none.bootstrap === null);
+});
+
+test("bilinear fit reports seed-clustered standard errors beside the OLS ones", () => {
+  const rows = surface([0.3, 0.05, 0.02, -0.01], [16, 64, 256], 10, 0.01);
+  // a seed effect: every row of a seed shifted alike
+  const shift = new Map<number, number>();
+  const r = rng(9);
+  const shifted = rows.map((o) => {
+    if (!shift.has(o.seed)) shift.set(o.seed, 0.05 * r.normal());
+    return { ...o, fitness: o.fitness + shift.get(o.seed)! };
+  });
+  const fit = fitBilinear(shifted);
+  assert.ok(fit.fittable);
+  if (!fit.fittable) return;
+  for (const k of fit.coefficients) {
+    assert.ok(k.se_clustered !== null && k.se_clustered > 0 && k.se_clustered !== k.se, k.term);
+    assert.ok(k.lo_clustered! < k.estimate && k.estimate < k.hi_clustered!);
+  }
+  // the intercept carries the seed effect: its clustered error is the larger one
+  assert.ok(fit.coefficients[0]!.se_clustered! > fit.coefficients[0]!.se);
 });

@@ -63,7 +63,7 @@ export function analyse(tables: Tables, opts: AnalyseOptions = {}): Analysis {
     outcomes,
     curves,
     bilinear: bilinearFits(outcomes),
-    learning: learningCurves(curves),
+    learning: learningCurves(curves, { bootstrap: opts.bootstrap ?? 1000, seed: opts.seed ?? 0 }),
     envelope: envelope(curves, flopsPolicy),
     phi: phiFits(outcomes, {
       ...(opts.ceilings ? { ceilings: opts.ceilings } : {}),

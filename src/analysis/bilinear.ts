@@ -5,11 +5,12 @@
  *
  * by OLS over split outcomes (exact runs and prefixes of deeper runs, one
  * row per seed and split), with the F test of the interaction term against
- * the additive model. At a single budget C, log2 N = log2 C − log2 T, so
+ * the additive model. Standard errors: OLS, and clustered by seed beside them
+ * (a seed's splits are prefixes of one run, so its rows are correlated). At a single budget C, log2 N = log2 C − log2 T, so
  * depth and breadth cannot be separated: such cells are reported as not
  * fittable, with the reason.
  */
-import { FitError, fTest, ols } from "./ols.ts";
+import { clusteredInference, FitError, fTest, ols } from "./ols.ts";
 import type { SplitOutcome } from "./splits.ts";
 
 export const BILINEAR_TERMS = ["b0", "bT", "bN", "bTN"] as const;
@@ -23,6 +24,10 @@ export interface Coefficient {
   p: number;
   lo: number;
   hi: number;
+  /** Seed-clustered (CR1) standard error and 95% interval (t with seeds − 1 df); null with one seed. */
+  se_clustered: number | null;
+  lo_clustered: number | null;
+  hi_clustered: number | null;
 }
 
 interface CellBase {
@@ -93,6 +98,7 @@ export function fitBilinear(rows: readonly SplitOutcome[]): BilinearCell {
     return [1, x, z, x * z];
   });
   const y = rows.map((r) => r.fitness);
+  const seeds = rows.map((r) => r.seed);
   let full: ReturnType<typeof ols>;
   let additive: ReturnType<typeof ols>;
   try {
@@ -106,6 +112,7 @@ export function fitBilinear(rows: readonly SplitOutcome[]): BilinearCell {
     throw err;
   }
   if (full.df < 1) return no("no residual degrees of freedom");
+  const clus = new Set(seeds).size >= 2 ? clusteredInference(X, y, seeds, full) : null;
   const coefficients = BILINEAR_TERMS.map((term, j) => ({
     term,
     estimate: full.beta[j]!,
@@ -114,6 +121,9 @@ export function fitBilinear(rows: readonly SplitOutcome[]): BilinearCell {
     p: full.p[j]!,
     lo: full.lo[j]!,
     hi: full.hi[j]!,
+    se_clustered: clus ? clus.se[j]! : null,
+    lo_clustered: clus ? clus.lo[j]! : null,
+    hi_clustered: clus ? clus.hi[j]! : null,
   }));
   const points = [...splits.values()]
     .sort((a, b) => a.C - b.C || a.T - b.T)

@@ -80,21 +80,21 @@ export function fitsText(f: FitsReport): string {
     out.push(`${head}, R²=${num(c.r2, 3)}, adj R²=${num(c.adj_r2, 3)}`);
     for (const k of c.coefficients)
       out.push(
-        `    ${k.term.padEnd(4)} ${num(k.estimate).padStart(9)} ± ${num(k.se)}  95% [${num(k.lo)}, ${num(k.hi)}]  p=${k.p.toPrecision(3)}`,
+        `    ${k.term.padEnd(4)} ${num(k.estimate).padStart(9)} ± ${num(k.se)}  95% [${num(k.lo)}, ${num(k.hi)}]  p=${k.p.toPrecision(3)}${k.se_clustered !== null ? `  seed-clustered ± ${num(k.se_clustered)} [${num(k.lo_clustered!)}, ${num(k.hi_clustered!)}]` : ""}`,
       );
     out.push(
       `    interaction vs additive: F(${c.interaction.df1}, ${c.interaction.df2}) = ${num(c.interaction.F, 3)}, p = ${c.interaction.p.toPrecision(3)}`,
     );
   }
   out.push("", ...phiText(f.phi));
-  out.push("", "Saturating learning curves f(t) = a − (a − f0)·exp(−t/τ):");
+  out.push("", "Saturating learning curves f(t) = a − (a − f0)·exp(−t/τ) [95% seed-bootstrap intervals]:");
   if (f.learning.length === 0) out.push("  (no greedy runs)");
   for (const l of f.learning) {
     const head = `  ${l.task} / ${l.model} / N=${l.N}: ${l.n_seeds} seeds, depth ${l.depth}`;
     if (!l.fittable) out.push(`${head}: not fittable — ${l.reason}`);
     else
       out.push(
-        `${head}: a=${num(l.a)} f0=${num(l.f0)} τ=${num(l.tau, 2)} RMSE=${num(l.rmse, 5)} R²=${num(l.r2, 3)}${l.note ? ` (${l.note})` : ""}`,
+        `${head}: a=${num(l.a)}${ci(l.a_ci95, 4)} f0=${num(l.f0)} τ=${num(l.tau, 2)}${ci(l.tau_ci95, 2)} RMSE=${num(l.rmse, 5)} R²=${num(l.r2, 3)}${l.at_bound.length ? ` AT A BOUND (${l.at_bound.join("; ")}): degenerate fit` : ""}${l.note ? ` (${l.note})` : ""}`,
       );
   }
   out.push(

@@ -61,8 +61,15 @@ export interface PhiOptimum {
   C: number;
   ln_T_star: number;
   T_star: number;
-  /** Seed-cluster-bootstrap percentile interval of T* (null without bootstrap). */
+  /**
+   * 95% interval of T*: at an interior optimum, the delta method on the seed-clustered covariance
+   * (ln T* ± t(seeds − 1)·se, clipped to [1, C]); at a corner, the seed-cluster-bootstrap percentile
+   * interval (null without bootstrap). `T_star_ci95_method` says which.
+   */
   T_star_ci95: [number, number] | null;
+  T_star_ci95_method: "delta-t" | "bootstrap" | null;
+  /** The seed-cluster-bootstrap percentile interval of T*, whatever the regime. */
+  T_star_ci95_bootstrap: [number, number] | null;
   regime: PhiRegime;
   /** Share of bootstrap fits in each regime. */
   regime_share: Record<PhiRegime, number> | null;
@@ -362,11 +369,15 @@ export function fitPhi(rows: readonly PhiRow[], opts: PhiOptions = {}): PhiCell 
         `C = ${C}: T* = ${fmt(tStar)} lies outside the logged depths T ∈ [${logged[0]}, ${logged[1]}] (an extrapolation of the fitted surface)`,
       );
     const kept = B - failed;
+    const bootT = pct(boot.T[k]!);
+    const delta = o.regime === "interior" ? deltaInterval(full.beta, clus.vcov, C, tQuantile(0.95, G - 1)) : null;
     return {
       C,
       ln_T_star: o.u,
       T_star: tStar,
-      T_star_ci95: pct(boot.T[k]!),
+      T_star_ci95: delta ?? bootT,
+      T_star_ci95_method: delta ? "delta-t" : bootT ? "bootstrap" : null,
+      T_star_ci95_bootstrap: bootT,
       regime: o.regime,
       regime_share: ok
         ? {
@@ -395,6 +406,23 @@ export function fitPhi(rows: readonly PhiRow[], opts: PhiOptions = {}): PhiCell 
     optimum,
     bootstrap: B > 0 ? { B, seed: bootSeed, failed } : null,
   };
+}
+
+/**
+ * The delta-method interval of an interior optimum T*: ln T* = (a − b + c·ln C)/(2c),
+ * gradient (0, 1/(2c), −1/(2c), −(a − b)/(2c²)), ln T* ± q·se clipped to [0, ln C].
+ */
+function deltaInterval(beta: number[], vcov: number[][], C: number, q: number): [number, number] | null {
+  const [, a, b, c] = beta as [number, number, number, number];
+  if (c === 0) return null;
+  const L = Math.log(C);
+  const u = (a - b + c * L) / (2 * c);
+  const g = [0, 1 / (2 * c), -1 / (2 * c), -(a - b) / (2 * c * c)];
+  let v = 0;
+  for (let j = 0; j < 4; j++) for (let k = 0; k < 4; k++) v += g[j]! * vcov[j]![k]! * g[k]!;
+  if (!(v >= 0)) return null;
+  const h = q * Math.sqrt(v);
+  return [Math.exp(Math.max(0, u - h)), Math.exp(Math.min(L, u + h))];
 }
 
 const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3));

@@ -7,6 +7,7 @@
 import { runFlopsFields } from "../log/flops.ts";
 import type { RunRecord } from "../log/read.ts";
 import type { Generation, GreedyRun } from "../log/schema.ts";
+import { rng } from "../util/rng.ts";
 
 export interface SyntheticRunSpec {
   task: string;
@@ -98,4 +99,55 @@ export function syntheticRecord(spec: SyntheticRunSpec, file?: string): RunRecor
     flops: { worst_case: wc, exclude: run.flops.exclude.total_flops, bounded: run.flops.bounded.total_flops },
     bytes: 0,
   };
+}
+
+export interface PhiSweepSpec {
+  /** (β0, a, b, c) of the surface. */
+  beta: [number, number, number, number];
+  budgets: number[];
+  seeds: number[];
+  /** Standard deviations of the seed effect (shared by all of a seed's runs) and of the run effect. */
+  seedSd?: number;
+  runSd?: number;
+  /** "log": V = 1 − exp(y) (the Φ-model's form); "linear": V = y. */
+  response?: "log" | "linear";
+  /** Smallest N per budget (default 1: every power-of-two split T = 1 … C). */
+  minN?: number;
+  rngSeed?: number;
+}
+
+/**
+ * Best-so-far curves of a synthetic T × N sweep with a known depth–breadth
+ * surface: for seed s and breadth N, after T generations
+ * y = β0 + a·ln T + b·ln N + c·ln T·ln N + u_s + e_{s,N} (u a seed effect, e a
+ * run effect, both normal), V = 1 − exp(y) (or y), generation 0 at V = 0. One
+ * curve per (N, seed), as deep as the largest budget needs, so a split
+ * (T, N) is the curve's first T generations. Curves never fall (the running
+ * maximum is taken; it binds only when a + c·ln N has the wrong sign).
+ */
+export function phiSweepCurves(spec: PhiSweepSpec): { N: number; seed: number; curve: number[] }[] {
+  const [b0, a, b, c] = spec.beta;
+  const r = rng(spec.rngSeed ?? 1, 77);
+  const seedEffect = new Map(spec.seeds.map((s) => [s, (spec.seedSd ?? 0.05) * r.normal()]));
+  const depthOf = new Map<number, number>();
+  for (const C of spec.budgets)
+    for (let T = 1; T <= C; T *= 2) {
+      const N = C / T;
+      if (N < (spec.minN ?? 1)) continue;
+      depthOf.set(N, Math.max(depthOf.get(N) ?? 0, T));
+    }
+  const out: { N: number; seed: number; curve: number[] }[] = [];
+  for (const [N, depth] of [...depthOf].sort((x, y) => x[0] - y[0]))
+    for (const seed of spec.seeds) {
+      const e = (spec.runSd ?? 0.05) * r.normal();
+      const curve = [0];
+      for (let T = 1; T <= depth; T++) {
+        const u = Math.log(T);
+        const z = Math.log(N);
+        const y = b0 + a * u + b * z + c * u * z + seedEffect.get(seed)! + e;
+        curve.push(Math.max(curve[T - 1]!, spec.response === "linear" ? y : 1 - Math.exp(y)));
+      }
+      out.push({ N, seed, curve });
+    }
+  return out;
 }

@@ -9,6 +9,8 @@ export interface LearningRow extends Record<string, unknown> {
   kind: "observed" | "fitted";
   generation: number;
   y: number;
+  /** The fit ended at a bound of its parameters (drawn dashed). */
+  at_bound?: boolean;
 }
 
 /** Points on the fitted curve per unit of t (smooth enough for short curves). */
@@ -28,6 +30,11 @@ export function learningData(a: Analysis): FigureData<LearningRow> {
       notes.push(`${cell}, N=${c.N}: no fit (${c.reason})`);
       continue;
     }
+    const atBound = c.at_bound.length > 0;
+    if (atBound)
+      notes.push(
+        `${cell}, N=${c.N}: the fit is at a bound (${c.at_bound.join("; ")}), drawn dashed: degenerate, not an estimate`,
+      );
     for (let i = 0; i <= c.depth * STEPS; i++) {
       const t = i / STEPS;
       rows.push({
@@ -36,6 +43,7 @@ export function learningData(a: Analysis): FigureData<LearningRow> {
         kind: "fitted",
         generation: t,
         y: c.a - (c.a - c.f0) * Math.exp(-t / c.tau),
+        at_bound: atBound,
       });
     }
   }
@@ -54,7 +62,7 @@ export function learningSpec(rows: LearningRow[]): TopLevelSpec {
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: title("Learning curves with saturating fits f(t) = a − (a − f0)·exp(−t/τ)", [
-      "Dots: mean best-so-far over the seeds of each (task, model, N) up to the depth every seed reaches; lines: Levenberg–Marquardt fit.",
+      "Dots: mean best-so-far over the seeds of each (task, model, N) up to the depth every seed reaches; lines: Levenberg–Marquardt fit (dashed: the fit ended at a parameter bound, degenerate).",
     ]),
     data: { values: rows },
     facet: { field: "cell", type: "nominal", title: "task / model" },
@@ -66,7 +74,23 @@ export function learningSpec(rows: LearningRow[]): TopLevelSpec {
         {
           transform: [{ filter: "datum.kind === 'fitted'" }],
           mark: { type: "line", strokeWidth: 1.5 },
-          encoding: { x, y, color },
+          encoding: {
+            x,
+            y,
+            color,
+            strokeDash: {
+              field: "at_bound",
+              type: "nominal",
+              scale: {
+                domain: [false, true],
+                range: [
+                  [1, 0],
+                  [4, 3],
+                ],
+              },
+              legend: null,
+            },
+          },
         },
         {
           transform: [{ filter: "datum.kind === 'observed'" }],
@@ -89,7 +113,7 @@ export const learningCurvesFigure = figure({
   name: "learning-curves",
   title: "Learning curves",
   howToRead:
-    "Mean best-so-far fitness per generation for each breadth N (dots) with the fitted saturating curve (line). In the fit table, a is the plateau the curve approaches and τ the number of generations to cover 63% of the way from f0 to a; a τ much longer than the logged depth means the plateau is an extrapolation.",
+    "Mean best-so-far fitness per generation for each breadth N (dots) with the fitted saturating curve (line). In the fit table, a is the plateau the curve approaches and τ the number of generations to cover 63% of the way from f0 to a; a τ much longer than the logged depth means the plateau is an extrapolation. Intervals of a and τ come from resampling the seeds (seed bootstrap, up to 200 refits); a fit that ended at a bound of its parameters (e.g. τ = 0.001 for a curve that jumps once and stays flat) is flagged and drawn dashed: its parameters are not estimates.",
   data: learningData,
   spec: learningSpec,
 });
