@@ -370,7 +370,8 @@ export function fitPhi(rows: readonly PhiRow[], opts: PhiOptions = {}): PhiCell 
       );
     const kept = B - failed;
     const bootT = pct(boot.T[k]!);
-    const delta = o.regime === "interior" ? deltaInterval(full.beta, clus.vcov, C, tQuantile(0.95, G - 1)) : null;
+    const delta =
+      o.regime === "interior" ? deltaInterval(full.beta, clus.vcov, C, tQuantile(0.95, G - 1)) : null;
     return {
       C,
       ln_T_star: o.u,
