@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { analyse } from "../src/analysis/analysis.ts";
+import { phiData, phiSpec } from "../src/analysis/figures/phi.ts";
 import {
   fitPhi,
   isoOptimum,
@@ -21,13 +23,17 @@ after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function fitGrid(spec: PhiGridSpec): Promise<PhiCell> {
+async function gridTables(spec: PhiGridSpec) {
   const dir = mkdtempSync(join(tmpdir(), "evoalloc-phi-"));
   dirs.push(dir);
   writePhiGrid(dir, spec);
   const tables = await collectTables(readResults([dir]));
   assert.equal(tables.problems.length, 0, JSON.stringify(tables.problems.slice(0, 2)));
-  return fitPhi(splitOutcomes(tables), { bootstrap: 400, seed: 3 });
+  return tables;
+}
+
+async function fitGrid(spec: PhiGridSpec): Promise<PhiCell> {
+  return fitPhi(splitOutcomes(await gridTables(spec)), { bootstrap: 400, seed: 3 });
 }
 
 const seeds = Array.from({ length: 10 }, (_, i) => 40 + i);
@@ -121,4 +127,28 @@ test("isoOptimum: convex iso-C line gives the vertex and a plateau of half-width
   // linear response: a maximum, corner-breadth when breadth pays
   const lin = isoOptimum([0.1, 0.01, 0.05, 0], 64, 1, "linear");
   assert.equal(lin.regime, "corner-breadth");
+});
+
+test("Φ figure: a fitted line per budget, observed means with intervals, T* marked where the surface puts it", async () => {
+  const tables = await gridTables({ beta: [-0.3, -0.3, -0.3, -0.1], budgets: [16, 64, 256], seeds });
+  const a = analyse(tables, { bootstrap: 100 });
+  const d = phiData(a);
+  assert.ok(!("skip" in d));
+  if ("skip" in d) return;
+  const opt = d.rows.filter((r) => r.kind === "optimum");
+  assert.deepEqual(
+    opt.map((r) => r.C),
+    [16, 64, 256],
+  );
+  for (const r of opt) {
+    assert.ok(Math.abs(Math.log2(r.T) - Math.log2(Math.sqrt(r.C))) < 0.15, `C = ${r.C}: T* = ${r.T}`);
+    assert.ok(r.T_lo! <= r.T && r.T <= r.T_hi!);
+  }
+  assert.equal(d.rows.filter((r) => r.kind === "observed").length, 21);
+  assert.ok(d.rows.filter((r) => r.kind === "observed").every((r) => r.lo !== null && r.n === 10));
+  const fitted = d.rows.filter((r) => r.kind === "fitted" && r.C === 256);
+  assert.equal(Math.min(...fitted.map((r) => r.T)), 1);
+  assert.equal(Math.max(...fitted.map((r) => r.T)), 256);
+  const spec = phiSpec(d.rows);
+  assert.match(JSON.stringify(spec), /"shape":"diamond"/);
 });

@@ -8,6 +8,7 @@ import type { Figure } from "./figure.ts";
 import { fitnessVsBudget } from "./fitness-vs-budget.ts";
 import { heatmap } from "./heatmap.ts";
 import { learningCurvesFigure } from "./learning-curves.ts";
+import { phiFigure } from "./phi.ts";
 import { expectedMax, reliability } from "./reliability.ts";
 import { replayOutcomes, replayPulls, replayRunningBest } from "./replay.ts";
 import { thresholdFigure } from "./threshold.ts";
@@ -20,6 +21,7 @@ export const FIGURES: readonly Figure[] = [
   envelopeFlops,
   envelopeCalls,
   envelopeCollapse,
+  phiFigure,
   bilinearObserved,
   bilinearCoefficients,
   learningCurvesFigure,
