@@ -99,7 +99,7 @@ export function truthOf(
         params: resolveParams(name),
         rounds: g,
         seed,
-        streamBase: 1,
+        firstInstance: 0,
       }).outcomes,
   );
   return statistics(policies, ys, references(table, inst, g));

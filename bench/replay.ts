@@ -84,7 +84,13 @@ function partA(pool: Pool): void {
   const rounds = 100_000 * 64;
   let ucbRate = 0;
   for (const name of Object.keys(POLICIES)) {
-    const opts = { spec: POLICIES[name]!, params: resolveParams(name), rounds: 64, seed: 0, streamBase: 1 };
+    const opts = {
+      spec: POLICIES[name]!,
+      params: resolveParams(name),
+      rounds: 64,
+      seed: 0,
+      firstInstance: 0,
+    };
     runPolicy(table, makeInstances(pool.seeds.length, 10, 2000, 1), opts); // warm-up
     const c0 = process.cpuUsage();
     const t0 = performance.now();

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { checkBandit } from "../src/log/check.ts";
 import { roundFlops } from "../src/log/flops.ts";
 import { BanditRunSchema } from "../src/log/schema.ts";
 import { createPolicy } from "../src/policies/index.ts";
@@ -39,10 +40,15 @@ describe("run/bandit: online semantics", () => {
   it("falls back from an exhausted arm to the eligible arm with the fewest pulls and stops when all are exhausted", async () => {
     const policy = new Scripted([0, 0, 0, 0, 0]);
     const client = new ScriptedClient([1, 2, 3], 2, 2, climb);
+    const warnings: string[] = [];
     const run = await runBandit(
       { ...base, T_total: 5, nArms: 3, T_cap_per_arm: 1 },
       policy,
-      deps(client, new FakeEvaluator()),
+      deps(client, new FakeEvaluator(), {
+        onEvent: (e) => {
+          if (e.type === "warning") warnings.push(e.message);
+        },
+      }),
     );
     BanditRunSchema.parse(run);
     // arm 0 once, then fallback to arm 1 (fewest pulls, lowest index), then arm 2; then every arm is exhausted
@@ -52,7 +58,25 @@ describe("run/bandit: online semantics", () => {
       [0, 1, 2],
     );
     assert.deepEqual(run.arm_pulls, [1, 1, 1]);
-    assert.equal(run.C, 10);
+    // what was run, not what was asked (which stays under config)
+    assert.equal(run.T_total, 3);
+    assert.equal(run.C, 6);
+    assert.equal(run.config?.T_total_requested, 5);
+    assert.equal(run.config?.C_requested, 10);
+    assert.equal(warnings.length, 1);
+    assert.match(
+      warnings[0]!,
+      /every arm reached T_cap_per_arm = 1 after 3 of 5 rounds: stopping with 6 of 10 calls/,
+    );
+    assert.deepEqual(checkBandit(run).problems, []);
+    assert.deepEqual(checkBandit(run).warnings, []);
+    // the reference's record of the same run (C as if the budget had been spent) draws a warning
+    const asReference = { ...run, T_total: 5, C: 10 };
+    assert.deepEqual(checkBandit(asReference).problems, []);
+    assert.match(
+      checkBandit(asReference).warnings[0]!.message,
+      /stopped after 3 of T_total = 5 rounds: 6 calls were made/,
+    );
     assert.equal(run.T_cap_per_arm, 1);
     assert.deepEqual(run.arm_seeds, [1, 2, 3]);
     for (const arm of run.arm_results) {

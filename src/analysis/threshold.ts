@@ -127,7 +127,7 @@ export function replayMeanCurves(pool: Pool, opts: ReplayCurveOptions): Map<stri
         params: resolveParams(name, {}),
         rounds: G,
         seed,
-        streamBase: 1,
+        firstInstance: 0,
         curveSlot: slots,
         curveSlots: inst.count,
       }).curveStore,

@@ -6,11 +6,12 @@
  */
 import { stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { z } from "zod";
 import { loadResults, type RunRecord } from "../log/read.ts";
 import { writeFileAtomic } from "../log/write.ts";
 import { PolicyError, parsePolicyParams, policyNames } from "../policies/index.ts";
+import { RNG_KINDS } from "../policies/stream.ts";
 import { buildPools, type Pool, ReplayError, type ReplayResult, replay } from "../replay/index.ts";
 import { UsageError } from "./errors.ts";
 import { selectImportedPool } from "./imported-pool.ts";
@@ -87,6 +88,7 @@ const Options = z.object({
   maxInstances: z.number().int().positive("must be a positive integer"),
   bootstrap: z.number().int().nonnegative("must be an integer >= 0 (0 turns intervals off)"),
   seed: z.number().int(),
+  rng: z.enum(RNG_KINDS),
   param: z.array(z.string()),
   json: z.boolean().optional(),
   out: z.string().min(1).optional(),
@@ -114,6 +116,7 @@ export function replayJson(res: ReplayResult): Record<string, unknown> {
     references: res.references,
     enumerated: res.enumerated,
     seed: res.seed,
+    rng: res.rng,
     bootstrap: res.bootstrap,
     interval_method: res.interval_method,
     few_rounds: res.few_rounds,
@@ -225,6 +228,14 @@ export function register(program: Command): void {
       intArg("--seed"),
       0,
     )
+    .addOption(
+      new Option(
+        "--rng <kind>",
+        "policy random streams: evoalloc's own, or python (CPython's random.Random(seed + instance))",
+      )
+        .choices([...RNG_KINDS])
+        .default("evoalloc"),
+    )
     .option("--param <POLICY.KEY=VALUE>", "policy parameter (repeatable), e.g. ucb.c=1", collect, [])
     .option("--json", "print the result as JSON")
     .option("--out <file>", "also write the JSON result to this file (.gz to compress)")
@@ -256,6 +267,7 @@ export function register(program: Command): void {
           maxInstances: opts.maxInstances,
           bootstrap: opts.bootstrap,
           seed: opts.seed,
+          rng: opts.rng,
         });
       } catch (err) {
         if (err instanceof ReplayError || err instanceof PolicyError) throw new UsageError(err.message);

@@ -83,6 +83,12 @@ export function createProgress(opts: ProgressOptions): Progress {
 
   return {
     onEvent(e) {
+      if (e.type === "warning") {
+        bar?.stop();
+        bar = null; // a bar redrawn over the warning would hide it; log lines follow
+        stream.write(`${opts.label}: warning: ${e.message}\n`);
+        return;
+      }
       if (e.type === "call") {
         done++;
         if (!e.replayed) fresh++;

@@ -20,8 +20,9 @@ import { parsePythonJson } from "../log/json.ts";
 import { loadModels, ModelFileError, type ModelSpec } from "../log/models.ts";
 import { banditResultPath, greedyResultPath } from "../log/paths.ts";
 import type { BanditRun, GreedyRun } from "../log/schema.ts";
-import { createPolicy, getPolicy, PolicyError, parsePolicyParams, policyNames } from "../policies/index.ts";
-import { type BanditSpec, runBandit } from "../run/bandit.ts";
+import { getPolicy, PolicyError, parsePolicyParams, policyNames } from "../policies/index.ts";
+import { RNG_KINDS } from "../policies/stream.ts";
+import { type BanditSpec, banditPolicy, runBandit } from "../run/bandit.ts";
 import { createOpenAIClient, type Endpoint, NoEndpointError, resolveEndpoints } from "../run/client.ts";
 import { InitialProgramError, RunError } from "../run/errors.ts";
 import {
@@ -40,7 +41,6 @@ import { RunFileError, RunStopped, type RunToFileResult, runToFile } from "../ru
 import { createEvaluator, type Isolation, SandboxError } from "../run/sandbox.ts";
 import { loadTask, TaskError } from "../run/tasks.ts";
 import type { ChatClient, Evaluator, Task } from "../run/types.ts";
-import { rng } from "../util/rng.ts";
 import { version } from "../version.ts";
 import { Failure, UsageError } from "./errors.ts";
 import { commandName, printJson } from "./options.ts";
@@ -101,6 +101,7 @@ const FLAGS: Record<string, string> = {
   banditSeed: "--bandit-seed",
   TCapPerArm: "--T-cap-per-arm",
   param: "--param",
+  rng: "--rng",
 };
 
 const intFlag = (min: number) =>
@@ -551,6 +552,7 @@ const BanditSchema = CommonSchema.extend({
   banditSeed: intFlag(0).default(0),
   TCapPerArm: intFlag(1).optional(),
   param: z.array(z.string()).default([]),
+  rng: z.enum(RNG_KINDS, { error: `must be one of ${RNG_KINDS.join(", ")}` }).default("evoalloc"),
 });
 
 function registerBandit(run: Command): void {
@@ -567,6 +569,14 @@ function registerBandit(run: Command): void {
       .option("--arm-seed-base <n>", "arm i has seed base + i", "40")
       .option("--bandit-seed <n>", "seed of the policy's RNG", "0")
       .option("--T-cap-per-arm <n>", "most generations one arm may run (default: T)")
+      .addOption(
+        new Option(
+          "--rng <kind>",
+          "policy random stream: evoalloc's own, or python (CPython's random.Random(bandit seed), as the reference)",
+        )
+          .choices([...RNG_KINDS])
+          .default("evoalloc"),
+      )
       .option(
         "--param <POLICY.KEY=VALUE>",
         "policy parameter (repeatable)",
@@ -580,11 +590,7 @@ function registerBandit(run: Command): void {
       getPolicy(opts.algo);
       policyParams = parsePolicyParams(opts.param)[opts.algo] ?? {};
       // resolves defaults and checks values
-      createPolicy(
-        opts.algo,
-        { nArms: opts.nArms, horizon: opts.T, rng: rng(opts.banditSeed) },
-        policyParams,
-      );
+      banditPolicy({ ...opts, T_total: opts.T, policyParams });
     } catch (err) {
       if (err instanceof PolicyError)
         throw new UsageError(`${err.message.startsWith("--param") ? "" : "--algo: "}${err.message}`);
@@ -606,6 +612,7 @@ function registerBandit(run: Command): void {
       banditSeed: opts.banditSeed,
       T_cap_per_arm: cap,
       policyParams: resolved,
+      rng: opts.rng,
       config: setup.config,
     };
     const output =
@@ -620,16 +627,7 @@ function registerBandit(run: Command): void {
       totalCalls: Math.min(opts.T, opts.nArms * cap) * opts.N,
       opts,
       setup,
-      core: (deps) =>
-        runBandit(
-          spec,
-          createPolicy(
-            opts.algo,
-            { nArms: opts.nArms, horizon: opts.T, rng: rng(opts.banditSeed) },
-            policyParams,
-          ),
-          deps,
-        ),
+      core: (deps) => runBandit(spec, banditPolicy(spec), deps),
       summary: (r) => ({
         task: r.task,
         model: r.model,

@@ -132,6 +132,14 @@ export function checkBandit(run: BanditRun): CheckResult {
   if (run.C !== run.T_total * run.N)
     p("C", `C = ${run.C} but T_total·N = ${run.T_total}·${run.N} = ${run.T_total * run.N}`);
   if (R > run.T_total) p("selections", `has ${R} rounds, more than T_total = ${run.T_total}`);
+  else if (R < run.T_total)
+    // the reference (and older evoalloc) wrote the budget asked when every arm ran out
+    out.warnings.push({
+      path: "C",
+      message:
+        `C = ${run.C} counts the budget asked, but the run stopped after ${R} of T_total = ${run.T_total} rounds: ` +
+        `${R * run.N} calls were made`,
+    });
   for (const key of ["arm_seeds", "arm_pulls", "arm_final_fitness", "arm_results"] as const) {
     if (run[key].length !== K) p(key, `has ${run[key].length} entries, expected n_arms = ${K}`);
   }

@@ -1,7 +1,8 @@
 /**
  * EXP3 with implicit exploration, the reference's "exp3p" (Auer et al. 2002;
  * implicit exploration after Kocák et al. 2014): p_i = (1−γ)·w_i/Σw + γ/K;
- * sample an arm from p; on update g = clip(reward, 0, 1) and
+ * sample an arm from p (one uniform u, the first arm whose cumulative
+ * probability is ≥ u); on update g = clip(reward, 0, 1) and
  * w_a ← w_a·exp(η·g / (p_a + γ/(2K))), p_a computed from the weights before
  * the update. Defaults η = 0.07, γ = 0.1.
  *
@@ -39,7 +40,7 @@ export function createExp3p(ctx: PolicyContext, params: PolicyParams): Exp3pPoli
       let acc = 0;
       for (let i = 0; i < k; i++) {
         acc += ((1 - gamma) * w[i]!) / sum + gamma / k;
-        if (u < acc) return i;
+        if (u <= acc) return i; // the first arm whose cumulative probability reaches u, as the reference
       }
       return k - 1; // u within rounding of 1
     },

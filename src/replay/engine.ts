@@ -9,9 +9,9 @@
  * every arm is exhausted the replay stops early.
  */
 import type { PolicyParams, PolicySpec } from "../policies/policy.ts";
+import { policyRng, type RngKind } from "../policies/stream.ts";
 import type { Instances } from "./instances.ts";
 import type { Pool } from "./pool.ts";
-import { StreamRng } from "./stream-rng.ts";
 
 /** A pool's curves flattened: curve j is flat[offset[j] .. offset[j] + depth[j]]. */
 export interface CurveTable {
@@ -40,8 +40,13 @@ export interface PolicyRunOptions {
   params: PolicyParams;
   rounds: number;
   seed: number;
-  /** Instance i uses RNG stream streamBase + i (the same for every policy: common random numbers). */
-  streamBase: number;
+  /**
+   * Instance i draws from policy stream firstInstance + i of `seed`
+   * (src/policies/stream.ts; the same for every policy: common random numbers).
+   */
+  firstInstance: number;
+  /** The policy stream's generator (default evoalloc's own). */
+  rng?: RngKind;
   /** Record the arm pulled in every round (for a single instance). */
   recordSelections?: boolean;
   /** slot[i] ≥ 0: store instance i's running-best curve at curveStore[slot·G ..]. */
@@ -89,7 +94,7 @@ export function runPolicy(table: CurveTable, inst: Instances, opts: PolicyRunOpt
   const { spec, params } = opts;
   const record = opts.recordSelections === true;
   // one policy and one RNG object, reset per instance (same draws as fresh ones)
-  const stream = new StreamRng();
+  const stream = policyRng(opts.rng);
   const ctx = { nArms: k, horizon: g, rng: stream };
   const first = spec.create(ctx, params);
   const reusable = first.reset ? first : null;
@@ -103,7 +108,7 @@ export function runPolicy(table: CurveTable, inst: Instances, opts: PolicyRunOpt
       const f0 = flat[off[a]!]!;
       if (f0 > best) best = f0;
     }
-    stream.reseed(opts.seed, opts.streamBase + i);
+    stream.reseed(opts.seed, opts.firstInstance + i);
     if (reusable) reusable.reset!();
     const policy = reusable ?? spec.create(ctx, params);
     const slot = opts.curveSlot ? opts.curveSlot[i]! : -1;

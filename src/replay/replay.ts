@@ -10,6 +10,7 @@
  */
 import { getPolicy, POLICIES, resolveParams } from "../policies/index.ts";
 import type { PolicyParams } from "../policies/policy.ts";
+import type { RngKind } from "../policies/stream.ts";
 import { type BestPick, pairedTest, pickBest } from "./compare.ts";
 import { curveTable, type PolicyRun, references, runPolicy } from "./engine.ts";
 import { ReplayError } from "./errors.ts";
@@ -42,6 +43,11 @@ export interface ReplayOptions {
   bootstrap?: number;
   /** Seed of every random choice (instance sample, arm order, policy streams). Default 0. */
   seed?: number;
+  /**
+   * Generator of the policy streams (src/policies/stream.ts): evoalloc's own
+   * (default) or CPython's random.Random(seed + instance).
+   */
+  rng?: RngKind;
   /** Instances (a seeded subsample) behind the curves' bands. Default 2000. */
   curveInstances?: number;
 }
@@ -113,6 +119,8 @@ export interface ReplayResult {
   /** True when every K-subset was replayed; false for a sample or a --subset. */
   enumerated: boolean;
   seed: number;
+  /** Generator of the policy streams. */
+  rng: RngKind;
   bootstrap: number;
   /** How ci95 intervals are computed ("jackknife-t": delete-one-seed jackknife, t on S − 1 df), or "none". */
   interval_method: "jackknife-t" | "none";
@@ -144,7 +152,8 @@ export interface ReplayResult {
 const STREAM_CURVE_SAMPLE = 0x7fff0002;
 /** The arms' order in each instance (sampled and enumerated alike). */
 const STREAM_ORDER = 0x7fff0004;
-const STREAM_DISJOINT = 0x40000000;
+/** Policy streams of the disjoint instances start here (stream 0x40000000 of the evoalloc generator). */
+const DISJOINT_INSTANCE = 0x3fffffff;
 const STREAM_DISJOINT_ORDER = 0x7fff0005;
 
 /** The note of a pool with fewer rounds than arms (kept out of any headline). */
@@ -247,7 +256,8 @@ export function replay(pool: Pool, opts: ReplayOptions): ReplayResult {
       params: params[p]!,
       rounds: g,
       seed,
-      streamBase: 1,
+      firstInstance: 0,
+      rng: opts.rng,
       recordSelections: single,
       curveSlot,
       curveSlots: curveN,
@@ -356,7 +366,8 @@ export function replay(pool: Pool, opts: ReplayOptions): ReplayResult {
             params: params[p]!,
             rounds: g,
             seed,
-            streamBase: STREAM_DISJOINT,
+            firstInstance: DISJOINT_INSTANCE,
+            rng: opts.rng,
           }).outcomes,
       )
     : [];
@@ -404,6 +415,7 @@ export function replay(pool: Pool, opts: ReplayOptions): ReplayResult {
     pool: [...pool.seeds],
     enumerated: inst.enumerated,
     seed,
+    rng: opts.rng ?? "evoalloc",
     bootstrap,
     interval_method: intervalsOn ? "jackknife-t" : "none",
     few_rounds: fewRounds,

@@ -7,13 +7,17 @@
  *   one generation (N calls) → reward = its best-so-far fitness →
  *   policy.update(arm actually pulled, reward)
  *
- * When every arm is exhausted (K·T_cap < T_total) the run stops early, as
- * the reference does. The policy is built by the caller (src/policies) with
- * its seeded RNG, so this module knows nothing of policy names.
+ * When every arm is exhausted (K·T_cap < T_total) the run warns and stops
+ * early, as the reference does, and records what it ran: T_total and C are
+ * the rounds and calls actually made, the budget asked is kept under
+ * `config` (T_total_requested, C_requested). The policy is built by the
+ * caller (`banditPolicy`, drawing from the policy stream that replay uses too).
  */
 import { attemptsFlops } from "../log/flops.ts";
 import type { BanditRun } from "../log/schema.ts";
+import { createPolicy } from "../policies/index.ts";
 import type { Policy, PolicyParams } from "../policies/policy.ts";
+import { policyRng, type RngKind } from "../policies/stream.ts";
 import { version as evoallocVersion } from "../version.ts";
 import { evaluateInitial, GreedyArm, type GreedySpec, type RunnerDeps } from "./greedy.ts";
 
@@ -27,6 +31,21 @@ export interface BanditSpec extends Omit<GreedySpec, "T" | "seed"> {
   /** Most generations one arm may run (default T_total). */
   T_cap_per_arm?: number;
   policyParams?: PolicyParams;
+  /** The policy stream's generator (default evoalloc's own); recorded under `config.rng`. */
+  rng?: RngKind;
+}
+
+/**
+ * The policy of an online run: `algo` drawing from instance 0 of the policy
+ * stream of its bandit seed (src/policies/stream.ts), which is what
+ * `replay --subset <arm seeds> --seed <bandit seed>` draws.
+ * @throws PolicyError on an unknown policy or parameter.
+ */
+export function banditPolicy(
+  spec: Pick<BanditSpec, "algo" | "nArms" | "T_total" | "banditSeed" | "policyParams" | "rng">,
+): Policy {
+  const rng = policyRng(spec.rng).reseed(spec.banditSeed, 0);
+  return createPolicy(spec.algo, { nArms: spec.nArms, horizon: spec.T_total, rng }, spec.policyParams ?? {});
 }
 
 const round = (x: number, digits: number): number => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -77,7 +96,15 @@ export async function runBandit(spec: BanditSpec, policy: Policy, deps: RunnerDe
   let bestSoFar = Math.max(...arms.map((a) => a.fitness));
   for (let round = 0; round < spec.T_total; round++) {
     const pulls = arms.map((a) => a.pulls);
-    if (arms.every((a) => a.done)) break;
+    if (arms.every((a) => a.done)) {
+      deps.onEvent?.({
+        type: "warning",
+        message:
+          `every arm reached T_cap_per_arm = ${cap} after ${round} of ${spec.T_total} rounds: ` +
+          `stopping with ${round * spec.N} of ${spec.T_total * spec.N} calls made`,
+      });
+      break;
+    }
     let pick = policy.select();
     if (!Number.isInteger(pick) || pick < 0 || pick >= arms.length)
       throw new RangeError(`policy ${spec.algo} selected arm ${pick} of ${arms.length}`);
@@ -106,8 +133,8 @@ export async function runBandit(spec: BanditSpec, policy: Policy, deps: RunnerDe
     model_name: spec.model.name,
     params_active: P,
     algo: spec.algo,
-    C: spec.T_total * spec.N,
-    T_total: spec.T_total,
+    C: selections.length * spec.N,
+    T_total: selections.length,
     N: spec.N,
     n_arms: spec.nArms,
     arm_seeds: arms.map((a) => a.spec.seed),
@@ -128,6 +155,11 @@ export async function runBandit(spec: BanditSpec, policy: Policy, deps: RunnerDe
     evoalloc_version: evoallocVersion,
   };
   if (spec.policyParams !== undefined) run.policy_params = spec.policyParams;
-  if (spec.config !== undefined) run.config = spec.config;
+  run.config = {
+    ...spec.config,
+    rng: spec.rng ?? "evoalloc",
+    T_total_requested: spec.T_total,
+    C_requested: spec.T_total * spec.N,
+  };
   return run;
 }

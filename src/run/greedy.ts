@@ -42,7 +42,9 @@ export type RunnerEvent =
   /** A call finished (`replayed`: taken from the journal). */
   | { type: "call"; key: string; replayed: boolean; status: string }
   /** A generation finished; `arm` is null for a plain greedy run. */
-  | { type: "generation"; arm: number | null; generation: number; bestFitness: number };
+  | { type: "generation"; arm: number | null; generation: number; bestFitness: number }
+  /** Something the user should know that does not stop the run (printed on stderr). */
+  | { type: "warning"; message: string };
 
 /** The side effects of a run. */
 export interface RunnerDeps {

@@ -20,9 +20,7 @@ import { gunzipSync } from "node:zlib";
 import { parsePythonJson } from "../log/json.ts";
 import type { ModelSpec } from "../log/models.ts";
 import type { BanditRun, GreedyRun } from "../log/schema.ts";
-import { createPolicy } from "../policies/index.ts";
-import { rng } from "../util/rng.ts";
-import { runBandit } from "./bandit.ts";
+import { banditPolicy, runBandit } from "./bandit.ts";
 import { type RequestParams, runGreedy } from "./greedy.ts";
 import type { BanditGridRun, GreedyGridRun, GridConfig, GridRun } from "./grid-config.ts";
 import { expandGrid } from "./grid-config.ts";
@@ -260,6 +258,7 @@ export async function runGrid(cfg: GridConfig, deps: GridDeps): Promise<GridSumm
           now: deps.now,
           ...(deps.signal ? { signal: deps.signal } : {}),
           onEvent: (e) => {
+            if (e.type === "warning") deps.log?.(`warning ${r.path}: ${e.message}`);
             if (e.type !== "call") return;
             progress.callsDone++;
             if (e.replayed) progress.callsReplayed++;
@@ -352,9 +351,9 @@ function banditSpec(r: BanditGridRun, task: Task, model: ModelSpec, request: Req
   };
 }
 
-/** The policy of a bandit run, seeded as `evoalloc run bandit` seeds it (rng(bandit_seed)). */
+/** The policy of a bandit run, seeded as `evoalloc run bandit` seeds it. */
 export function policyOf(r: BanditGridRun) {
-  return createPolicy(r.algo, { nArms: r.nArms, horizon: r.T_total, rng: rng(r.banditSeed) }, r.params);
+  return banditPolicy({ ...r, policyParams: r.params });
 }
 
 async function readFinal(file: string): Promise<number | null> {

@@ -58,6 +58,8 @@ export function banditIdentity(spec: BanditSpec): Record<string, unknown> {
     n_arms: spec.nArms,
     arm_seed_base: spec.armSeedBase,
     bandit_seed: spec.banditSeed,
+    // only when not the default, so journals written before --rng existed still resume
+    ...(spec.rng !== undefined && spec.rng !== "evoalloc" ? { rng: spec.rng } : {}),
     T_cap_per_arm: spec.T_cap_per_arm ?? spec.T_total,
     max_tokens: spec.request.maxTokens,
     temperature: spec.request.temperature,
