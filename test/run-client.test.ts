@@ -60,6 +60,22 @@ const plan: Record<number, Reply[]> = {
     { kind: "empty", usage: { prompt_tokens: 5, completion_tokens: 0 } },
     { kind: "ok", content: "no" },
   ],
+  // the reference's retry policy: every failure, a fixed 5 s, 3 tries
+  130: [
+    { kind: "status", status: 400 },
+    { kind: "status", status: 404 },
+    { kind: "ok", content: "third" },
+  ],
+  131: [
+    { kind: "status", status: 429, headers: { "retry-after": "2" } },
+    { kind: "ok", content: "after 5 s" },
+  ],
+  132: [
+    { kind: "status", status: 500 },
+    { kind: "status", status: 500 },
+    { kind: "status", status: 500 },
+    { kind: "ok", content: "4th" },
+  ],
   119: [{ kind: "ok", content: "```python\nx = 3\n```", reasoning_content: "abcde" }],
 };
 
@@ -161,6 +177,35 @@ describe("run/client: OpenAI-compatible client against a loopback server", () =>
     assert.equal(both.content, "```python\nx = 3\n```");
     assert.equal(both.attempts[0]!.reasoning_content_chars, 5);
     assert.ok(!("reasoning_content_chars" in (await client().complete(req(1))).attempts[0]!));
+  });
+
+  it("--retry-policy reference: retries every failure (400 and 404 too) after a fixed 5 s, 3 tries in all", async () => {
+    const ref = () =>
+      createOpenAIClient({
+        model: "m",
+        endpoints: [{ baseURL: server.url, apiKey: "k" }],
+        sleep,
+        retries: 9, // ignored under the reference policy
+        backoffS: 0.1,
+        retryPolicy: "reference",
+      });
+    sleeps.length = 0;
+    let r = await ref().complete(req(130));
+    assert.equal(r.content, "third");
+    assert.deepEqual(
+      r.attempts.map((a) => a.status),
+      ["error:BadRequestError", "error:NotFoundError", "ok"],
+    );
+    assert.deepEqual(sleeps, [5000, 5000]);
+    sleeps.length = 0;
+    r = await ref().complete(req(131));
+    assert.equal(r.content, "after 5 s");
+    assert.deepEqual(sleeps, [5000], "Retry-After is not honoured, as in the reference");
+    sleeps.length = 0;
+    r = await ref().complete(req(132));
+    assert.equal(r.content, null);
+    assert.equal(r.attempts.length, 3, "3 tries, then the call fails");
+    assert.deepEqual(sleeps, [5000, 5000]);
   });
 
   it("keeps a truncated answer (finish_reason length) without retrying", async () => {

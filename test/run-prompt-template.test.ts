@@ -110,6 +110,8 @@ describe("--prompt-template and stripped programs (slow: real sandbox)", () => {
         "0.6",
         "--prompt-template",
         templateFile,
+        "--retry-policy",
+        "reference",
         "--output",
         out,
         "--json",
@@ -121,6 +123,8 @@ describe("--prompt-template and stripped programs (slow: real sandbox)", () => {
     const run = GreedyRunSchema.parse(parsePythonJson(readFileSync(out, "utf8"))) as GreedyRun;
     const task = loadTask("bumpy", EXAMPLES);
     assert.equal(run.config?.prompt_template_sha256, sha(TEMPLATE));
+    assert.equal(run.config?.retry_policy, "reference");
+    assert.equal(run.config?.backoff_s, 5);
 
     // the parent of each generation, as the reference would hold it
     const parents: string[] = [task.initialProgram];
@@ -197,5 +201,21 @@ describe("--prompt-template and stripped programs (slow: real sandbox)", () => {
     r = await withTemplate("{current_program:.6f}");
     assert.equal(r.code, 2);
     assert.match(r.stderr, /bad\.txt: Unknown format code 'f' for object of type 'str'/);
+    r = await cli([
+      "run",
+      "greedy",
+      "--task",
+      "cp",
+      "--model",
+      "mutator",
+      "--T",
+      "1",
+      "--N",
+      "1",
+      "--retry-policy",
+      "sometimes",
+    ]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--retry-policy/);
   });
 });

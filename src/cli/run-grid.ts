@@ -250,6 +250,7 @@ function makeClient(model: ModelSpec, cfg: GridConfig): ChatClient {
     model: model.name,
     endpoints: resolveEndpoints(model, process.env),
     retries: cfg.retries,
+    retryPolicy: cfg.retry_policy,
   });
 }
 

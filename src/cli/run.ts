@@ -23,7 +23,14 @@ import type { BanditRun, GreedyRun } from "../log/schema.ts";
 import { getPolicy, PolicyError, parsePolicyParams, policyNames } from "../policies/index.ts";
 import { RNG_KINDS } from "../policies/stream.ts";
 import { type BanditSpec, banditPolicy, runBandit } from "../run/bandit.ts";
-import { createOpenAIClient, type Endpoint, NoEndpointError, resolveEndpoints } from "../run/client.ts";
+import {
+  createOpenAIClient,
+  type Endpoint,
+  NoEndpointError,
+  REFERENCE_RETRY,
+  type RetryPolicy,
+  resolveEndpoints,
+} from "../run/client.ts";
 import { InitialProgramError, RunError } from "../run/errors.ts";
 import {
   type GreedySpec,
@@ -61,6 +68,7 @@ export interface RawRunOptions {
   temperature?: string;
   retries?: string;
   backoff?: string;
+  retryPolicy?: string;
   models?: string;
   tasksDir?: string;
   promptTemplate?: string;
@@ -88,6 +96,7 @@ const FLAGS: Record<string, string> = {
   temperature: "--temperature",
   retries: "--retries",
   backoff: "--backoff",
+  retryPolicy: "--retry-policy",
   models: "--models",
   tasksDir: "--tasks-dir",
   promptTemplate: "--prompt-template",
@@ -150,6 +159,9 @@ const CommonSchema = z.object({
   temperature: numFlag.refine((x) => x >= 0 && x <= 2, "must be in [0, 2]").optional(),
   retries: intFlag(0).default(2),
   backoff: numFlag.refine((x) => x >= 0, "must be >= 0").default(1),
+  retryPolicy: z
+    .enum(["evoalloc", "reference"], { error: "must be evoalloc or reference" })
+    .default("evoalloc"),
   models: z.string().optional(),
   tasksDir: z.string().optional(),
   promptTemplate: z.string().min(1).optional(),
@@ -195,6 +207,14 @@ export function addRunOptions(cmd: Command): Command {
     .option("--temperature <x>", "sampling temperature (default: the model's)")
     .option("--retries <n>", "tries after the first failed one", "2")
     .option("--backoff <seconds>", "first wait before a retry (doubles, with jitter; Retry-After wins)", "1")
+    .addOption(
+      new Option(
+        "--retry-policy <policy>",
+        "evoalloc: --retries/--backoff, no retry of 4xx but 408/409/429; reference: every failure retried after a fixed 5 s, 3 tries",
+      )
+        .choices(["evoalloc", "reference"])
+        .default("evoalloc"),
+    )
     .option("--models <file>", "JSON file of extra models")
     .option("--tasks-dir <dir>", "folder of task folders (default: the package's tasks/)")
     .option(
@@ -272,7 +292,7 @@ export async function setupRun(
     if (err instanceof NoEndpointError) throw new UsageError(`--api-base: ${err.message}`);
     throw err;
   }
-  const client = await createClient(model, endpoints, opts.retries, opts.backoff);
+  const client = await createClient(model, endpoints, opts.retries, opts.backoff, opts.retryPolicy);
   const config: Record<string, unknown> = {
     provider: model.provider,
     api_base: endpoints.map((e) => e.baseURL),
@@ -280,8 +300,9 @@ export async function setupRun(
     temperature: request.temperature,
     top_p: request.topP,
     timeout_s: request.timeoutS,
-    retries: opts.retries,
-    backoff_s: opts.backoff,
+    retries: opts.retryPolicy === "reference" ? REFERENCE_RETRY.tries - 1 : opts.retries,
+    backoff_s: opts.retryPolicy === "reference" ? REFERENCE_RETRY.waitS : opts.backoff,
+    retry_policy: opts.retryPolicy,
     parallel_llm: opts.parallelLlm,
     parallel_eval: parallelEval,
     isolation: opts.isolation,
@@ -354,9 +375,10 @@ async function createClient(
   endpoints: Endpoint[],
   retries: number,
   backoffS: number,
+  retryPolicy: RetryPolicy,
 ): Promise<ChatClient> {
   if (model.provider === "mutator") return new MutatorClient();
-  return createOpenAIClient({ model: model.name, endpoints, retries, backoffS });
+  return createOpenAIClient({ model: model.name, endpoints, retries, backoffS, retryPolicy });
 }
 
 /** The command line that resumes this run (the current one plus --resume). */

@@ -50,6 +50,14 @@ export interface OpenAIClientOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Seed of the jitter stream (default 0). */
   jitterSeed?: number;
+  /**
+   * `evoalloc` (default): `retries`, exponential backoff with jitter,
+   * Retry-After honoured, no retry of a 4xx other than 408/409/429.
+   * `reference`: as the reference implementation, every failure is retried
+   * after a fixed 5 s, 3 tries in all (`retries`, `backoffS` and Retry-After
+   * are ignored).
+   */
+  retryPolicy?: RetryPolicy;
   /** Custom fetch (default: `httpFetch`, node:http with keep-alive). */
   fetch?: typeof fetch;
 }
@@ -66,6 +74,11 @@ export class InvalidUsageError extends Error {
 
 /** Statuses that stop the run at once: the endpoint will not serve it (key refused, unknown model or route). */
 const FATAL_STATUSES = new Set([401, 403, 404]);
+
+export type RetryPolicy = "evoalloc" | "reference";
+
+/** The reference implementation's retries: 3 tries, a fixed wait of 5 s, whatever the failure. */
+export const REFERENCE_RETRY = Object.freeze({ tries: 3, waitS: 5 });
 
 /** Statuses worth another try: timeouts, connection errors, 408/409/429, 5xx, garbled bodies. */
 function retryable(err: unknown): boolean {
@@ -140,7 +153,8 @@ function reasoningLength(message: Record<string, unknown> | undefined): { reason
 export function createOpenAIClient(opts: OpenAIClientOptions): ChatClient {
   if (opts.endpoints.length === 0)
     throw new RangeError("createOpenAIClient: at least one endpoint is needed");
-  const retries = opts.retries ?? 2;
+  const reference = opts.retryPolicy === "reference";
+  const retries = reference ? REFERENCE_RETRY.tries - 1 : (opts.retries ?? 2);
   if (!Number.isInteger(retries) || retries < 0)
     throw new RangeError(`retries must be a non-negative integer, got ${retries}`);
   const backoffMs = (opts.backoffS ?? 1) * 1000;
@@ -306,11 +320,18 @@ export function createOpenAIClient(opts: OpenAIClientOptions): ChatClient {
         const { rec, content, err } = await attempt(req, i, (first + i) % sdks.length);
         attempts.push(rec);
         if (err === undefined) return { content, attempts };
-        if (err instanceof APIError && typeof err.status === "number" && FATAL_STATUSES.has(err.status))
+        // under the reference's policy every failure is retried, 401/403/404 included
+        if (
+          !reference &&
+          err instanceof APIError &&
+          typeof err.status === "number" &&
+          FATAL_STATUSES.has(err.status)
+        )
           throw new EndpointError(`${rec.endpoint}: ${rec.error ?? `HTTP ${err.status}`}; the run stops`);
-        if (i >= retries || !retryable(err)) return { content: null, attempts };
-        const serverWait = retryAfterMs(err);
-        const wait = serverWait ?? backoffMs * 2 ** i * (0.5 + jitter.next());
+        if (i >= retries || !(reference || retryable(err))) return { content: null, attempts };
+        const wait = reference
+          ? REFERENCE_RETRY.waitS * 1000
+          : (retryAfterMs(err) ?? backoffMs * 2 ** i * (0.5 + jitter.next()));
         await sleep(Math.min(wait, maxWaitMs), req.signal);
       }
     },

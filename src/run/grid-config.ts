@@ -120,6 +120,8 @@ export const GridConfigSchema = z.strictObject({
   retries: nonNegInt.default(2),
   /** A run stops after this many calls in a row got no answer (0: never), as `--max-consecutive-failures`. */
   max_consecutive_failures: nonNegInt.default(10),
+  /** "evoalloc" (default) or "reference" (every failure retried after a fixed 5 s, 3 tries), as `--retry-policy`. */
+  retry_policy: z.enum(["evoalloc", "reference"]).default("evoalloc"),
 });
 export type GridConfig = z.infer<typeof GridConfigSchema>;
 
