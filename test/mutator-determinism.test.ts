@@ -68,13 +68,27 @@ describe("mutateProgram", () => {
 });
 
 describe("extractProgram / mutatorReply", () => {
-  it("reads the ```python block of the last user message", () => {
+  it("reads the block under a 'Current Program' heading of the last user message, else its last block", () => {
     const msgs: ChatMessage[] = [
       { role: "user", content: "```python\nold = 1.0\n```" },
       { role: "assistant", content: "```python\nmine = 2.0\n```" },
       { role: "user", content: "text\n```python\nx = 0.5\n```\nmore ```python\ny = 1.0\n```" },
     ];
-    assert.equal(extractProgram(msgs), "x = 0.5\n");
+    assert.equal(extractProgram(msgs), "y = 1.0\n");
+    // OpenEvolve's layout: other programs first, the current one under its heading, inspirations after
+    const openevolve =
+      "## Previous Attempts\n```python\na = 1.0\n```\n# Current Program\n```python\nb = 2.0\n```\n" +
+      "## Inspiration Programs\n```python\nc = 3.0\n```\n```text\nnot code\n```";
+    assert.equal(extractProgram([{ role: "user", content: openevolve }]), "b = 2.0\n");
+    assert.equal(
+      extractProgram([{ role: "user", content: "### The current program (score 0.5)\n```\nd = 4.0\n```" }]),
+      "d = 4.0\n",
+    );
+    // a python block wins over a later untagged one when there is no heading
+    assert.equal(
+      extractProgram([{ role: "user", content: "```python\ne = 5.0\n```\n```\nplain\n```" }]),
+      "e = 5.0\n",
+    );
     assert.equal(extractProgram([{ role: "user", content: "```\nz = 1.5\n```" }]), "z = 1.5\n");
     assert.equal(extractProgram([{ role: "user", content: "no code" }]), null);
     assert.equal(extractProgram([]), null);

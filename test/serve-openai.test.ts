@@ -8,7 +8,13 @@ import { after, describe, it } from "node:test";
 import OpenAI from "openai";
 import { drawFault, type FaultRates, NO_FAULTS } from "../src/run/faults.ts";
 import { mutateProgram } from "../src/run/mutator.ts";
-import { type RequestLogEntry, type RunningServer, startServer } from "../src/run/serve.ts";
+import {
+  answerDraw,
+  parseChatRequest,
+  type RequestLogEntry,
+  type RunningServer,
+  startServer,
+} from "../src/run/serve.ts";
 
 const PROGRAM = "POINTS = [(0.1, 0.2), (0.3, 0.4)]\nSCALE = 1.5\n";
 const SYSTEM = "You improve Python programs. ".repeat(20);
@@ -16,6 +22,9 @@ const messages = [
   { role: "system" as const, content: SYSTEM },
   { role: "user" as const, content: `Score 0.1\n\`\`\`python\n${PROGRAM}\`\`\`` },
 ];
+
+/** The mutation seed serve draws for `messages` under `seed` (no sampling parameters sent). */
+const drawFor = (seed: number): number => answerDraw(parseChatRequest({ messages, seed }));
 
 const servers: RunningServer[] = [];
 after(async () => {
@@ -52,7 +61,10 @@ describe("serve with the openai package", () => {
     assert.equal(r.model, "Qwen/Qwen3-8B");
     assert.equal(r.object, "chat.completion");
     assert.equal(r.choices[0]!.finish_reason, "stop");
-    assert.equal(r.choices[0]!.message.content, `\`\`\`python\n${mutateProgram(PROGRAM, 7).code}\`\`\``);
+    assert.equal(
+      r.choices[0]!.message.content,
+      `\`\`\`python\n${mutateProgram(PROGRAM, drawFor(7)).code}\`\`\``,
+    );
     const u = r.usage!;
     assert.ok(u.prompt_tokens > 100 && u.completion_tokens > 5);
     assert.equal(u.total_tokens, u.prompt_tokens + u.completion_tokens);
@@ -183,7 +195,7 @@ describe("serve with the openai package", () => {
       finish = chunk.choices[0]?.finish_reason ?? finish;
       if (chunk.usage) usage = chunk.usage;
     }
-    assert.equal(text, `\`\`\`python\n${mutateProgram(PROGRAM, 7).code}\`\`\``);
+    assert.equal(text, `\`\`\`python\n${mutateProgram(PROGRAM, drawFor(7)).code}\`\`\``);
     assert.equal(finish, "stop");
     assert.ok(usage !== null && usage.completion_tokens > 0);
   });

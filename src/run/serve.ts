@@ -4,22 +4,26 @@
  * (the openai package, curl, Python's openai) can run a whole pipeline
  * against it before paying for GPUs.
  *
- *   POST /v1/chat/completions   the mutated program of the last user message's ```python block
+ *   POST /v1/chat/completions   the mutated program of the last user message (mutator.ts extractProgram)
  *   GET  /v1/models             lists `mutator`;  GET /v1/models/{id}
  *   GET  /health                200
  *
- * Answers are deterministic given the request's `seed` and how many times that
- * seed was asked before (faults.ts): the content depends on the seed alone, so
- * a retry that gets through returns what the first try would have.
+ * A seeded answer is a function of the seed, the whole conversation and the
+ * sampling parameters (`answerDraw`), as a seeded model's: a retry that gets
+ * through returns what the first try would have, and a new prompt under the
+ * same seed gets a new answer. Without a seed, fresh randomness. Faults follow
+ * the seed and how many times it was asked before (faults.ts). Usage is counted
+ * by `options.tokens` (tokens.ts: Qwen3's tokenizer, or 4 characters a token).
  * Node's http only; loopback unless told otherwise.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { version } from "../version.ts";
 import { checkRates, drawFault, type Fault, type FaultRates, NO_FAULTS } from "./faults.ts";
-import { MUTATOR_DEFAULTS, type MutatorParams, mutatorReply, promptTokens } from "./mutator.ts";
+import { MUTATOR_DEFAULTS, type MutatorParams, mutatorReply } from "./mutator.ts";
 import { PrefixCache } from "./prefix-cache.ts";
+import { CHAR_TOKENS, type TokenCounter } from "./tokens.ts";
 import type { ChatMessage } from "./types.ts";
 
 export interface ServeOptions {
@@ -32,6 +36,10 @@ export interface ServeOptions {
   /** Retry-After of a 429, in seconds. */
   retryAfterS: number;
   mutator: MutatorParams;
+  /** How tokens are counted (tokens.ts): the Qwen3 tokenizer or 4 characters per token. */
+  tokens: TokenCounter;
+  /** Why the Qwen3 tokenizer is not in use, when it was asked for by `auto` and did not load. */
+  tokenizerNote?: string | null;
   /** Called once per finished chat request (for a request log). */
   onRequest?: (entry: RequestLogEntry) => void;
 }
@@ -43,6 +51,7 @@ export const SERVE_DEFAULTS: Readonly<ServeOptions> = Object.freeze({
   latencyMs: 0,
   retryAfterS: 1,
   mutator: MUTATOR_DEFAULTS,
+  tokens: CHAR_TOKENS,
 });
 
 export interface RequestLogEntry {
@@ -91,7 +100,24 @@ export interface ChatRequest {
   n: number;
   stream: boolean;
   includeUsage: boolean;
+  /** The sampling parameters as sent (null when absent): part of what a seeded answer depends on. */
+  sampling: Record<string, unknown>;
 }
+
+/** Parameters that change what a seeded model samples. */
+const SAMPLING_KEYS = [
+  "temperature",
+  "top_p",
+  "top_k",
+  "min_p",
+  "presence_penalty",
+  "frequency_penalty",
+  "repetition_penalty",
+  "max_tokens",
+  "max_completion_tokens",
+  "stop",
+  "logit_bias",
+] as const;
 
 /**
  * Validates a parsed request body.
@@ -130,6 +156,7 @@ export function parseChatRequest(body: unknown): ChatRequest {
     n,
     stream: b.stream === true,
     includeUsage: typeof so === "object" && so !== null && so.include_usage === true,
+    sampling: Object.fromEntries(SAMPLING_KEYS.map((k) => [k, b[k] ?? null])),
   };
 }
 
@@ -177,16 +204,27 @@ function optionalInt(b: Record<string, unknown>, key: string, min: number, max: 
   return v;
 }
 
-/** The chat template the token counts and the prefix cache assume. */
-function renderPrompt(messages: readonly ChatMessage[]): string {
-  return messages.map((m) => `<|${m.role}|>\n${m.content}\n`).join("");
-}
-
-/** 32-bit seed of a request: the given seed folded to 32 bits, or a fresh one per seedless request. */
-function seed32(seed: number | null, unseeded: number): number {
-  if (seed === null) return createHash("sha256").update(`unseeded:${unseeded}`).digest().readUInt32BE(0);
+/** The request's seed folded to 32 bits, for the fault draws (faults.ts); null without a seed. */
+function faultSeed(seed: number | null): number | null {
+  if (seed === null) return null;
   if (seed >= 0 && seed < 2 ** 32) return seed;
   return createHash("sha256").update(`seed:${seed}`).digest().readUInt32BE(0);
+}
+
+/**
+ * The 32-bit draw of an answer: with a seed, a hash of the seed, the whole
+ * conversation and the sampling parameters — as a seeded model, which answers
+ * a changed prompt differently even under a constant seed (OpenEvolve sends
+ * one seed per run); without a seed, fresh randomness.
+ */
+export function answerDraw(req: Pick<ChatRequest, "seed" | "messages" | "sampling">): number {
+  if (req.seed === null) return randomBytes(4).readUInt32BE(0);
+  const key = JSON.stringify({
+    seed: String(req.seed),
+    messages: req.messages.map((m) => [m.role, m.content]),
+    sampling: req.sampling,
+  });
+  return createHash("sha256").update(key).digest().readUInt32BE(0);
 }
 
 export interface Completion {
@@ -204,7 +242,6 @@ export interface Completion {
  */
 export class MutatorEndpoint {
   private readonly counts = new Map<number, number>();
-  private unseeded = 0;
   private readonly cache = new PrefixCache();
   readonly options: ServeOptions;
 
@@ -217,8 +254,17 @@ export class MutatorEndpoint {
     return { object: "list", data: [this.model("mutator")] };
   }
 
+  /** A model object; `tokenizer` says how `usage` is counted ("qwen3 (…)" or "chars/4"). */
   model(id: string): unknown {
-    return { id, object: "model", created: CREATED, owned_by: "evoalloc" };
+    const note = this.options.tokenizerNote;
+    return {
+      id,
+      object: "model",
+      created: CREATED,
+      owned_by: "evoalloc",
+      tokenizer: this.options.tokens.name,
+      ...(note ? { tokenizer_note: note } : {}),
+    };
   }
 
   /**
@@ -227,10 +273,12 @@ export class MutatorEndpoint {
    */
   chat(body: unknown): Completion {
     const req = parseChatRequest(body);
-    const seed = seed32(req.seed, req.seed === null ? this.unseeded++ : 0);
-    const count = this.counts.get(seed) ?? 0;
-    this.counts.set(seed, count + 1);
-    const fault = drawFault(seed, count, this.options.faults);
+    const seed = answerDraw(req);
+    // faults follow the request's own seed and how often it was asked (a seedless request: its draw)
+    const faultKey = faultSeed(req.seed) ?? seed;
+    const count = this.counts.get(faultKey) ?? 0;
+    this.counts.set(faultKey, count + 1);
+    const fault = drawFault(faultKey, count, this.options.faults);
     const log = (entry: Partial<RequestLogEntry> & { status: number }) =>
       this.options.onRequest?.({
         time: new Date().toISOString(),
@@ -270,8 +318,10 @@ export class MutatorEndpoint {
       return { status: 0, headers: {}, body: null };
     }
 
-    const prompt = promptTokens(req.messages);
-    const cached = this.cache.lookup(renderPrompt(req.messages), prompt);
+    const tok = this.options.tokens;
+    const prompt = tok.promptTokens(req.messages);
+    const { blocks, blockTokens } = tok.promptBlocks(req.messages);
+    const cached = this.cache.lookupBlocks(blocks, blockTokens, prompt);
     let completionTotal = 0;
     const choices = [];
     let firstSha: string | undefined;
@@ -283,15 +333,16 @@ export class MutatorEndpoint {
         this.options.mutator,
       );
       let content = reply.content;
-      let tokens = reply.completionTokens;
+      let tokens = tok.completionTokens(content);
       let finish = "stop";
       if (fault.kind === "truncate") {
+        // cut mid-answer: no end-of-turn token
         content = content.slice(0, Math.floor(content.length * fault.keep));
-        tokens = Math.ceil(content.length / 4);
+        tokens = tok.completionTokens(content) - 1;
         finish = "length";
       }
       if (req.maxTokens !== null && tokens > req.maxTokens) {
-        content = content.slice(0, req.maxTokens * 4);
+        content = tok.truncate(content, req.maxTokens);
         tokens = req.maxTokens;
         finish = "length";
       }
