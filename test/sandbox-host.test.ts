@@ -144,6 +144,7 @@ for (const isolation of ["prefork", "fresh"] as Isolation[]) {
           "    'run': ls('/run'), 'var': ls('/var'),",
           `    'task': open(${JSON.stringify(join(taskDir, "data.txt"))}).read(),`,
           "    'prefix': os.path.isdir(sys.prefix),",
+          "    'processes': [p for p in os.listdir('/proc') if p.isdigit() and int(p) != os.getpid()],",
           "}",
         ].join("\n"),
       );
@@ -154,6 +155,7 @@ for (const isolation of ["prefork", "fresh"] as Isolation[]) {
       assert.deepEqual(m.home, [], `${homedir()} shows more than the way to Python`);
       assert.equal(m.task, "task data\n");
       assert.equal(m.prefix, true);
+      assert.deepEqual(m.processes, [], "other processes are visible in /proc");
       assert.ok(ev.isolationApplied.includes("host_hidden"), ev.isolationApplied.join(","));
     });
 

@@ -1,7 +1,9 @@
 """What of the host's file system a candidate sees (root only, in the worker's
 own mount namespace, set up once per worker; candidates inherit it).
 
-  /usr /lib* /bin /sbin /etc /dev /proc /sys    the host's, read-only
+  /usr /lib* /bin /sbin /etc /dev /sys          the host's, read-only
+  /proc                                         a new instance with hidepid: a candidate sees its own
+                                                process only (no other's command line, no worker)
   /tmp                                          a private tmpfs: the candidates' folders (0711, not listable)
   every other top-level folder                  an empty read-only tmpfs (/root, /home, /var, /run, /opt,
                                                 /srv, /mnt, the project's and data folders ...)
@@ -224,6 +226,13 @@ def isolate_view(applied, keep, scratch_size):
                 hidden_failed.append(path)
     hide_unreadable("/etc", empty, hidden_failed)
     applied.append("host_hidden" if not hidden_failed else "host_hidden_partial")
+    for option in ("hidepid=invisible", "hidepid=2"):  # the first needs Linux 5.8
+        try:
+            mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, option)
+            applied.append("proc_hidepid")
+            break
+        except OSError:
+            pass
     try:
         mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
         applied.append("private_shm")
