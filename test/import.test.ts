@@ -462,3 +462,68 @@ describe("evoalloc import (CLI)", () => {
     assert.equal(empty.code, 1);
   });
 });
+
+describe("import, then replay and report (the issue's done-when)", () => {
+  it("imports OpenEvolve folders, replays them as arms and puts them beside greedy runs in the report", async () => {
+    const results = join(tmp, "e2e", "results");
+    const greedy = join(results, "cp", "mutator");
+    await mkdir(greedy, { recursive: true });
+    const shipped = new URL("../results/cp/mutator/", import.meta.url).pathname;
+    for (const f of (await readdir(shipped)).filter((f) => f.startsWith("greedy_C64_T16_N4_")).slice(0, 4))
+      await writeFile(join(greedy, f), await readFile(join(shipped, f)));
+    const imp = await cli([
+      "import",
+      "openevolve",
+      join(FIX, "openevolve"),
+      "--task",
+      "cp",
+      "--model",
+      "qwen3-8b",
+      "--out",
+      join(results, "imported"),
+    ]);
+    assert.equal(imp.stdout.trim().split("\n").length, 3, imp.stderr);
+    const rep = await cli([
+      "replay",
+      "--results",
+      results,
+      "--system",
+      "openevolve",
+      "--task",
+      "cp",
+      "--model",
+      "qwen3-8b",
+      "--K",
+      "2",
+      "--rounds",
+      "12",
+      "--json",
+    ]);
+    assert.equal(rep.code, 0, rep.stderr);
+    assert.equal((JSON.parse(rep.stdout) as { pool: unknown[] }).pool.length, 3);
+    const out = join(tmp, "e2e", "report");
+    const r = await cli([
+      "report",
+      "--results",
+      results,
+      "--out",
+      out,
+      "--format",
+      "html",
+      "--no-progress",
+      "--bootstrap",
+      "20",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const html = await readFile(join(out, "index.html"), "utf8");
+    assert.match(html, /Baselines: other systems at equal calls/);
+    assert.match(html, /openevolve \(imported\)/);
+    const csv = (await readFile(join(out, "tables", "baselines.csv"), "utf8")).trim().split("\n");
+    assert.equal(
+      csv[0],
+      "task,axis,budget,kind,method,model,n_runs,mean,iqm,ci95_lo,ci95_hi,mean_flops,tau,reach_calls",
+    );
+    assert.ok(csv.some((l) => l.startsWith("cp,calls,12,imported,openevolve,qwen3-8b,1,0.4,")));
+    assert.ok(csv.some((l) => l.startsWith("cp,calls,12,greedy,greedy N=4,mutator,4,")));
+  });
+});

@@ -22,6 +22,7 @@ import { writeFileAtomic } from "../log/write.ts";
 import { taskCeilings } from "../run/tasks.ts";
 import { version } from "../version.ts";
 import { type Analysis, analyse, taskKeys } from "./analysis.ts";
+import { type BaselineUnit, baselineTable, evoallocUnit, importedUnit } from "./baselines.ts";
 import type { Figure } from "./figures/index.ts";
 import { FIGURES } from "./figures/index.ts";
 import { fitsReport } from "./fits.ts";
@@ -254,9 +255,15 @@ export async function runReport(
   const builder = new TableBuilder();
   const greedy: RunRecord[] = [];
   const problemFiles: string[] = [];
+  const units: BaselineUnit[] = [];
+  let nImported = 0;
   for await (const e of readResults([opts.results]) as AsyncIterable<ReadEvent>) {
     builder.add(e);
     if (e.kind === "problem") problemFiles.push(e.file);
+    if (e.kind === "imported") {
+      nImported++;
+      units.push(importedUnit(e));
+    } else if (e.kind === "greedy" || e.kind === "bandit") units.push(evoallocUnit(e));
     const s = e.kind === "greedy" ? slim(e) : null;
     if (s) greedy.push(s);
     progress.tick();
@@ -339,9 +346,12 @@ export async function runReport(
   const figures = FIGURES.flatMap((f) => drawn.get(f.name) ?? []);
   const skipped = FIGURES.flatMap((f) => skippedBy.get(f.name) ?? []);
 
-  // 4. tables and fits
+  // 4. tables and fits; other systems' imported runs beside evoalloc's at equal calls
   const tableDir = join(opts.out, "tables");
   for (const [name, csv] of Object.entries(csvTables(a))) await write(join(tableDir, `${name}.csv`), csv);
+  const baselines =
+    nImported > 0 ? baselineTable(units, { replicates: REACH_REPLICATES, seed: opts.seed }) : null;
+  if (baselines?.rows.length) await write(join(tableDir, "baselines.csv"), from(baselines.rows).toCSV());
   const fits = fitsReport(a);
   await write(join(opts.out, "fits.json"), `${JSON.stringify(fits, null, 1)}\n`);
 
@@ -356,6 +366,7 @@ export async function runReport(
       summary: [
         { label: "greedy runs", value: tables.runs.numRows() },
         { label: "online bandit runs", value: tables.bandits.numRows() },
+        { label: "imported runs (other systems)", value: nImported },
         { label: "LLM calls logged (greedy)", value: tables.children.numRows() },
         { label: "replayed pools", value: replays.length },
         { label: "figures", value: `${figures.length} drawn, ${skipped.length} not drawn` },
@@ -368,6 +379,7 @@ export async function runReport(
       skipped,
       fits,
       replayNotes,
+      baselines,
       problems: tables.problems,
       warnings: tables.warnings,
       links,

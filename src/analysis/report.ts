@@ -8,6 +8,7 @@
  */
 import type { TopLevelSpec } from "vega-lite";
 import type { Problem } from "../log/read.ts";
+import type { BaselineRow } from "./baselines.ts";
 import type { FitsReport } from "./fits.ts";
 
 export interface ReportFigure {
@@ -32,6 +33,8 @@ export interface ReportInput {
   skipped: { name: string; title: string; reason: string }[];
   fits: FitsReport;
   replayNotes: string[];
+  /** Other systems' imported runs beside evoalloc's (null or absent: no imported runs). */
+  baselines?: { rows: BaselineRow[]; notes: string[] } | null;
   problems: Problem[];
   warnings: Problem[];
   /** Links next to each figure: the formats written beside the page ("svg", "png", "vl.json"). */
@@ -255,6 +258,47 @@ nav ul{columns:2;font-size:.92rem} code{font-size:.85em}
 .chart-error{color:#b00020}
 `;
 
+const f4 = (x: number | null): string => (x === null ? "–" : x.toFixed(4));
+
+/** Imported runs of other systems beside greedy and bandit runs, at equal calls and equal FLOPs. */
+function baselinesSection(b: ReportInput["baselines"]): string {
+  if (!b) return "";
+  const head = `<h2 id="baselines">Baselines: other systems at equal calls</h2>
+<p class="how">Runs imported with <code>evoalloc import</code> (OpenEvolve, ShinkaEvolve, LLM4AD) beside evoalloc's greedy runs (one run at breadth N, prefixes of deeper runs included) and online bandits, for every task both sides have, at every evoalloc budget C that an imported run reaches: each run's best fitness after C calls. Mean and interquartile mean over runs, a Student-t 95% interval of the mean over runs, and threshold-reaching: the earliest number of calls at which at least 90% of 1,000 bootstrap resamples over runs of the mean best-so-far curve reach τ = 90% of the best fitness any run of the task reached ("–": not within C). Where an imported system and an evoalloc method both have tokens, the rows marked FLOPs compare them again after spending at most the smaller of their mean FLOPs.</p>`;
+  const notes = b.notes.length
+    ? `<ul class="notes">${b.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>`
+    : "";
+  if (b.rows.length === 0) return `${head}${notes}<p>No task has both imported and evoalloc runs.</p>`;
+  return `${head}${notes}${table(
+    [
+      "task",
+      "budget",
+      "method",
+      "model",
+      "runs",
+      "mean",
+      "IQM",
+      "95% interval",
+      "FLOPs",
+      "τ",
+      "calls to reach τ",
+    ],
+    b.rows.map((r) => [
+      esc(r.task),
+      r.axis === "calls" ? `${r.budget} calls` : `${r.budget.toExponential(2)} FLOPs`,
+      `${esc(r.method)}${r.kind === "imported" ? " (imported)" : ""}`,
+      esc(r.model),
+      String(r.n_runs),
+      f4(r.mean),
+      f4(r.iqm),
+      r.ci95_lo === null ? "one run" : `[${f4(r.ci95_lo)}, ${f4(r.ci95_hi)}]`,
+      r.mean_flops === null ? "–" : r.mean_flops.toExponential(2),
+      f4(r.tau),
+      r.reach_calls === null ? "–" : String(r.reach_calls),
+    ]),
+  )}`;
+}
+
 /** Builds index.html. O(size of the specs + libraries). */
 export function reportHtml(input: ReportInput): string {
   const { fits } = input;
@@ -279,6 +323,7 @@ export function reportHtml(input: ReportInput): string {
     ...(input.skipped.length ? ['<li><a href="#skipped">Figures not drawn</a></li>'] : []),
     '<li><a href="#fits">Fit tables</a></li>',
     '<li><a href="#replay">Replay summary</a></li>',
+    ...(input.baselines ? ['<li><a href="#baselines">Baselines: other systems at equal calls</a></li>'] : []),
     '<li><a href="#problems">Result files with problems</a></li>',
   ].join("");
   const coverage =
@@ -318,6 +363,7 @@ ${fits.envelope.notes.length ? `<h3>Envelope</h3><ul class="notes">${fits.envelo
 ${input.replayNotes.length ? `<ul class="notes">${input.replayNotes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>` : ""}
 ${replayHeadline(fits)}
 <details><summary>Every policy in every pool (${fits.replay.length} pools)</summary>${replayTable(fits)}</details>
+${baselinesSection(input.baselines)}
 <h2 id="problems">Result files with problems</h2>
 ${problemList(input.problems)}
 ${
