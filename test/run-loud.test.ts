@@ -211,6 +211,8 @@ describe("online runs fail loudly (slow: real sandbox)", () => {
       const raises = await run("raises");
       assert.equal(raises.code, 1, raises.stderr);
       assert.match(raises.stderr, /Traceback[\s\S]*in helper[\s\S]*ValueError: broken evaluator/);
+      assert.ok(!existsSync(join(root, "init-raises.json.journal.jsonl")), "no journal without a call");
+      assert.match(raises.stderr, /rerun the command after fixing the cause/);
       assert.match(
         raises.stderr,
         /evoalloc: task raises: the initial program does not evaluate \(error: ValueError: broken evaluator\)/,

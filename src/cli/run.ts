@@ -465,8 +465,10 @@ async function execute<R extends GreedyRun | BanditRun>(x: Execution<R>): Promis
     // the journal keeps what finished: after fixing the cause, the run continues where it stopped
     if (err.cause instanceof InitialProgramError) process.stderr.write(`${err.cause.detail.trimEnd()}\n`);
     process.stderr.write(
-      `evoalloc: the run stopped; ${err.calls} of ${x.totalCalls} calls are in the journal ${err.journal}\n` +
-        `after fixing the cause, resume with:\n  ${resumeCommand()}\n`,
+      err.journal === null
+        ? "evoalloc: the run stopped before any call finished; rerun the command after fixing the cause\n"
+        : `evoalloc: the run stopped; ${err.calls} of ${x.totalCalls} calls are in the journal ${err.journal}\n` +
+            `after fixing the cause, resume with:\n  ${resumeCommand()}\n`,
     );
     if (err.cause instanceof RunError) throw new Failure(err.cause.message);
     throw err.cause;

@@ -79,7 +79,8 @@ export class RunStopped extends Error {
     readonly interrupted: boolean,
     /** Calls in the journal. */
     readonly calls: number,
-    readonly journal: string,
+    /** The journal kept, or null when it held no call and was removed. */
+    readonly journal: string | null,
   ) {
     super(cause instanceof Error ? cause.message : String(cause));
   }
@@ -167,9 +168,13 @@ export async function runToFile<R>(o: RunToFileOptions<R>): Promise<RunToFileRes
       await writeJsonAtomic(output, result, o.indent);
     } catch (err) {
       journal.close();
+      const interrupted = outer?.aborted ?? false;
+      // a failure before any call finished (broken task, sandbox, endpoint) leaves nothing worth resuming
+      const empty = !interrupted && journal.callCount === 0;
+      if (empty) rmSync(jpath, { force: true });
       if (evaluator === undefined) throw err;
-      const cause = stop.signal.aborted && !outer?.aborted ? stop.signal.reason : err;
-      throw new RunStopped(cause, outer?.aborted ?? false, journal.callCount, jpath);
+      const cause = stop.signal.aborted && !interrupted ? stop.signal.reason : err;
+      throw new RunStopped(cause, interrupted, journal.callCount, empty ? null : jpath);
     } finally {
       outer?.removeEventListener("abort", onOuter);
       if (evaluator !== undefined) await o.releaseEvaluator?.(evaluator);
