@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { fitBilinear } from "../src/analysis/bilinear.ts";
 import { upperFrontier } from "../src/analysis/envelope.ts";
 import { fitSaturating, learningCurves, profileFit } from "../src/analysis/learning.ts";
-import { FitError, ols } from "../src/analysis/ols.ts";
+import { FitError, fTest, ols } from "../src/analysis/ols.ts";
 import type { Curve, SplitOutcome } from "../src/analysis/splits.ts";
 import { rng } from "../src/util/rng.ts";
 
@@ -190,4 +190,11 @@ test("bilinear fit reports seed-clustered standard errors beside the OLS ones", 
   }
   // the intercept carries the seed effect: its clustered error is the larger one
   assert.ok(fit.coefficients[0]!.se_clustered! > fit.coefficients[0]!.se);
+});
+
+test("fTest: the upper tail stays accurate for a large F (no 1 − cdf cancellation)", () => {
+  const t = fTest(136 + 2 * 125.4, 138, 136, 136);
+  assert.ok(Math.abs(t.F - 125.4) < 1e-9);
+  assert.ok(t.p > 0 && t.p < 1e-25, String(t.p));
+  assert.ok(Math.abs(fTest(136 + 2 * 2.5, 138, 136, 136).p - 0.0858511483352) < 1e-9);
 });

@@ -121,6 +121,11 @@ test("CLI: report --json and fit --json; bad usage exits 2", () => {
   assert.ok(s.figures.length >= 8);
   assert.ok(existsSync(join(out, "index.html")));
   assert.ok(!existsSync(join(out, "figures", `${s.figures[0]}.png`)), "png not asked for");
+  // the Φ-model table: coefficients, the optimum per budget and its regime
+  const page = readFileSync(join(out, "index.html"), "utf8");
+  assert.match(page, /Φ-model \(the paper's form\)/);
+  assert.match(page, /C = 64: T\* = [\d.]+.*?(corner-depth|corner-breadth|interior)/);
+  assert.ok(s.figures.includes("phi-model"));
   const f = spawnSync(process.execPath, ["bin/evoalloc.js", "fit", "--results", results, "--json"], {
     encoding: "utf8",
   });

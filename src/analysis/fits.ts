@@ -126,7 +126,7 @@ export function phiText(cells: readonly PhiCell[]): string[] {
       continue;
     }
     out.push(
-      `${head}, R²=${num(c.r2, 3)} (budget only ${num(c.budget_only_r2, 3)}; F(${c.f_vs_budget_only.df1}, ${c.f_vs_budget_only.df2}) = ${num(c.f_vs_budget_only.F, 1)}, p = ${c.f_vs_budget_only.p.toPrecision(3)})`,
+      `${head}, R²=${num(c.r2, 3)} (budget only ${num(c.budget_only_r2, 3)}; F(${c.f_vs_budget_only.df1}, ${c.f_vs_budget_only.df2}) = ${num(c.f_vs_budget_only.F, 1)}, p ${c.f_vs_budget_only.p < 1e-15 ? "< 1e-15" : `= ${c.f_vs_budget_only.p.toPrecision(3)}`})`,
     );
     for (const [k, v] of Object.entries(c.coefficients))
       out.push(
@@ -134,7 +134,7 @@ export function phiText(cells: readonly PhiCell[]): string[] {
       );
     for (const o of c.optimum)
       out.push(
-        `    C=${o.C}: T*=${num(o.T_star, 2)}${ci(o.T_star_ci95, 2)} ${o.regime}${o.regime_share ? ` (bootstrap: ${Math.round(100 * o.regime_share[o.regime])}%)` : ""}, plateau ±${num(o.plateau_half_width, 2)} in ln T${ci(o.plateau_half_width_ci95, 2)}, T ∈ [${num(o.plateau_T[0], 1)}, ${num(o.plateau_T[1], 1)}]`,
+        `    C=${o.C}: T*=${num(o.T_star, 2)}${ci(o.T_star_ci95, 2)}${o.T_star_ci95_method ? ` (${o.T_star_ci95_method})` : ""} ${o.regime}${o.regime_share ? ` (bootstrap: ${Math.round(100 * o.regime_share[o.regime])}%)` : ""}, plateau ±${num(o.plateau_half_width, 2)} in ln T${ci(o.plateau_half_width_ci95, 2)}, T ∈ [${num(o.plateau_T[0], 1)}, ${num(o.plateau_T[1], 1)}]`,
       );
     for (const n of c.notes) out.push(`    note: ${n}`);
   }

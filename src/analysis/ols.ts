@@ -92,7 +92,12 @@ export function ols(X: number[][], y: number[]): OlsResult {
 export function fTest(rssReduced: number, dfReduced: number, rssFull: number, dfFull: number) {
   const df1 = dfReduced - dfFull;
   const F = rssFull > 0 ? (rssReduced - rssFull) / df1 / (rssFull / dfFull) : Number.POSITIVE_INFINITY;
-  const p = Number.isFinite(F) ? 1 - jStat.centralF.cdf(Math.max(F, 0), df1, dfFull) : 0;
+  // upper tail as I_x(df2/2, df1/2), x = df2/(df2 + df1·F): no cancellation in 1 − cdf for large F
+  const p = Number.isFinite(F)
+    ? F <= 0
+      ? 1
+      : jStat.ibeta(dfFull / (dfFull + df1 * F), dfFull / 2, df1 / 2)
+    : 0;
   return { F, df1, df2: dfFull, p };
 }
 

@@ -10,6 +10,8 @@ declare module "jstat" {
     centralF: Distribution;
     normal: Distribution;
     chisquare: Distribution;
+    /** Regularised incomplete beta function I_x(a, b). */
+    ibeta(x: number, a: number, b: number): number;
   };
   export default jStat;
 }
