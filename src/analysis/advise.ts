@@ -118,6 +118,11 @@ export interface AdviseOptions {
   seed?: number;
   /** Significance level of "clear". Default 0.05. */
   alpha?: number;
+  /**
+   * Effects already replayed (the report's K ablation): parallel arms are read
+   * from the rows at G = C/N instead of replaying. Absent: replay here.
+   */
+  effects?: readonly EffectsRow[];
 }
 
 const ALPHA = 0.05;
@@ -309,8 +314,18 @@ export function advise(input: AdviseInput, opts: AdviseOptions = {}): Advice {
       );
       continue;
     }
-    for (const K of ablationKs(S)) {
-      if (K > G) continue; // fewer rounds than arms: no policy can try every arm
+    // fewer rounds than arms: no policy can try every arm
+    const Ks = ablationKs(S).filter((K) => K <= G);
+    if (opts.effects) {
+      const rows = opts.effects.filter((e) => e.N === pool.N && e.G === G && Ks.includes(e.K));
+      if (rows.length === 0 && Ks.length > 0)
+        notes.push(
+          `N = ${pool.N}: parallel arms at G = ${G} rounds were not replayed here (evoalloc advise --C ${C} replays them)`,
+        );
+      for (const e of rows) tried.push({ e });
+      continue;
+    }
+    for (const K of Ks) {
       const r = replay(pool, {
         K,
         rounds: G,
@@ -334,7 +349,8 @@ export function advise(input: AdviseInput, opts: AdviseOptions = {}): Advice {
     notes.push(
       `no clear gain from parallel arms: the best tried, ${bestTried.policy} over K = ${bestTried.K} arms at N = ${bestTried.N}, gains ${bestTried.gain_vs_single.toFixed(4)} over one run (Holm-adjusted p = ${bestTried.p_holm?.toPrecision(2) ?? "–"}, ${tried.length} settings compared)`,
     );
-  if (!bestTried) gaps.push(`no pool with at least 3 seeds logged deep enough to replay K arms at C = ${C}`);
+  if (!bestTried && !opts.effects)
+    gaps.push(`no pool with at least 3 seeds logged deep enough to replay K arms at C = ${C}`);
 
   // threshold-reaching within C
   const threshold: ThresholdAdvice[] = [];

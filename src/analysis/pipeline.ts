@@ -19,6 +19,7 @@ import type { ReadEvent, RunRecord } from "../log/read.ts";
 import { isResultFileName, readResults } from "../log/read.ts";
 import type { TimeoutPolicy } from "../log/schema.ts";
 import { writeFileAtomic } from "../log/write.ts";
+import { buildPools } from "../replay/index.ts";
 import { taskCeilings } from "../run/tasks.ts";
 import { version } from "../version.ts";
 import { type Analysis, analyse, taskKeys } from "./analysis.ts";
@@ -26,6 +27,7 @@ import { type BaselineUnit, baselineTable, evoallocUnit, importedUnit } from "./
 import type { Figure } from "./figures/index.ts";
 import { FIGURES } from "./figures/index.ts";
 import { fitsReport } from "./fits.ts";
+import { headlineAdvice, headlineHtml } from "./headline.ts";
 import { inlinePngRenderer, workerPngRenderer } from "./png.ts";
 import { libraries, renderSvg } from "./render.ts";
 import { type PoolReplay, replayPools, replayPoolsOnWorker } from "./replays.ts";
@@ -354,12 +356,15 @@ export async function runReport(
   if (baselines?.rows.length) await write(join(tableDir, "baselines.csv"), from(baselines.rows).toCSV());
   const fits = fitsReport(a);
   await write(join(opts.out, "fits.json"), `${JSON.stringify(fits, null, 1)}\n`);
+  const advice = headlineAdvice(a, buildPools(greedy), taus, opts.seed);
+  await write(join(opts.out, "advice.json"), `${JSON.stringify(advice, null, 1)}\n`);
 
   // 5. the page
   if (formats.has("html")) {
     const links = ["vl.json", ...(["svg", "png"] as const).filter((x) => formats.has(x))];
     const html = reportHtml({
       title: "evoalloc report",
+      headline: headlineHtml(advice),
       source: opts.results,
       version,
       generated: new Date().toISOString().replace(/\.\d+Z$/, "Z"),

@@ -30,6 +30,8 @@ export interface ReportInput {
   /** Per (task, model): what the results hold. */
   coverage: Record<string, string | number>[];
   figures: ReportFigure[];
+  /** The opening section ("Where to spend the budget"), HTML; the page opens with it. */
+  headline?: string;
   skipped: { name: string; title: string; reason: string }[];
   fits: FitsReport;
   replayNotes: string[];
@@ -364,6 +366,7 @@ export function reportHtml(input: ReportInput): string {
       ? ""
       : `<h2 id="skipped">Figures not drawn</h2><ul>${input.skipped.map((s) => `<li><b>${esc(s.title)}</b>: ${esc(s.reason)}</li>`).join("")}</ul>`;
   const toc = [
+    ...(input.headline ? ['<li><a href="#advice">Where to spend the budget</a></li>'] : []),
     ...input.figures.map((f) => `<li><a href="#${esc(f.name)}">${esc(f.title)}</a></li>`),
     ...(input.skipped.length ? ['<li><a href="#skipped">Figures not drawn</a></li>'] : []),
     '<li><a href="#fits">Fit tables</a></li>',
@@ -385,6 +388,7 @@ export function reportHtml(input: ReportInput): string {
 <body>
 <h1>${esc(input.title)}</h1>
 <p class="muted">Results: <code>${esc(input.source)}</code> · evoalloc ${esc(input.version)} · ${esc(input.generated)}</p>
+${input.headline ?? ""}
 ${table(
   ["", ""],
   input.summary.map((s) => [esc(s.label), esc(s.value)]),
