@@ -84,6 +84,8 @@ test("every figure has data on a full synthetic tree (FLOPs figure included), an
     const svg = await renderSvg(spec);
     assert.match(svg, /^<svg/, f.name);
     assert.match(svg, /<text/, `${f.name}: text`);
+    // no title, label or legend entry cut to an ellipsis by a length limit
+    assert.doesNotMatch(svg, /…/, `${f.name}: a text was cut`);
     assert.ok(f.howToRead.length > 40, `${f.name}: how to read`);
   }
 });

@@ -240,6 +240,25 @@ test("browser (slow): index.html opened from disk renders every figure with no c
       assert.ok(c.svg >= 1, `${c.name} has an svg`);
     }
     assert.deepEqual(errors, []);
+    // every text element of every figure lies inside its SVG's bounds (nothing cut off)
+    const outside = await page.$$eval("[data-figure]", (els) =>
+      els.flatMap((el) => {
+        const svg = el.querySelector("svg");
+        if (!svg) return [];
+        const box = svg.getBoundingClientRect();
+        return [...svg.querySelectorAll("text")].flatMap((t) => {
+          const r = t.getBoundingClientRect();
+          if (r.width === 0 && r.height === 0) return [];
+          const inside =
+            r.left >= box.left - 0.5 &&
+            r.right <= box.right + 0.5 &&
+            r.top >= box.top - 0.5 &&
+            r.bottom <= box.bottom + 0.5;
+          return inside ? [] : [`${el.getAttribute("data-figure")}: "${t.textContent}"`];
+        });
+      }),
+    );
+    assert.deepEqual(outside, []);
   } finally {
     await browser.close();
   }

@@ -26,6 +26,7 @@ import { type Analysis, analyse, taskKeys } from "./analysis.ts";
 import { type BaselineUnit, baselineTable, evoallocUnit, importedUnit } from "./baselines.ts";
 import type { Figure } from "./figures/index.ts";
 import { FIGURES } from "./figures/index.ts";
+import { dropSingleEntryLegends } from "./figures/legends.ts";
 import { fitsReport } from "./fits.ts";
 import { headlineAdvice, headlineHtml } from "./headline.ts";
 import { inlinePngRenderer, workerPngRenderer } from "./png.ts";
@@ -317,7 +318,7 @@ export async function runReport(
       progress.tick(f.name);
       return;
     }
-    const spec: TopLevelSpec = f.spec(d.rows, d.meta);
+    const spec: TopLevelSpec = dropSingleEntryLegends(f.spec(d.rows, d.meta));
     drawn.set(f.name, { name: f.name, title: f.title, howToRead: f.howToRead, spec, notes: d.notes ?? [] });
     await write(join(figDir, `${f.name}.vl.json`), `${JSON.stringify(spec, null, 1)}\n`);
     if (formats.has("svg") || png) {

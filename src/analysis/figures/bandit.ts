@@ -72,7 +72,7 @@ export function banditRunningBestSpec(rows: BanditBestRow[]): TopLevelSpec {
       field: "setting",
       type: "nominal",
       title: "task / model (budget, breadth, arms)",
-      header: { labelLimit: 340 },
+      header: { labelLimit: 0 },
     },
     columns: 3,
     spec: {
@@ -150,7 +150,7 @@ export function banditSelectionsSpec(rows: SelectionRow[]): TopLevelSpec {
       "One row per logged run (policy #bandit seed); colour: the arm pulled.",
     ]),
     data: { values: rows },
-    facet: { field: "setting", type: "nominal", title: null, header: { labelLimit: 520 } },
+    facet: { field: "setting", type: "nominal", title: null, header: { labelLimit: 0 } },
     columns: 1,
     spec: {
       width: 520,

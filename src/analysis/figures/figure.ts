@@ -48,17 +48,18 @@ export const CONFIG = {
     grid: true,
     gridColor: "#eee",
     labelLimit: 260,
-    titleLimit: 400,
+    // 0: no limit — a title is never cut to an ellipsis
+    titleLimit: 0,
   },
   legend: {
     labelFontSize: 11,
     titleFontSize: 12,
     orient: "right",
-    titleLimit: 320,
-    labelLimit: 260,
+    titleLimit: 0,
+    labelLimit: 0,
     symbolOpacity: 1,
   },
-  header: { labelFontSize: 12, titleFontSize: 12 },
+  header: { labelFontSize: 12, titleFontSize: 12, labelLimit: 0, titleLimit: 0 },
   view: { stroke: "#ccc" },
 } as const;
 

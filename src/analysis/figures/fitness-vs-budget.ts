@@ -37,17 +37,21 @@ export function fitnessVsBudgetData(a: Analysis): FigureData<BudgetRow> {
 }
 
 export function fitnessVsBudgetSpec(rows: BudgetRow[]): TopLevelSpec {
+  const Cs = [...new Set(rows.map((r) => r.C))].sort((p, q) => p - q);
   const x = {
     field: "C",
     type: "quantitative",
     title: "budget C = T·N (LLM calls, log scale)",
     scale: { type: "log", base: 2 },
+    axis: { values: Cs, format: "d" },
   };
+  // breadths are categories to tell apart, not a quantity to read off a ramp
   const color = {
     field: "N",
-    type: "ordinal",
+    type: "nominal",
     title: "breadth N (children/generation)",
-    scale: { scheme: "viridis" },
+    sort: [...new Set(rows.map((r) => r.N))].sort((p, q) => p - q),
+    scale: { scheme: "category10" },
   };
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",

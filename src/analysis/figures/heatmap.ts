@@ -1,4 +1,4 @@
-/** Depth–breadth heatmap: mean final fitness over log2 T × log2 N, with iso-C lines. */
+/** Depth–breadth heatmap: mean final fitness over T × N (log scales), iso-C edges, the best tile per budget outlined. */
 import type { TopLevelSpec } from "vega-lite";
 import type { Analysis } from "../analysis.ts";
 import { CONFIG, cellLabel, type FigureData, figure, groupBy, title } from "./figure.ts";
@@ -15,6 +15,10 @@ export interface HeatmapRow extends Record<string, unknown> {
   /** mean rescaled to [0, 1] within the panel (label contrast). */
   rel?: number;
   n?: number;
+  /** The tile with the best mean on its logged iso-C line. */
+  best?: boolean;
+  /** Position along an iso-C staircase. */
+  order?: number;
   T?: number;
   N?: number;
   C: number;
@@ -61,17 +65,23 @@ export function heatmapData(a: Analysis): FigureData<HeatmapRow> {
     const lo = Math.min(...tiles.map((r) => r.mean!));
     const hi = Math.max(...tiles.map((r) => r.mean!));
     for (const r of tiles) r.rel = hi > lo ? (r.mean! - lo) / (hi - lo) : 0;
-    // iso-C: the line log2 T + log2 N = log2 C, clipped to the tiles' extent
-    const x0 = Math.min(...tiles.map((r) => r.x));
-    const x1 = Math.max(...tiles.map((r) => r.x2!));
-    const y0 = Math.min(...tiles.map((r) => r.y));
-    const y1 = Math.max(...tiles.map((r) => r.y2!));
+    // iso-C: a staircase along the tile edges between the tiles of budget C
+    // and those of 2C (above and to the right), so it never crosses a label;
+    // the tile with the best mean on the line is outlined
     for (const C of [...(budgets.get(cell) ?? [])].sort((p, q) => p - q)) {
-      const l = Math.log2(C);
-      const a = Math.max(x0, l - y1);
-      const b = Math.min(x1, l - y0);
-      if (a < b)
-        rows.push({ cell, kind: "iso", x: a, y: l - a, C }, { cell, kind: "iso", x: b, y: l - b, C });
+      const onLine = tiles.filter((r) => r.C === C).sort((p, q) => p.x - q.x);
+      if (onLine.length === 0) continue;
+      const best = onLine.reduce((b, r) => (r.mean! > b.mean! ? r : b));
+      best.best = true;
+      let order = 0;
+      for (const r of onLine) {
+        // tile (x .. x2, y .. y2): its top edge, then its right edge
+        rows.push(
+          { cell, kind: "iso", x: r.x, y: r.y2!, C, order: order++ },
+          { cell, kind: "iso", x: r.x2!, y: r.y2!, C, order: order++ },
+          { cell, kind: "iso", x: r.x2!, y: r.y, C, order: order++ },
+        );
+      }
     }
   }
   return { rows };
@@ -79,32 +89,41 @@ export function heatmapData(a: Analysis): FigureData<HeatmapRow> {
 
 export function heatmapSpec(rows: HeatmapRow[]): TopLevelSpec {
   const scale = { nice: false, zero: false, padding: 0 };
+  const splits = rows.filter((r) => r.kind === "split");
+  // tile centres sit on whole log2 values; the axes label them with the real T and N
+  const xs = [...new Set(splits.map((r) => Math.log2(r.T!)))].sort((p, q) => p - q);
+  const ys = [...new Set(splits.map((r) => Math.log2(r.N!)))].sort((p, q) => p - q);
   const xEnc = {
     field: "x",
     type: "quantitative",
-    title: "log2 T (depth: generations)",
+    title: "depth T (generations, log scale)",
     scale,
-    axis: { tickMinStep: 1, format: "d" },
+    axis: { values: xs, labelExpr: "pow(2, datum.value)", grid: false },
   };
   const yEnc = {
     field: "y",
     type: "quantitative",
-    title: "log2 N (breadth: children per generation)",
+    title: "breadth N (children per generation, log scale)",
     scale,
-    axis: { tickMinStep: 1, format: "d" },
+    axis: { values: ys, labelExpr: "pow(2, datum.value)", grid: false },
   };
+  const centre = [
+    { filter: "datum.kind === 'split'" },
+    { calculate: "(datum.x + datum.x2) / 2", as: "cx" },
+    { calculate: "(datum.y + datum.y2) / 2", as: "cy" },
+  ];
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: title("Depth × breadth: mean final fitness", [
-      "Each tile: mean over seeds of the final best fitness after T generations of N children (exact runs and prefixes of deeper runs).",
-      "Tiles cover every power-of-two depth the logs reach; dashed lines: the logged budgets C = T·N (iso-C), along which depth trades for breadth at equal cost.",
+      "Each tile: mean over seeds of the final best fitness after T generations of N children (exact runs and prefixes of deeper runs); n: seeds.",
+      "Coloured staircases separate the tiles of a logged budget C = T·N (below-left) from those of 2C; outlined: the best mean on each logged budget.",
     ]),
     data: { values: rows },
     facet: { field: "cell", type: "nominal", title: "task / model" },
     columns: 3,
     spec: {
-      width: 280,
-      height: 280,
+      width: 300,
+      height: 300,
       layer: [
         {
           transform: [{ filter: "datum.kind === 'split'" }],
@@ -130,12 +149,8 @@ export function heatmapSpec(rows: HeatmapRow[]): TopLevelSpec {
           },
         },
         {
-          transform: [
-            { filter: "datum.kind === 'split'" },
-            { calculate: "(datum.x + datum.x2) / 2", as: "cx" },
-            { calculate: "(datum.y + datum.y2) / 2", as: "cy" },
-          ],
-          mark: { type: "text", fontSize: 9 },
+          transform: centre,
+          mark: { type: "text", fontSize: 9, dy: -5 },
           encoding: {
             x: { field: "cx", type: "quantitative" },
             y: { field: "cy", type: "quantitative" },
@@ -144,18 +159,39 @@ export function heatmapSpec(rows: HeatmapRow[]): TopLevelSpec {
           },
         },
         {
+          transform: [...centre, { calculate: "'n=' + datum.n", as: "seeds" }],
+          mark: { type: "text", fontSize: 7.5, dy: 6 },
+          encoding: {
+            x: { field: "cx", type: "quantitative" },
+            y: { field: "cy", type: "quantitative" },
+            text: { field: "seeds", type: "nominal" },
+            color: { condition: { test: "datum.rel > 0.6", value: "#333" }, value: "#eee" },
+          },
+        },
+        {
           transform: [{ filter: "datum.kind === 'iso'" }],
-          mark: { type: "line", strokeDash: [5, 3], strokeWidth: 2 },
+          mark: { type: "line", strokeWidth: 2.5, interpolate: "linear" },
           encoding: {
             x: xEnc,
             y: yEnc,
+            order: { field: "order", type: "quantitative" },
             detail: { field: "C", type: "nominal" },
             stroke: {
               field: "C",
               type: "ordinal",
-              title: "iso-C line: budget C (calls)",
+              title: "budget C (calls): edge of its tiles",
               scale: { range: ["#e41a1c", "#ff7f00", "#f781bf", "#a65628", "#999999"] },
             },
+          },
+        },
+        {
+          transform: [{ filter: "datum.kind === 'split' && datum.best" }],
+          mark: { type: "rect", fillOpacity: 0, stroke: "black", strokeWidth: 2.5 },
+          encoding: {
+            x: { field: "x", type: "quantitative" },
+            x2: { field: "x2" },
+            y: { field: "y", type: "quantitative" },
+            y2: { field: "y2" },
           },
         },
       ],
@@ -169,7 +205,7 @@ export const heatmap = figure({
   name: "depth-breadth-heatmap",
   title: "Depth × breadth heatmap",
   howToRead:
-    "Columns are depth (log2 T, generations), rows breadth (log2 N, children per generation); the colour and the number in a tile are the mean final fitness over seeds. Tiles on one dashed line cost the same budget C = T·N calls, so comparing tiles along a line answers 'deep or broad at this budget?'; moving right along a row spends more generations at the same breadth. Tiles off the logged budgets come from prefixes of deeper runs. Colour scales are per panel.",
+    "Columns are depth T (generations), rows breadth N (children per generation), both on log scales; the colour and the number in a tile are the mean final fitness over seeds, n the number of seeds. The tiles just below and left of a coloured staircase all cost the same budget C = T·N calls, so comparing them answers 'deep or broad at this budget?'; the outlined one has the best mean there (whether it is clearly best is in 'Where to spend the budget'). Tiles off the logged budgets come from prefixes of deeper runs. Colour scales are per panel.",
   data: heatmapData,
   spec: heatmapSpec,
 });

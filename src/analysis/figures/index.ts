@@ -10,7 +10,8 @@ import { heatmap } from "./heatmap.ts";
 import { learningCurvesFigure } from "./learning-curves.ts";
 import { phiFigure } from "./phi.ts";
 import { expectedMax, reliability } from "./reliability.ts";
-import { replayOutcomes, replayPulls, replayRunningBest } from "./replay.ts";
+import { replayOutcomes, replayPulls } from "./replay.ts";
+import { replayForest, replayRegret } from "./replay-forest.ts";
 import { thresholdFigure } from "./threshold.ts";
 
 export type { Figure, FigureData, Row } from "./figure.ts";
@@ -28,7 +29,8 @@ export const FIGURES: readonly Figure[] = [
   reliability,
   expectedMax,
   callOutcomes,
-  replayRunningBest,
+  replayForest,
+  replayRegret,
   replayOutcomes,
   replayPulls,
   thresholdFigure,

@@ -21,7 +21,7 @@ const poolFacet = (rows: { pool: string }[]) => ({
   type: "nominal",
   title: "pool (task/model, breadth N: K arms of S seeds, G rounds)",
   sort: [...new Set(rows.map((r) => r.pool))],
-  header: { labelLimit: 340 },
+  header: { labelLimit: 0 },
 });
 
 export const REFERENCES = ["uniform", "single", "oracle"] as const;
@@ -293,7 +293,7 @@ export function replayPullsSpec(rows: PullRow[]): TopLevelSpec {
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: title("Replay: how each policy spreads its pulls over arms", [
-      "Mean number of rounds given to the most-pulled arm (rank 1), the second (rank 2), …; a uniform policy gives G/K to every rank, a committed one puts almost all on rank 1.",
+      "Mean number of rounds given to the most-pulled arm (rank 1), the second (rank 2) and so on; a uniform policy gives G/K to every rank, a committed one puts almost all on rank 1.",
     ]),
     data: { values: rows },
     facet: poolFacet(rows),
