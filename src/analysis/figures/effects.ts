@@ -164,18 +164,31 @@ export function kAblationData(a: Analysis): FigureData<KRow> {
 
 export function kAblationSpec(rows: KRow[]): TopLevelSpec {
   const Ks = [...new Set(rows.map((r) => r.K))].sort((p, q) => p - q);
-  const x = { field: "K", type: "ordinal", title: "K arms (parallel runs)", sort: Ks };
+  const policies = [...new Set(rows.map((r) => r.policy))].sort();
+  // policies side by side around each K: a small multiplicative offset on the log axis
+  const spread = 0.025;
+  const placed = rows.map((r) => ({
+    ...r,
+    xk: r.K * Math.exp(spread * (policies.indexOf(r.policy) - (policies.length - 1) / 2)),
+  }));
+  const x = {
+    field: "xk",
+    type: "quantitative",
+    title: "K arms (parallel runs, log scale)",
+    scale: { type: "log", domain: [Ks[0]! * 0.7, Ks.at(-1)! * 1.4] },
+    axis: { values: Ks, format: "d", grid: false },
+  };
   const color = { field: "policy", type: "nominal", title: "policy", scale: { scheme: "category10" } };
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: title("K ablation: gain over a single run vs the number of arms K", [
       "Mean final fitness of each policy over K logged seeds minus one run given all G rounds (paired), with 95% intervals over the seed pool.",
     ]),
-    data: { values: rows },
+    data: { values: placed },
     facet: facet(rows),
     columns: 3,
     spec: {
-      width: 260,
+      width: 280,
       height: 200,
       layer: [
         {
@@ -184,19 +197,12 @@ export function kAblationSpec(rows: KRow[]): TopLevelSpec {
         },
         {
           mark: { type: "rule" },
-          encoding: {
-            x,
-            xOffset: { field: "policy", type: "nominal" },
-            y: { field: "lo", type: "quantitative" },
-            y2: { field: "hi" },
-            color,
-          },
+          encoding: { x, y: { field: "lo", type: "quantitative" }, y2: { field: "hi" }, color },
         },
         {
           mark: { type: "point", filled: true, size: 30 },
           encoding: {
             x,
-            xOffset: { field: "policy", type: "nominal" },
             y: { field: "gain", type: "quantitative", title: "gain over single (fitness)" },
             color,
             tooltip: [
@@ -210,7 +216,7 @@ export function kAblationSpec(rows: KRow[]): TopLevelSpec {
         },
       ],
     },
-    resolve: { scale: { x: "independent", y: "independent" } },
+    resolve: { scale: { y: "independent" } },
     config: CONFIG,
   } as TopLevelSpec;
 }
