@@ -15,6 +15,7 @@ import { readResults } from "../log/read.ts";
 import { TIMEOUT_POLICIES, type TimeoutPolicy } from "../log/schema.ts";
 import { taskCeilings } from "../run/tasks.ts";
 import { UsageError } from "./errors.ts";
+import { reportLeftOut } from "./left-out.ts";
 import { intArg, parseOptions, printJson } from "./options.ts";
 
 const Options = z.object({
@@ -65,11 +66,7 @@ export function register(program: Command): void {
       const info = await stat(opts.results).catch(() => null);
       if (!info) throw new UsageError(`--results: cannot read "${opts.results}"`);
       const tables = await collectTables(readResults([opts.results]));
-      const files = new Set(tables.problems.map((p) => p.file));
-      if (files.size > 0)
-        process.stderr.write(
-          `evoalloc: ${files.size} file(s) under ${opts.results} have problems and were left out (see evoalloc validate ${opts.results})\n`,
-        );
+      reportLeftOut(tables.problems, opts.results);
       const fits = fitsReport(
         analyse(tables, {
           flopsPolicy: opts.timeoutPolicy,

@@ -7,6 +7,7 @@ import { stat } from "node:fs/promises";
 import { buildImportedPools, type ImportedPool } from "../import/pools.ts";
 import { type ImportedRecord, loadResults } from "../log/read.ts";
 import { UsageError } from "./errors.ts";
+import { reportLeftOut } from "./left-out.ts";
 
 const list = (xs: Iterable<string>): string => [...new Set(xs)].sort().join(", ") || "none";
 
@@ -23,10 +24,7 @@ export async function selectImportedPool(
     throw new UsageError(`--results: cannot read "${dir}"`);
   }
   const loaded = await loadResults([dir]);
-  if (loaded.problems.length > 0)
-    process.stderr.write(
-      `evoalloc: ${new Set(loaded.problems.map((p) => p.file)).size} file(s) under ${dir} have problems and were left out (see evoalloc validate ${dir})\n`,
-    );
+  reportLeftOut(loaded.problems, dir);
   const all = loaded.imported;
   if (all.length === 0) throw new UsageError(`--system: no imported runs under ${dir} (see evoalloc import)`);
   const ofSystem = all.filter((r) => r.run.source.system === system);

@@ -4,6 +4,7 @@
  * flag (`--rounds: must be a positive integer`).
  */
 import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { delimiter, join } from "node:path";
 import type { z } from "zod";
 import { ensureDir, fsErrorText } from "../log/write.ts";
@@ -26,11 +27,21 @@ export function parseOptions<S extends z.ZodType>(schema: S, opts: unknown): z.i
   throw new UsageError(`${key}: ${issue.message}`);
 }
 
-/** Integer-valued flag as commander hands it (a string) → number, for `z.coerce`-free schemas. */
+/**
+ * Integer-valued flag as commander hands it (a string) → number, for
+ * `z.coerce`-free schemas. Beyond ±(2^53 − 1) a number is rounded, so such
+ * values are refused rather than silently changed (`--seed 99999999999999999999`).
+ * @throws UsageError naming the flag.
+ */
 export function intArg(flag: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n)) throw new UsageError(`${flag}: expected an integer, got "${value}"`);
+    if (value.trim() === "" || !Number.isInteger(n))
+      throw new UsageError(`${flag}: expected an integer, got "${value}"`);
+    if (!Number.isSafeInteger(n))
+      throw new UsageError(
+        `${flag}: ${value} is beyond ±${Number.MAX_SAFE_INTEGER}, the integers a number holds exactly`,
+      );
     return n;
   };
 }
@@ -50,12 +61,20 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** The most worker threads a command starts: 4 per core (each costs tens of MB; more only waits). */
+export const maxThreads = (cores: number = availableParallelism()): number => 4 * cores;
+
 /**
- * A `--threads` value: undefined keeps the default, negative is bad usage.
- * @throws UsageError for n < 0.
+ * A `--threads` value: undefined keeps the default, negative or more than
+ * 4 × cores is bad usage.
+ * @throws UsageError for n < 0 or n > maxThreads().
  */
 export function threadCount(n: number | undefined): number | undefined {
   if (n !== undefined && n < 0) throw new UsageError(`--threads: must be 0 or more, got ${n}`);
+  if (n !== undefined && n > maxThreads())
+    throw new UsageError(
+      `--threads: at most ${maxThreads()} (4 × ${availableParallelism()} cores), got ${n}`,
+    );
   return n;
 }
 

@@ -5,16 +5,26 @@
  * calls the pure core (src/replay), prints a table or `--json`.
  */
 import { stat } from "node:fs/promises";
+import { totalmem } from "node:os";
 import { dirname, resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { z } from "zod";
 import { loadResults, type RunRecord } from "../log/read.ts";
 import { writeFileAtomic } from "../log/write.ts";
-import { PolicyError, parsePolicyParams, policyNames } from "../policies/index.ts";
+import { POLICIES, PolicyError, parsePolicyParams, policyNames } from "../policies/index.ts";
 import { RNG_KINDS } from "../policies/stream.ts";
-import { buildPools, type Pool, ReplayError, type ReplayResult, replay } from "../replay/index.ts";
+import {
+  buildPools,
+  type Pool,
+  ReplayError,
+  type ReplayResult,
+  type ReplaySize,
+  replay,
+  replayMemoryBytes,
+} from "../replay/index.ts";
 import { UsageError } from "./errors.ts";
 import { selectImportedPool } from "./imported-pool.ts";
+import { reportLeftOut } from "./left-out.ts";
 import { ensureOutputDir, intArg, parseOptions, printJson } from "./options.ts";
 import { formatTable } from "./table.ts";
 
@@ -26,13 +36,21 @@ export async function loadRuns(dir: string): Promise<RunRecord[]> {
     throw new UsageError(`--results: cannot read "${dir}"`);
   }
   const loaded = await loadResults([dir]);
-  if (loaded.problems.length > 0) {
-    const files = new Set(loaded.problems.map((p) => p.file));
-    process.stderr.write(
-      `evoalloc: ${files.size} file(s) under ${dir} have problems and were left out (see evoalloc validate ${dir})\n`,
+  reportLeftOut(loaded.problems, dir);
+  return loaded.runs;
+}
+
+/** Refuses a replay whose estimated memory exceeds half of this machine's (exit 2, before any work). */
+function checkMemory(size: ReplaySize): void {
+  const need = replayMemoryBytes(size);
+  const budget = totalmem() / 2;
+  if (need > budget) {
+    const gb = (x: number) => `${(x / 1024 ** 3).toFixed(x < 1024 ** 3 ? 2 : 0)} GB`;
+    throw new UsageError(
+      `--rounds/--K/--max-instances: this replay (G = ${size.rounds}, K = ${size.K}, ${size.policies} policies) would need about ${gb(need)} of memory, ` +
+        `more than half of this machine's ${gb(totalmem())}; lower --rounds, --max-instances or --algos`,
     );
   }
-  return loaded.runs;
 }
 
 /** A positive-integer flag (checked here: zod paths cannot name flags like --N). */
@@ -256,6 +274,14 @@ export function register(program: Command): void {
       const pool = opts.system
         ? (await selectImportedPool(opts.results, opts.system, opts.task, opts.model)).pool
         : selectPool(await loadRuns(opts.results), opts.results, opts.task, opts.model, opts.N!);
+      checkMemory({
+        seeds: pool.seeds.length,
+        K: opts.K,
+        rounds: opts.rounds,
+        policies: opts.algos?.length ?? Object.keys(POLICIES).length,
+        maxInstances: opts.maxInstances,
+        subset: opts.subset !== undefined,
+      });
       let res: ReplayResult;
       try {
         res = replay(pool, {

@@ -119,6 +119,10 @@ const intFlag = (min: number) =>
     .trim()
     .regex(/^[-+]?\d+$/, "must be an integer")
     .transform(Number)
+    .refine(
+      Number.isSafeInteger,
+      `must be an integer within ±${Number.MAX_SAFE_INTEGER} (larger ones are rounded)`,
+    )
     .refine((n) => n >= min, `must be an integer >= ${min}`);
 const numFlag = z
   .string()

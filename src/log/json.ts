@@ -63,3 +63,28 @@ export function stringifyPythonJson(value: unknown, indent?: number): string {
   if (!nonFinite) return text;
   return text.replace(/"\\u0000evoalloc:(NaN|-?Infinity)"/g, "$1");
 }
+
+/**
+ * True when `value` nests arrays/objects more than `limit` levels deep (a
+ * scalar is depth 0, `[]` depth 1). Iterative, so a hostile file cannot
+ * overflow the stack here; readers refuse such files, since structured
+ * clone (worker threads) and recursive consumers would. O(nodes visited).
+ * @example nestedDeeperThan([[1]], 1) // => true
+ */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  if (value === null || typeof value !== "object") return false;
+  const stack: unknown[] = [value];
+  const depths: number[] = [1];
+  while (stack.length > 0) {
+    const v = stack.pop() as object;
+    const d = depths.pop()!;
+    if (d > limit) return true;
+    const children = Array.isArray(v) ? v : Object.values(v);
+    for (const c of children)
+      if (c !== null && typeof c === "object") {
+        stack.push(c);
+        depths.push(d + 1);
+      }
+  }
+  return false;
+}

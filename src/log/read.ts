@@ -20,7 +20,7 @@ import { checkBandit, checkGreedy, type Finding } from "./check.ts";
 import type { FlopsTotals } from "./flops.ts";
 import { isBanditRun, isGreedyRun } from "./guard.ts";
 import { checkImported, type ImportedRun, ImportedRunSchema, isImportedKind } from "./imported.ts";
-import { parsePythonJson } from "./json.ts";
+import { nestedDeeperThan, parsePythonJson } from "./json.ts";
 import { type BanditRun, BanditRunSchema, classifyRun, type GreedyRun, GreedyRunSchema } from "./schema.ts";
 
 const gunzipAsync = promisify(gunzip);
@@ -106,10 +106,29 @@ function errCode(err: unknown): string {
   return (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
 }
 
-/** Reads a file's bytes as text, gunzipping `.gz`. */
+/**
+ * The most bytes a result file may hold as JSON text (after gunzip): a run
+ * file of the reference's kind is a few MB; the cap keeps a gzip bomb (1 MB
+ * that inflates to GBs) or a huge stray file from taking the machine's memory.
+ */
+export const MAX_JSON_BYTES = 256 * 1024 ** 2;
+/** The deepest nesting of arrays and objects a result file may have (run files need about 10). */
+export const MAX_JSON_DEPTH = 128;
+
+class TooLarge extends Error {}
+
+/** Reads a file's bytes as text, gunzipping `.gz`, refusing more than MAX_JSON_BYTES of text. */
 async function readText(file: string): Promise<{ text: string; bytes: number }> {
+  const gz = file.endsWith(".gz");
+  if (!gz && (await stat(file)).size > MAX_JSON_BYTES) throw new TooLarge();
   const raw = await readFile(file);
-  const buf = file.endsWith(".gz") ? await gunzipAsync(raw) : raw;
+  let buf: Buffer;
+  try {
+    buf = gz ? await gunzipAsync(raw, { maxOutputLength: MAX_JSON_BYTES }) : raw;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") throw new TooLarge();
+    throw err;
+  }
   return { text: buf.toString("utf8"), bytes: raw.length };
 }
 
@@ -120,6 +139,11 @@ export async function load(item: WalkItem): Promise<Loaded> {
   try {
     return { file: item.file, ...(await readText(item.file)) };
   } catch (err) {
+    if (err instanceof TooLarge)
+      return {
+        file: item.file,
+        error: `larger than ${MAX_JSON_BYTES / 1024 ** 2} MiB of JSON${item.file.endsWith(".gz") ? " once decompressed" : ""} (the reader's cap)`,
+      };
     const code = errCode(err);
     return {
       file: item.file,
@@ -238,6 +262,18 @@ export function eventOf(loaded: Loaded, maxIssues = 20): ReadEvent {
     const msg = loaded.text.trim() === "" ? "empty file" : `not valid JSON (${(err as Error).message})`;
     return { kind: "problem", file: loaded.file, problems: [{ file: loaded.file, path: "", message: msg }] };
   }
+  if (nestedDeeperThan(json, MAX_JSON_DEPTH))
+    return {
+      kind: "problem",
+      file: loaded.file,
+      problems: [
+        {
+          file: loaded.file,
+          path: "",
+          message: `nests arrays/objects more than ${MAX_JSON_DEPTH} levels deep (the reader's cap)`,
+        },
+      ],
+    };
   return interpret(loaded.file, json, loaded.bytes, maxIssues);
 }
 

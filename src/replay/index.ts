@@ -42,6 +42,7 @@ export {
   tQuantile,
   tTwoSidedP,
 } from "./jackknife.ts";
+export { type ReplaySize, replayMemoryBytes } from "./memory.ts";
 export { buildPools, type Pool } from "./pool.ts";
 export {
   type Comparison,

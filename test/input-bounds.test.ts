@@ -1,0 +1,227 @@
+/**
+ * Bounds on input (issue 11, item 14): hostile files and flags give one
+ * clear line and exit 2 (flags) or a per-file problem (files), never a crash,
+ * a silently changed value, or gigabytes of memory. Needs `npm run build`.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { gzipSync } from "node:zlib";
+import { maxThreads } from "../src/cli/options.ts";
+import { nestedDeeperThan } from "../src/log/json.ts";
+import { loadResults, MAX_JSON_BYTES, MAX_JSON_DEPTH } from "../src/log/read.ts";
+import { replayMemoryBytes } from "../src/replay/index.ts";
+import { syntheticGreedyRun } from "../src/replay/synthetic.ts";
+
+const cli = (args: string[]) =>
+  spawnSync("node", ["bin/evoalloc.js", ...args], { encoding: "utf8", timeout: 120_000 });
+
+const tmp = () => mkdtempSync(join(tmpdir(), "evoalloc-bounds-"));
+
+/** A results tree of 6 synthetic greedy runs of cp/m1 (N = 4, T = 8), plus `extra` files. */
+function tree(extra: Record<string, Buffer | string> = {}): string {
+  const dir = tmp();
+  const folder = join(dir, "cp", "m1");
+  mkdirSync(folder, { recursive: true });
+  for (let s = 0; s < 6; s++) {
+    const curve = Array.from({ length: 9 }, (_, g) => 0.1 + 0.01 * s + 0.02 * Math.floor(g / (1 + (s % 3))));
+    const r = syntheticGreedyRun({ task: "cp", model: "m1", N: 4, seed: s, curve });
+    writeFileSync(join(folder, `greedy_C32_T8_N4_seed${s}.json`), JSON.stringify(r));
+  }
+  for (const [name, body] of Object.entries(extra)) writeFileSync(join(dir, name), body);
+  return dir;
+}
+
+/** ~1 MB of gzip that inflates to 1 GiB: 16 members of 64 MiB of spaces inside a JSON string. */
+function gzipBomb(): Buffer {
+  const member = gzipSync(Buffer.alloc(64 * 1024 ** 2, 0x20), { level: 9 });
+  return Buffer.concat([
+    gzipSync('{"final_fitness": 1, "pad": "'),
+    ...Array(16).fill(member),
+    gzipSync('"}'),
+  ]);
+}
+
+/** A valid greedy run with an extra field holding an array nested `depth` deep. */
+function deepRun(depth: number): string {
+  const run = JSON.parse(
+    readFileSync("test/fixtures/reference/cp/qwen3-8b/greedy_C64_T16_N4_seed45.json", "utf8"),
+  );
+  return JSON.stringify(run).replace(/}$/, `, "extra": ${"[".repeat(depth)}${"]".repeat(depth)}}`);
+}
+
+describe("the log reader's caps", () => {
+  it("a 1 MB gzip bomb is one problem, read without taking GBs", async () => {
+    const bomb = gzipBomb();
+    assert.ok(bomb.length < 2 * 1024 ** 2, `${bomb.length} bytes`);
+    const dir = tree({ "bomb.json.gz": bomb });
+    const rssBefore = process.resourceUsage().maxRSS * 1024;
+    const loaded = await loadResults([dir]);
+    const grown = process.resourceUsage().maxRSS * 1024 - rssBefore;
+    assert.equal(loaded.runs.length, 6);
+    const p = loaded.problems.find((x) => x.file.endsWith("bomb.json.gz"));
+    assert.ok(p, JSON.stringify(loaded.problems));
+    assert.match(p.message, /larger than 256 MiB of JSON once decompressed/);
+    // at most the cap (256 MiB) in flight, far from the 1 GiB (and its string) the old reader built
+    assert.ok(
+      grown < MAX_JSON_BYTES + 256 * 1024 ** 2,
+      `peak RSS grew by ${(grown / 1024 ** 2).toFixed(0)} MiB`,
+    );
+    // validate names it and goes on
+    const v = cli(["validate", dir, "--json", "--threads", "0"]);
+    assert.equal(v.status, 1, v.stderr);
+    const out = JSON.parse(v.stdout) as { valid: number; invalid: number };
+    assert.deepEqual([out.valid, out.invalid], [6, 1]);
+  });
+
+  it(`a file nesting deeper than ${MAX_JSON_DEPTH} levels is one problem, in every reader, and report does not crash`, async () => {
+    assert.equal(nestedDeeperThan([[1]], 1), true);
+    assert.equal(nestedDeeperThan([[1]], 2), false);
+    assert.equal(nestedDeeperThan({ a: { b: [] } }, 3), false);
+    assert.equal(nestedDeeperThan(7, 0), false);
+    const dir = tree({ "deep.json": deepRun(8000), "fine.json": deepRun(20) });
+    const loaded = await loadResults([dir]);
+    assert.deepEqual(
+      loaded.problems.map((p) => [p.file.split("/").pop(), p.message]),
+      [["deep.json", `nests arrays/objects more than ${MAX_JSON_DEPTH} levels deep (the reader's cap)`]],
+    );
+    assert.equal(loaded.runs.length, 7); // the six and fine.json
+    // validate on a worker thread (the scan path) reports it too
+    const v = cli(["validate", dir, "--json", "--threads", "1"]);
+    assert.equal(v.status, 1, v.stderr);
+    assert.equal((JSON.parse(v.stdout) as { invalid: number }).invalid, 1);
+    const out = join(tmp(), "report");
+    const r = cli(["report", "--results", dir, "--out", out, "--format", "html", "--json", "--no-progress"]);
+    assert.equal(r.status, 0, r.stderr.slice(-2000));
+    assert.doesNotMatch(r.stderr, /Maximum call stack/);
+    assert.ok(
+      (JSON.parse(r.stdout) as { problem_files: string[] }).problem_files.some((f) =>
+        f.endsWith("deep.json"),
+      ),
+    );
+  });
+});
+
+describe("bounded flags", () => {
+  it("an integer flag beyond the safe range is refused, not rounded (exit 2)", () => {
+    const out = join(tmp(), "a.json");
+    for (const args of [
+      [
+        "run",
+        "greedy",
+        "--task",
+        "cp",
+        "--model",
+        "mutator",
+        "--T",
+        "1",
+        "--N",
+        "1",
+        "--output",
+        out,
+        "--seed",
+        "99999999999999999999",
+      ],
+      [
+        "run",
+        "bandit",
+        "--task",
+        "cp",
+        "--model",
+        "mutator",
+        "--algo",
+        "ucb",
+        "--T",
+        "1",
+        "--N",
+        "1",
+        "--output",
+        out,
+        "--bandit-seed",
+        "99999999999999999999",
+      ],
+      [
+        "replay",
+        "--results",
+        "results",
+        "--task",
+        "cp",
+        "--model",
+        "mutator",
+        "--N",
+        "4",
+        "--K",
+        "5",
+        "--rounds",
+        "99999999999999999999",
+      ],
+    ]) {
+      const r = cli(args);
+      assert.equal(r.status, 2, `${args.join(" ")}: ${r.stderr}`);
+      assert.match(r.stderr, /9007199254740991/);
+      assert.doesNotMatch(r.stderr, /\n\s+at /); // no stack trace
+    }
+  });
+
+  it("replay --rounds 1e9 is refused by its memory estimate (exit 2, one line, no stack trace)", () => {
+    const dir = tree();
+    const r = cli([
+      "replay",
+      "--results",
+      dir,
+      "--task",
+      "cp",
+      "--model",
+      "m1",
+      "--N",
+      "4",
+      "--K",
+      "3",
+      "--rounds",
+      "1e9",
+    ]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      /--rounds\/--K\/--max-instances: this replay \(G = 1000000000, K = 3, 9 policies\) would need about \d+ GB/,
+    );
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+    // the estimate is small for ordinary replays and grows with G, K and the instances
+    assert.ok(replayMemoryBytes({ seeds: 20, K: 5, rounds: 64, policies: 9 }) < 100 * 1024 ** 2);
+    assert.ok(replayMemoryBytes({ seeds: 20, K: 5, rounds: 1e6, policies: 9 }) > 24 * 1024 ** 3);
+    assert.ok(
+      replayMemoryBytes({ seeds: 20, K: 5, rounds: 1e9, policies: 1, subset: true }) > 1e10,
+      "a subset replay still holds per-round arrays",
+    );
+  });
+
+  it(`--threads above 4 × cores (${maxThreads()}) is refused (exit 2)`, () => {
+    for (const cmd of ["summarize", "validate"]) {
+      const r = cli([cmd, "test/fixtures/reference", "--threads", "1000"]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, new RegExp(`--threads: at most ${maxThreads()} \\(4 × \\d+ cores\\), got 1000`));
+    }
+    const ok = cli(["summarize", "test/fixtures/reference", "--threads", String(maxThreads()), "--json"]);
+    assert.equal(ok.status, 0, ok.stderr);
+  });
+});
+
+describe("commands name the files they could not use", () => {
+  const dir = tree({ "broken.json": '{"trajectory": [', "deep.json": deepRun(500) });
+  for (const [cmd, args] of [
+    ["replay", ["--task", "cp", "--model", "m1", "--N", "4", "--K", "3", "--rounds", "4", "--json"]],
+    ["sweep", ["--task", "cp", "--model", "m1", "--C", "32", "--json"]],
+    ["fit", ["--json", "--bootstrap", "0"]],
+  ] as const)
+    it(cmd, () => {
+      const r = cli([cmd, "--results", dir, ...args]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stderr, /2 file\(s\) under .* could not be used and were left out/);
+      assert.match(r.stderr, /broken\.json: not valid JSON/);
+      assert.match(r.stderr, /deep\.json: nests arrays\/objects more than 128 levels deep/);
+      JSON.parse(r.stdout); // stdout stays JSON only
+    });
+});
