@@ -6,12 +6,16 @@
  * in real logs), so stagnating seeds tie with each other and with uniform.
  *
  * - `steady`: every seed improves, ever more rarely and by ever smaller
- *   steps; seeds differ in rate (log-normal, σ = 0.5).
- * - `stagnant`: 40 % of seeds never improve; the others improve rarely,
- *   with log-normal(σ = 1.2) jumps (heavy right tail, skewness ≈ 20) and
- *   log-normal(σ = 1) rates, so a few seeds dominate every mean. (Jumps
- *   without a finite variance, Pareto α ≤ 2, would defeat any interval
- *   built from a sample variance.)
+ *   steps (exponential shares of the gap to 1); seeds differ in rate
+ *   (log-normal, σ = 0.3).
+ * - `stagnant`: 30 % of seeds never improve; the others improve rarely,
+ *   closing a log-normal(σ = 0.8) share of the gap to 1 (a heavy right
+ *   tail, bounded like a normalised fitness), at log-normal(σ = 0.7)
+ *   rates: 35–48 % of seeds end where they started, the final fitness
+ *   over seeds has skewness 1.6–2.1, and a plain Student-t interval on the
+ *   mean of S = 20 single runs covers 0.92–0.93 (S = 10: 0.90) — the
+ *   setting of issue 9's observation. (Heavier tails defeat any interval
+ *   built from a sample variance, the plain t interval first.)
  */
 
 import { getPolicy, resolveParams } from "../src/policies/index.ts";
@@ -36,22 +40,22 @@ export function drawCurve(model: ModelName, r: Rng, depth: number): Float64Array
   let v = F0;
   out[0] = v;
   if (model === "steady") {
-    const rate = Math.exp(0.5 * r.normal());
+    const rate = Math.exp(0.3 * r.normal());
     for (let g = 1; g <= depth; g++) {
       if (r.next() < Math.min(0.9, (0.45 * rate) / (1 + g / 8))) {
         let e = 0;
         while (e === 0) e = r.next();
-        v += 0.03 * rate * -Math.log(e) * Math.exp(-g / 24);
+        v += (1 - v) * Math.min(0.9, 0.06 * rate * -Math.log(e) * Math.exp(-g / 24));
       }
       out[g] = v;
     }
     return out;
   }
-  const stagnates = r.next() < 0.4;
-  const rate = Math.exp(-1 + r.normal());
+  const stagnates = r.next() < 0.3;
+  const rate = Math.exp(-0.7 + 0.7 * r.normal());
   for (let g = 1; g <= depth; g++) {
-    if (!stagnates && r.next() < Math.min(0.9, (0.4 * rate) / (1 + g / 4))) {
-      v += 0.01 * Math.exp(1.2 * r.normal()) * Math.exp(-g / 32);
+    if (!stagnates && r.next() < Math.min(0.9, (0.4 * rate) / (1 + g / 8))) {
+      v += (1 - v) * Math.min(0.9, 0.05 * Math.exp(0.8 * r.normal()) * Math.exp(-g / 32));
     }
     out[g] = v;
   }
@@ -121,25 +125,20 @@ export function statistics(policies: string[], ys: Float64Array[], refs: Referen
     means[name] = avg(y);
     let impU = 0;
     let impS = 0;
-    let norm = 0;
-    let ok = 0;
     for (let i = 0; i < n; i++) {
       const u = refs.uniform[i]!;
       const sg = refs.single[i]!;
       impU += y[i]! > u ? 1 : y[i] === u ? 0.5 : 0;
       impS += y[i]! > sg ? 1 : y[i] === sg ? 0.5 : 0;
-      if (refs.oracle[i]! > u) {
-        norm += (y[i]! - u) / (refs.oracle[i]! - u);
-        ok++;
-      }
     }
     out[`${name}.mean`] = means[name]!;
     out[`${name}.p_improve_vs_uniform`] = impU / n;
     out[`${name}.p_improve_vs_single`] = impS / n;
-    out[`${name}.normalized_mean`] = ok > 0 ? norm / ok : Number.NaN;
   });
   for (const ref of ["uniform", "single", "oracle"] as const)
     means[ref] = out[`${ref}.mean`] = avg(refs[ref]);
+  for (const name of policies)
+    out[`${name}.normalized_mean`] = (means[name]! - means.uniform!) / (means.oracle! - means.uniform!);
   policies.forEach((a, p) => {
     for (const b of [...policies.slice(p + 1), "uniform", "single", "oracle"])
       out[`${a}-${b}.diff`] = means[a]! - means[b]!;

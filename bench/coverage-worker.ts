@@ -1,6 +1,6 @@
 /** Worker of `npm run bench:coverage`: one job (a truth, or a chunk of pools of one cell) per message. */
 import { parentPort } from "node:worker_threads";
-import { replay } from "../src/replay/index.ts";
+import { type IntervalMethod, replay } from "../src/replay/index.ts";
 import { drawPool, type ModelName, truthOf } from "./coverage-models.ts";
 
 export type Job =
@@ -25,6 +25,7 @@ export type Job =
       from: number;
       to: number;
       maxInstances: number;
+      method: IntervalMethod;
     };
 
 /** Per statistic key: point estimate, lo, hi (NaN where no interval) per pool. */
@@ -49,6 +50,7 @@ function runPools(job: Extract<Job, { kind: "pools" }>): PoolRows {
       bootstrap: 1,
       seed: i,
       maxInstances: job.maxInstances,
+      intervalMethod: job.method,
     });
     for (const [name, p] of Object.entries(res.policies)) {
       put(`${name}.mean`, p.mean, p.ci95);

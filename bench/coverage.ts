@@ -17,11 +17,13 @@
  * (the cores, up to 4), --max-instances I (3000: C(20, 5) = 15,504 subsets
  * are sampled), --policies a,b (ucb,exp3p,thompson,random,halving),
  * --summary (one line per cell instead of one per statistic), --json FILE,
- * --only "MODEL S K G" (cells whose label contains it, e.g. "stagnant 20").
+ * --only "MODEL S K G" (cells whose label contains it, e.g. "stagnant 20"),
+ * --method jackknife-t | jackknife-skew.
  */
 import { writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { startWorker } from "../src/analysis/worker.ts";
+import type { IntervalMethod } from "../src/replay/index.ts";
 import { MODELS, type ModelName, type Truth } from "./coverage-models.ts";
 import type { Job, PoolRows } from "./coverage-worker.ts";
 
@@ -37,6 +39,7 @@ const POLICIES = arg("policies", "ucb,exp3p,thompson,random,halving").split(",")
 const SUMMARY = process.argv.includes("--summary");
 const JSON_OUT = arg("json", "");
 const ONLY = arg("only", "");
+const METHOD = arg("method", "jackknife-t") as IntervalMethod;
 const CHUNK = 25;
 
 interface Cell {
@@ -98,6 +101,11 @@ interface Row {
   width: number;
   sd: number;
   ratio: number;
+  /** (mean of the point estimates − truth) / sd. */
+  bias: number;
+  /** Misses with the truth above the interval, and below it. */
+  above: number;
+  below: number;
 }
 
 function score(truth: Truth, rows: PoolRows): Row[] {
@@ -108,6 +116,8 @@ function score(truth: Truth, rows: PoolRows): Row[] {
     let given = 0;
     let covered = 0;
     let width = 0;
+    let above = 0;
+    let below = 0;
     const points = r.point.filter((x) => !Number.isNaN(x));
     r.lo.forEach((lo, i) => {
       const hi = r.hi[i]!;
@@ -115,6 +125,8 @@ function score(truth: Truth, rows: PoolRows): Row[] {
       given++;
       width += hi - lo;
       if (lo <= t && t <= hi) covered++;
+      else if (t > hi) above++;
+      else below++;
     });
     const m = points.reduce((a, b) => a + b, 0) / points.length;
     const sd = Math.sqrt(points.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, points.length - 1));
@@ -126,6 +138,9 @@ function score(truth: Truth, rows: PoolRows): Row[] {
       width: given > 0 ? width / given : Number.NaN,
       sd,
       ratio: given > 0 && sd > 0 ? width / given / (2 * 1.959964 * sd) : Number.NaN,
+      bias: sd > 0 ? (m - t) / sd : 0,
+      above,
+      below,
     });
   }
   return out;
@@ -136,7 +151,7 @@ const f = (x: number, d = 3) => (Number.isNaN(x) ? "-" : x.toFixed(d));
 async function main(): Promise<void> {
   const t0 = performance.now();
   console.log(
-    `replay interval coverage: delete-one-seed jackknife, t on S − 1 df, nominal 95 %\n` +
+    `replay interval coverage: ${METHOD} (delete-one-seed jackknife, t on S − 1 df), nominal 95 %\n` +
       `${POOLS} pools per cell, truth from ${TRUTH_M} Monte Carlo instances, policies ${POLICIES.join(", ")}, ` +
       `at most ${MAX_INSTANCES} instances per pool (a seeded sample beyond), ${WORKERS} worker thread(s)\n`,
   );
@@ -161,6 +176,7 @@ async function main(): Promise<void> {
         from,
         to: Math.min(POOLS, from + CHUNK),
         maxInstances: MAX_INSTANCES,
+        method: METHOD,
       });
   const results = await runJobs([...truthJobs, ...poolJobs]);
   const report: { cell: Cell; rows: Row[] }[] = [];
@@ -197,7 +213,7 @@ async function main(): Promise<void> {
       for (const r of rows)
         console.log(
           `    ${r.statistic.padEnd(36)} truth ${f(r.truth, 4).padStart(8)}  coverage ${f(r.coverage)}` +
-            `  width ${f(r.width, 4)}  ratio ${f(r.ratio, 2)}${r.given < POOLS ? `  (interval in ${r.given} pools)` : ""}`,
+            `  width ${f(r.width, 4)}  ratio ${f(r.ratio, 2)}  misses above/below ${r.above}/${r.below}  bias/sd ${f(r.bias, 2)}${r.given < POOLS ? `  (interval in ${r.given} pools)` : ""}`,
         );
     worstByS.set(c.S, Math.min(worstByS.get(c.S) ?? 2, low.coverage));
     if (low.coverage < worst.coverage)

@@ -11,7 +11,8 @@
  * paired jackknife t test is exactly the paired Student t test.
  */
 import { ReplayError } from "./errors.ts";
-import { difference, type Interval, jackknife, type SeedStat, tTwoSidedP } from "./jackknife.ts";
+import { difference, type Interval, type JackknifeOptions, jackknife, type SeedStat } from "./jackknife.ts";
+import { tTwoSidedP } from "./student-t.ts";
 
 export interface PairedTest {
   /** point(a) − point(b). */
@@ -28,8 +29,8 @@ export interface PairedTest {
  * Paired jackknife t test of a − b (same seeds).
  * A zero standard error gives p = 1 for a zero difference and 0 otherwise.
  */
-export function pairedTest(a: SeedStat, b: SeedStat, level = 0.95): PairedTest {
-  const d = jackknife(difference(a, b), level);
+export function pairedTest(a: SeedStat, b: SeedStat, opts: JackknifeOptions | number = {}): PairedTest {
+  const d = jackknife(difference(a, b), opts);
   let p: number | null = null;
   if (!Number.isNaN(d.se) && !Number.isNaN(d.point) && d.df >= 1)
     p = d.se > 0 ? tTwoSidedP(d.point / d.se, d.df) : d.point === 0 ? 1 : 0;

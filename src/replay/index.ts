@@ -35,12 +35,12 @@ export {
 export {
   difference,
   type JackknifeEstimate,
+  type JackknifeOptions,
   jackknife,
+  jackknifeAcceleration,
   jackknifeSe,
   type SeedStat,
   seedMean,
-  tQuantile,
-  tTwoSidedP,
 } from "./jackknife.ts";
 export { type ReplaySize, replayMemoryBytes } from "./memory.ts";
 export { buildPools, type Pool } from "./pool.ts";
@@ -50,6 +50,7 @@ export {
   type Distribution,
   FEW_ROUNDS_NOTE,
   type Interval,
+  type IntervalMethod,
   type IntervalRow,
   type PolicySummary,
   type ReplayOptions,
@@ -59,6 +60,7 @@ export {
 export { meanStat, ratioStat, type SeedSums, seedSums } from "./seed-sums.ts";
 export { expectedMaxOfK, iqm, mean, quantile, sd, summarize } from "./stats.ts";
 export { StreamRng } from "./stream-rng.ts";
+export { incompleteBeta, logGamma, tCdf, tQuantile, tTwoSidedP } from "./student-t.ts";
 export {
   type SweepOptions,
   type SweepResult,

@@ -19,8 +19,8 @@
  * leave-one-out values. Differences of statistics computed on the same seeds
  * (paired: common random numbers) are differences of the two, seed by seed.
  */
-import jStat from "jstat";
 import { ReplayError } from "./errors.ts";
+import { tQuantile } from "./student-t.ts";
 
 /** A statistic of a seed pool: the point value, and loo[s] = its value with seed s left out (NaN when undefined). */
 export interface SeedStat {
@@ -40,23 +40,6 @@ export interface JackknifeEstimate {
   ci95: Interval;
 }
 
-/**
- * Student-t quantile: q such that P(T_df ≤ q) = p.
- * @throws ReplayError unless df ≥ 1 and 0 < p < 1.
- * @example tQuantile(0.975, 9) // => 2.2621571627409915 (≈ 2.262)
- */
-export function tQuantile(p: number, df: number): number {
-  if (!(df >= 1) || !(p > 0 && p < 1)) throw new ReplayError(`t quantile: need df >= 1 and 0 < p < 1`);
-  return jStat.studentt.inv(p, df);
-}
-
-/** Two-sided p-value of t on df degrees of freedom. @example tTwoSidedP(0, 5) // => 1 */
-export function tTwoSidedP(t: number, df: number): number {
-  if (Number.isNaN(t)) return Number.NaN;
-  if (!Number.isFinite(t)) return 0;
-  return Math.min(1, 2 * (1 - jStat.studentt.cdf(Math.abs(t), df)));
-}
-
 /** The jackknife standard error of `loo` values; NaN when fewer than 2 or any is NaN. O(S). */
 export function jackknifeSe(loo: ArrayLike<number>): number {
   const s = loo.length;
@@ -71,17 +54,56 @@ export function jackknifeSe(loo: ArrayLike<number>): number {
 }
 
 /**
- * The jackknife interval of a statistic: point ± t(S − 1, (1 + level)/2)·se.
- * O(S).
+ * The jackknife acceleration a = Σ(θ̄ − θ₋ₛ)³ / (6·(Σ(θ̄ − θ₋ₛ)²)^{3/2}) (Efron 1987, as in BCa): for a
+ * mean it is the sample skewness over 6√S. 0 when the values do not vary. O(S).
+ */
+export function jackknifeAcceleration(loo: ArrayLike<number>): number {
+  const s = loo.length;
+  let m = 0;
+  for (let i = 0; i < s; i++) m += loo[i]!;
+  m /= s;
+  let m2 = 0;
+  let m3 = 0;
+  for (let i = 0; i < s; i++) {
+    const d = m - loo[i]!;
+    m2 += d * d;
+    m3 += d * d * d;
+  }
+  return m2 > 0 ? m3 / (6 * m2 ** 1.5) : 0;
+}
+
+export interface JackknifeOptions {
+  level?: number;
+  /**
+   * Widen the interval on the side its skewness points to (default false):
+   * by 2·a·(1 + 2t²)·se, a the jackknife acceleration — twice the
+   * Edgeworth term of a studentised mean (Johnson 1978, Hall 1992), on one
+   * side only, so a skewed sample's interval reaches the truth it tends to
+   * fall short of without pulling the other end in. Measured in
+   * `npm run bench:coverage`.
+   */
+  skew?: boolean;
+}
+
+/**
+ * The jackknife interval of a statistic: point ± t(S − 1, (1 + level)/2)·se,
+ * widened on one side with `skew`. O(S).
  * @example jackknife(seedMean([1, 2, 3, 4])).ci95 // => the Student-t interval 2.5 ± 3.182·0.6455 = [0.4457, 4.5543]
  */
-export function jackknife(stat: SeedStat, level = 0.95): JackknifeEstimate {
+export function jackknife(stat: SeedStat, opts: JackknifeOptions | number = {}): JackknifeEstimate {
+  const { level = 0.95, skew = false } = typeof opts === "number" ? { level: opts } : opts;
   const df = stat.loo.length - 1;
   const se = jackknifeSe(stat.loo);
   if (!(df >= 1) || Number.isNaN(se) || Number.isNaN(stat.point))
     return { point: stat.point, se, df, ci95: null };
-  const h = tQuantile(0.5 + level / 2, df) * se;
-  return { point: stat.point, se, df, ci95: [stat.point - h, stat.point + h] };
+  const t = tQuantile(0.5 + level / 2, df);
+  const widen = skew ? 2 * jackknifeAcceleration(stat.loo) * (1 + 2 * t * t) : 0;
+  return {
+    point: stat.point,
+    se,
+    df,
+    ci95: [stat.point - se * (t + Math.max(0, -widen)), stat.point + se * (t + Math.max(0, widen))],
+  };
 }
 
 /**

@@ -15,11 +15,12 @@ import { type BestPick, pairedTest, pickBest } from "./compare.ts";
 import { curveTable, type PolicyRun, references, runPolicy } from "./engine.ts";
 import { ReplayError } from "./errors.ts";
 import { binomial, disjointInstances, type Instances, makeInstances, shuffleArms } from "./instances.ts";
-import { type Interval, jackknife, jackknifeSe, type SeedStat, tQuantile } from "./jackknife.ts";
+import { type Interval, jackknife, jackknifeSe, type SeedStat } from "./jackknife.ts";
 import type { Pool } from "./pool.ts";
-import { meanStat, ratioStat, seedSums } from "./seed-sums.ts";
+import { meanStat, seedSums } from "./seed-sums.ts";
 import { summarize } from "./stats.ts";
 import { StreamRng } from "./stream-rng.ts";
+import { tQuantile } from "./student-t.ts";
 import { type WilcoxonResult, wilcoxonSignedRank } from "./wilcoxon.ts";
 
 export interface ReplayOptions {
@@ -48,11 +49,15 @@ export interface ReplayOptions {
    * (default) or CPython's random.Random(seed + instance).
    */
   rng?: RngKind;
+  /** "jackknife-t" (default), or "jackknife-skew" (t quantiles moved by the jackknife skewness term). */
+  intervalMethod?: IntervalMethod;
   /** Instances (a seeded subsample) behind the curves' bands. Default 2000. */
   curveInstances?: number;
 }
 
 export type { Interval };
+
+export type IntervalMethod = "jackknife-t" | "jackknife-skew";
 
 export interface Distribution {
   mean: number;
@@ -68,7 +73,11 @@ export interface PolicySummary extends Distribution {
   p_improve_vs_single: number;
   p_improve_vs_uniform_ci95: Interval;
   p_improve_vs_single_ci95: Interval;
-  /** Mean of (Y − uniform)/(oracle − uniform) over instances with oracle > uniform; null when there are none. */
+  /**
+   * (mean Y − mean uniform)/(mean oracle − mean uniform): the share of the gap between uniform and the
+   * oracle that the policy closes; null when the oracle never beats uniform. (A ratio of means: the mean of
+   * per-instance ratios has an unbounded tail where oracle ≈ uniform, and no interval on it covered.)
+   */
   normalized_mean: number | null;
   normalized_ci95: Interval;
   /** Share of rounds whose pick was an exhausted arm (fallback, or after every arm ran out). */
@@ -123,7 +132,7 @@ export interface ReplayResult {
   rng: RngKind;
   bootstrap: number;
   /** How ci95 intervals are computed ("jackknife-t": delete-one-seed jackknife, t on S − 1 df), or "none". */
-  interval_method: "jackknife-t" | "none";
+  interval_method: IntervalMethod | "none";
   /** G < K: fewer rounds than arms, no policy can try every arm; such a pool names no best policy. */
   few_rounds: boolean;
   /**
@@ -137,7 +146,7 @@ export interface ReplayResult {
   notes: string[];
   policies: Record<string, PolicySummary>;
   references: { uniform: Distribution; single: Distribution; oracle: Distribution };
-  /** Instances with oracle > uniform (those behind normalized_mean). */
+  /** Instances with oracle > uniform (where normalized_mean's gap comes from). */
   n_normalized: number;
   intervals: IntervalRow[];
   comparisons: Comparison[];
@@ -266,14 +275,13 @@ export function replay(pool: Pool, opts: ReplayOptions): ReplayResult {
   const refs = references(table, inst, g);
 
   // per-instance scores, one row per instance:
-  // P outcomes, uniform, single, oracle, P·[beats uniform], P·[beats single], P·normalised, [oracle > uniform]
+  // P outcomes, uniform, single, oracle, P·[beats uniform], P·[beats single], [oracle > uniform]
   const n = inst.count;
   const P = names.length;
-  const J = 4 * P + 4;
+  const J = 3 * P + 4;
   const cImpU = P + 3;
   const cImpS = 2 * P + 3;
-  const cNorm = 3 * P + 3;
-  const cOk = 4 * P + 3;
+  const cOk = 3 * P + 3;
   const rows = new Float64Array(n * J);
   fillRows(
     rows,
@@ -294,7 +302,9 @@ export function replay(pool: Pool, opts: ReplayOptions): ReplayResult {
       `no intervals: with ${s} seeds and K = ${k}, leaving a seed out leaves no instance ` +
         "(the delete-one-seed jackknife needs K < S)",
     );
-  const ci = (st: SeedStat): Interval => (intervalsOn ? jackknife(st).ci95 : null);
+  const method = opts.intervalMethod ?? "jackknife-t";
+  const jk = { skew: method === "jackknife-skew" };
+  const ci = (st: SeedStat): Interval => (intervalsOn ? jackknife(st, jk).ci95 : null);
 
   // summaries
   const policies: Record<string, PolicySummary> = {};
@@ -309,7 +319,7 @@ export function replay(pool: Pool, opts: ReplayOptions): ReplayResult {
   for (let p = 0; p < P; p++) {
     const name = names[p]!;
     const run = runs[p]!;
-    const norm = ratioStat(sums, cNorm + p, cOk);
+    const norm = gapShare(meanStats[p]!, meanStats[P]!, meanStats[P + 2]!);
     const summary: PolicySummary = {
       ...summarize(run.outcomes),
       ci95: ci(meanStats[p]!),
@@ -317,8 +327,8 @@ export function replay(pool: Pool, opts: ReplayOptions): ReplayResult {
       p_improve_vs_single: sums.total[cImpS + p]! / n,
       p_improve_vs_uniform_ci95: ci(statsOf(cImpU + p)),
       p_improve_vs_single_ci95: ci(statsOf(cImpS + p)),
-      normalized_mean: nNorm > 0 ? norm.point : null,
-      normalized_ci95: nNorm > 0 ? ci(norm) : null,
+      normalized_mean: Number.isNaN(norm.point) ? null : norm.point,
+      normalized_ci95: Number.isNaN(norm.point) ? null : ci(norm),
       exhausted_rate: run.exhaustedPicks / (n * g),
       stopped_rate: run.stopped / n,
       params: params[p]!,
@@ -381,7 +391,7 @@ export function replay(pool: Pool, opts: ReplayOptions): ReplayResult {
     ? [...disjointOut, disjointRefs.uniform, disjointRefs.single, disjointRefs.oracle]
     : [];
   const compare = (a: number, b: number) => {
-    const test = intervalsOn ? pairedTest(meanStats[a]!, meanStats[b]!) : null;
+    const test = intervalsOn ? pairedTest(meanStats[a]!, meanStats[b]!, jk) : null;
     const da = disjointAll[a];
     const db = disjointAll[b];
     const dd = new Float64Array(da?.length ?? 0);
@@ -417,7 +427,7 @@ export function replay(pool: Pool, opts: ReplayOptions): ReplayResult {
     seed,
     rng: opts.rng ?? "evoalloc",
     bootstrap,
-    interval_method: intervalsOn ? "jackknife-t" : "none",
+    interval_method: intervalsOn ? method : "none",
     few_rounds: fewRounds,
     best,
     depth: { min: minDepth, max: maxDepth },
@@ -433,11 +443,19 @@ export function replay(pool: Pool, opts: ReplayOptions): ReplayResult {
   };
 }
 
+/** (y − u)/(o − u) of three statistics on the same seeds, seed by seed; NaN where o ≤ u. */
+function gapShare(y: SeedStat, u: SeedStat, o: SeedStat): SeedStat {
+  const share = (a: number, b: number, c: number) => (c > b ? (a - b) / (c - b) : Number.NaN);
+  return {
+    point: share(y.point, u.point, o.point),
+    loo: y.loo.map((v, s) => share(v, u.loo[s]!, o.loo[s]!)),
+  };
+}
+
 /**
  * One row per instance: the P policy outcomes, uniform, single, oracle; then
  * per policy 1/½/0 for beating/tying/losing to uniform, the same against
- * single, and (y − uniform)/(oracle − uniform) where oracle > uniform (else
- * 0); last 1 where oracle > uniform. A top-level function with explicit
+ * single; last 1 where oracle > uniform. A top-level function with explicit
  * arguments: V8 optimises it reliably, unlike a large closure.
  */
 function fillRows(
@@ -448,24 +466,22 @@ function fillRows(
   oracle: Float64Array,
 ): void {
   const P = ys.length;
-  const J = 4 * P + 4;
+  const J = 3 * P + 4;
   const n = uniform.length;
   for (let i = 0; i < n; i++) {
     const base = i * J;
     const u = uniform[i]!;
     const sg = single[i]!;
-    const span = oracle[i]! - u;
     for (let p = 0; p < P; p++) {
       const y = ys[p]![i]!;
       rows[base + p] = y;
       rows[base + P + 3 + p] = y > u ? 1 : y === u ? 0.5 : 0;
       rows[base + 2 * P + 3 + p] = y > sg ? 1 : y === sg ? 0.5 : 0;
-      rows[base + 3 * P + 3 + p] = span > 0 ? (y - u) / span : 0;
     }
     rows[base + P] = u;
     rows[base + P + 1] = sg;
     rows[base + P + 2] = oracle[i]!;
-    rows[base + 4 * P + 3] = span > 0 ? 1 : 0;
+    rows[base + 3 * P + 3] = oracle[i]! > u ? 1 : 0;
   }
 }
 
