@@ -18,7 +18,7 @@
  * are sampled), --policies a,b (ucb,exp3p,thompson,random,halving),
  * --summary (one line per cell instead of one per statistic), --json FILE,
  * --only "MODEL S K G" (cells whose label contains it, e.g. "stagnant 20"),
- * --method jackknife-t | jackknife-skew.
+ * --method jackknife-skew (replay's default) | jackknife-t.
  */
 import { writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -39,7 +39,7 @@ const POLICIES = arg("policies", "ucb,exp3p,thompson,random,halving").split(",")
 const SUMMARY = process.argv.includes("--summary");
 const JSON_OUT = arg("json", "");
 const ONLY = arg("only", "");
-const METHOD = arg("method", "jackknife-t") as IntervalMethod;
+const METHOD = arg("method", "jackknife-skew") as IntervalMethod;
 const CHUNK = 25;
 
 interface Cell {

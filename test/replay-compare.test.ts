@@ -10,6 +10,7 @@ import {
   pairedTest,
   pickBest,
   replay,
+  replayThreaded,
   seedMean,
   syntheticRecord,
   tCdf,
@@ -146,7 +147,7 @@ test("replay names a best policy only with its paired comparisons; arms of an in
   });
   const pool = buildPools(curves.map((c, j) => rec(j, c)))[0]!;
   const res = replay(pool, { K: 3, rounds: 12, policies: ["ucb", "random", "leader"], seed: 2 });
-  assert.equal(res.interval_method, "jackknife-t");
+  assert.equal(res.interval_method, "jackknife-skew");
   const best = res.best!;
   assert.equal(best.versus.length, 2);
   assert.equal(best.best, Object.entries(res.policies).sort((x, y) => y[1].mean - x[1].mean)[0]![0]);
@@ -190,4 +191,22 @@ test("Student t: CDF and quantile agree with jstat, with the closed forms for df
   close(tTwoSidedP(0, 5), 1);
   close(tTwoSidedP(2.570581835636314, 5), 0.05, 1e-10);
   assert.throws(() => tQuantile(1, 3), /0 < p < 1/);
+});
+
+test("replay on worker threads gives the same result as on one thread (curve means to rounding)", async () => {
+  const r = rng(21);
+  const curves = Array.from({ length: 12 }, () => {
+    let v = 0.1;
+    return Array.from({ length: 11 }, (_, g) => (g === 0 ? v : (v = Math.max(v, v + 0.03 * r.normal()))));
+  });
+  const pool = buildPools(curves.map((c, j) => rec(j, c)))[0]!;
+  const opts = { K: 4, rounds: 10, policies: ["ucb", "thompson", "random"], seed: 3, curveInstances: 100 };
+  const one = replay(pool, opts);
+  const three = await replayThreaded(pool, opts, 3, 0);
+  assert.equal(three.n_instances, 495);
+  // per-round curve sums add chunk totals in another order: equal to rounding, everything else bit for bit
+  for (const [name, c] of Object.entries(one.curves))
+    for (const key of ["mean", "lo", "hi"] as const)
+      c[key].forEach((v, r) => close(three.curves[name]![key][r]!, v, 1e-12));
+  assert.deepEqual({ ...three, curves: null }, { ...one, curves: null });
 });

@@ -1,19 +1,2 @@
-/**
- * Starting a worker thread on a sibling module, from the build (`.js`) or
- * from source (`.ts`, tests and tsx). On Node 20 a worker does not inherit
- * tsx's loader hooks, and `--import tsx` in its execArgv does not take, so a
- * `.ts` module is reached through a two-line bootstrap that registers tsx
- * inside the worker first. Messages posted meanwhile wait in the port.
- */
-import { Worker } from "node:worker_threads";
-
-/** `new URL("./name.js" | "./name.ts", base)`, matching how `base` itself runs. */
-export function siblingUrl(name: string, base: string): URL {
-  return new URL(`./${name}${base.endsWith(".ts") ? ".ts" : ".js"}`, base);
-}
-
-export function startWorker(url: URL): Worker {
-  if (!url.pathname.endsWith(".ts")) return new Worker(url);
-  const code = `import("tsx/esm/api").then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
-  return new Worker(code, { eval: true });
-}
+/** Worker threads on sibling modules (moved to src/util/worker.ts, shared with replay). */
+export { siblingUrl, startWorker } from "../util/worker.ts";

@@ -19,13 +19,13 @@ import {
   ReplayError,
   type ReplayResult,
   type ReplaySize,
-  replay,
   replayMemoryBytes,
+  replayThreaded,
 } from "../replay/index.ts";
 import { UsageError } from "./errors.ts";
 import { selectImportedPool } from "./imported-pool.ts";
 import { reportLeftOut } from "./left-out.ts";
-import { ensureOutputDir, intArg, parseOptions, printJson } from "./options.ts";
+import { ensureOutputDir, intArg, parseOptions, printJson, threadCount } from "./options.ts";
 import { formatTable } from "./table.ts";
 
 /** Loads every run under `dir`; bad files are counted on stderr, never fatal. */
@@ -110,6 +110,7 @@ const Options = z.object({
   param: z.array(z.string()),
   json: z.boolean().optional(),
   out: z.string().min(1).optional(),
+  threads: z.number().int().optional(),
 });
 
 const csv = (value: string): string[] =>
@@ -179,7 +180,9 @@ function formatText(res: ReplayResult): string {
   const head = `${res.task} / ${res.model}  N=${res.N}  K=${res.K}  G=${res.rounds}  ${res.n_instances} instance(s) ${
     res.enumerated ? "(all subsets)" : ""
   } from ${res.pool.length} seeds, intervals: ${
-    res.interval_method === "none" ? "none" : "delete-one-seed jackknife, t on S − 1 df"
+    res.interval_method === "none"
+      ? "none"
+      : `delete-one-seed jackknife, t on S − 1 df${res.interval_method === "jackknife-skew" ? ", widened on the skewed side" : ""}`
   }`;
   const table = formatTable(
     ["policy", "mean", "ci95", "median", "iqm", "q05", "q95", "P(>unif)", "normalised", "exhausted"],
@@ -257,6 +260,11 @@ export function register(program: Command): void {
     .option("--param <POLICY.KEY=VALUE>", "policy parameter (repeatable), e.g. ucb.c=1", collect, [])
     .option("--json", "print the result as JSON")
     .option("--out <file>", "also write the JSON result to this file (.gz to compress)")
+    .option(
+      "--threads <n>",
+      "threads replaying instances, this one included (default: the cores, up to 4; 0 or 1: this thread only)",
+      intArg("--threads"),
+    )
     .action(async (raw: unknown) => {
       const opts = parseOptions(Options, raw);
       let params: ReturnType<typeof parsePolicyParams>;
@@ -284,17 +292,21 @@ export function register(program: Command): void {
       });
       let res: ReplayResult;
       try {
-        res = replay(pool, {
-          K: opts.K,
-          rounds: opts.rounds,
-          policies: opts.algos,
-          params,
-          subset: opts.subset,
-          maxInstances: opts.maxInstances,
-          bootstrap: opts.bootstrap,
-          seed: opts.seed,
-          rng: opts.rng,
-        });
+        res = await replayThreaded(
+          pool,
+          {
+            K: opts.K,
+            rounds: opts.rounds,
+            policies: opts.algos,
+            params,
+            subset: opts.subset,
+            maxInstances: opts.maxInstances,
+            bootstrap: opts.bootstrap,
+            seed: opts.seed,
+            rng: opts.rng,
+          },
+          threadCount(opts.threads),
+        );
       } catch (err) {
         if (err instanceof ReplayError || err instanceof PolicyError) throw new UsageError(err.message);
         throw err;

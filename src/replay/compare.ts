@@ -79,6 +79,8 @@ export interface BestPick {
 
 export interface PickBestOptions {
   level?: number;
+  /** Paired intervals widened on the skewed side (see `jackknife`); the p-values are the t test's. */
+  skew?: boolean;
   lowerIsBetter?: boolean;
 }
 
@@ -102,7 +104,9 @@ export function pickBest(candidates: Record<string, SeedStat>, opts: PickBestOpt
     .sort((x, y) => sign * (candidates[y[0]]!.point - candidates[x[0]]!.point) || x[1] - y[1])
     .map(([n]) => n);
   const best = order[0]!;
-  const tests = order.slice(1).map((other) => pairedTest(candidates[best]!, candidates[other]!, level));
+  const tests = order
+    .slice(1)
+    .map((other) => pairedTest(candidates[best]!, candidates[other]!, { level, skew: opts.skew }));
   const adjusted = holm(tests.map((t) => t.p_value));
   const alpha = 1 - level;
   const versus: BestVersus[] = tests.map((t, i) => ({ other: order[i + 1]!, ...t, p_holm: adjusted[i]! }));

@@ -36,7 +36,11 @@ export interface JackknifeEstimate {
   se: number;
   /** Degrees of freedom of the t quantile: S − 1. */
   df: number;
-  /** null when S < 2 or some leave-one-out value is undefined (NaN). */
+  /**
+   * null when S < 2, when some leave-one-out value is undefined (NaN), or when no seed left out
+   * changes the statistic (se = 0: the pool shows no variation to measure, and a zero-width
+   * interval would claim a certainty it does not have).
+   */
   ci95: Interval;
 }
 
@@ -94,8 +98,7 @@ export function jackknife(stat: SeedStat, opts: JackknifeOptions | number = {}):
   const { level = 0.95, skew = false } = typeof opts === "number" ? { level: opts } : opts;
   const df = stat.loo.length - 1;
   const se = jackknifeSe(stat.loo);
-  if (!(df >= 1) || Number.isNaN(se) || Number.isNaN(stat.point))
-    return { point: stat.point, se, df, ci95: null };
+  if (!(df >= 1) || !(se > 0) || Number.isNaN(stat.point)) return { point: stat.point, se, df, ci95: null };
   const t = tQuantile(0.5 + level / 2, df);
   const widen = skew ? 2 * jackknifeAcceleration(stat.loo) * (1 + 2 * t * t) : 0;
   return {

@@ -9,10 +9,17 @@
  * Pure: no I/O, all randomness from `seed`.
  */
 import { getPolicy, POLICIES, resolveParams } from "../policies/index.ts";
-import type { PolicyParams } from "../policies/policy.ts";
+import type { PolicyParams, PolicySpec } from "../policies/policy.ts";
 import type { RngKind } from "../policies/stream.ts";
 import { type BestPick, pairedTest, pickBest } from "./compare.ts";
-import { curveTable, type PolicyRun, references, runPolicy } from "./engine.ts";
+import {
+  type CurveTable,
+  curveTable,
+  type PolicyRun,
+  type PolicyRunOptions,
+  references,
+  runPolicy,
+} from "./engine.ts";
 import { ReplayError } from "./errors.ts";
 import { binomial, disjointInstances, type Instances, makeInstances, shuffleArms } from "./instances.ts";
 import { type Interval, jackknife, jackknifeSe, type SeedStat } from "./jackknife.ts";
@@ -49,7 +56,10 @@ export interface ReplayOptions {
    * (default) or CPython's random.Random(seed + instance).
    */
   rng?: RngKind;
-  /** "jackknife-t" (default), or "jackknife-skew" (t quantiles moved by the jackknife skewness term). */
+  /**
+   * "jackknife-skew" (default): the jackknife-t interval widened on the side its skewness points to
+   * (see `jackknife`); "jackknife-t": the symmetric one. `npm run bench:coverage -- --method` compares them.
+   */
   intervalMethod?: IntervalMethod;
   /** Instances (a seeded subsample) behind the curves' bands. Default 2000. */
   curveInstances?: number;
@@ -131,7 +141,10 @@ export interface ReplayResult {
   /** Generator of the policy streams. */
   rng: RngKind;
   bootstrap: number;
-  /** How ci95 intervals are computed ("jackknife-t": delete-one-seed jackknife, t on S − 1 df), or "none". */
+  /**
+   * How ci95 intervals are computed: "jackknife-skew" (delete-one-seed jackknife, t on S − 1 df, widened
+   * on the skewed side), "jackknife-t" (not widened), or "none".
+   */
   interval_method: IntervalMethod | "none";
   /** G < K: fewer rounds than arms, no policy can try every arm; such a pool names no best policy. */
   few_rounds: boolean;
@@ -201,6 +214,43 @@ function checkOptions(pool: Pool, opts: ReplayOptions): void {
  *   PolicyError on an unknown policy or parameter.
  */
 export function replay(pool: Pool, opts: ReplayOptions): ReplayResult {
+  const plan = planReplay(pool, opts);
+  return summarise(
+    plan,
+    kernelOptions(plan).map((o) => runPolicy(plan.table, plan.inst, o)),
+  );
+}
+
+/** Everything decided before the policies run: instances, their order, curve slots, notes. */
+export interface ReplayPlan {
+  pool: Pool;
+  opts: ReplayOptions;
+  names: string[];
+  specs: PolicySpec[];
+  params: PolicyParams[];
+  k: number;
+  g: number;
+  seed: number;
+  s: number;
+  table: CurveTable;
+  notes: string[];
+  inst: Instances;
+  single: boolean;
+  bootstrap: number;
+  fewRounds: boolean;
+  minDepth: number;
+  maxDepth: number;
+  curveN: number;
+  curveIdx: Int32Array;
+  curveSlot: Int32Array;
+  intervalsAsked: boolean;
+}
+
+/**
+ * The first stage of `replay`: checks the options and lays out the instances.
+ * @throws as `replay`.
+ */
+export function planReplay(pool: Pool, opts: ReplayOptions): ReplayPlan {
   checkOptions(pool, opts);
   const names = opts.policies ?? Object.keys(POLICIES);
   if (names.length === 0)
@@ -258,20 +308,50 @@ export function replay(pool: Pool, opts: ReplayOptions): ReplayResult {
     curveSlot[i] = slot;
   });
 
-  // replay every policy on the same instances and streams
-  const runs: PolicyRun[] = specs.map((spec, p) =>
-    runPolicy(table, inst, {
-      spec,
-      params: params[p]!,
-      rounds: g,
-      seed,
-      firstInstance: 0,
-      rng: opts.rng,
-      recordSelections: single,
-      curveSlot,
-      curveSlots: curveN,
-    }),
-  );
+  return {
+    pool,
+    opts,
+    names,
+    specs,
+    params,
+    k,
+    g,
+    seed,
+    s,
+    table,
+    notes,
+    inst,
+    single,
+    bootstrap,
+    fewRounds,
+    minDepth,
+    maxDepth,
+    curveN,
+    curveIdx,
+    curveSlot,
+    intervalsAsked,
+  };
+}
+
+/** The kernel options of each policy (same instances and streams: common random numbers). */
+export function kernelOptions(plan: ReplayPlan): PolicyRunOptions[] {
+  return plan.specs.map((spec, p) => ({
+    spec,
+    params: plan.params[p]!,
+    rounds: plan.g,
+    seed: plan.seed,
+    firstInstance: 0,
+    rng: plan.opts.rng,
+    recordSelections: plan.single,
+    curveSlot: plan.curveSlot,
+    curveSlots: plan.curveN,
+  }));
+}
+
+/** The last stage of `replay`: references, summaries, intervals, comparisons, the best policy. */
+export function summarise(plan: ReplayPlan, runs: PolicyRun[]): ReplayResult {
+  const { pool, opts, names, specs, params, k, g, seed, s, table, notes, inst, single, bootstrap } = plan;
+  const { fewRounds, minDepth, maxDepth, curveN, curveIdx, intervalsAsked } = plan;
   const refs = references(table, inst, g);
 
   // per-instance scores, one row per instance:
@@ -302,7 +382,7 @@ export function replay(pool: Pool, opts: ReplayOptions): ReplayResult {
       `no intervals: with ${s} seeds and K = ${k}, leaving a seed out leaves no instance ` +
         "(the delete-one-seed jackknife needs K < S)",
     );
-  const method = opts.intervalMethod ?? "jackknife-t";
+  const method = opts.intervalMethod ?? "jackknife-skew";
   const jk = { skew: method === "jackknife-skew" };
   const ci = (st: SeedStat): Interval => (intervalsOn ? jackknife(st, jk).ci95 : null);
 
@@ -365,6 +445,13 @@ export function replay(pool: Pool, opts: ReplayOptions): ReplayResult {
     intervals.push(row(name, "mean", refDist[j]!.mean, refDist[j]!.ci95));
   });
 
+  const flat = intervals.filter((r) => intervalsOn && r.point !== null && r.lo === null);
+  if (flat.length > 0)
+    notes.push(
+      `no interval for ${flat.length} statistic(s) that no seed left out changes (nothing varies to measure), ` +
+        `e.g. ${flat[0]!.policy} ${flat[0]!.metric} = ${flat[0]!.point}`,
+    );
+
   // paired comparisons: every pair of policies, and each policy against the references
   const comparisons: Comparison[] = [];
   const disjoint = single ? null : shuffleArms(disjointInstances(s, k), seed, STREAM_DISJOINT_ORDER);
@@ -413,7 +500,7 @@ export function replay(pool: Pool, opts: ReplayOptions): ReplayResult {
   // the best policy, only where it is told apart from the others
   let best: BestPick | null = null;
   if (intervalsOn && P >= 2 && !fewRounds)
-    best = pickBest(Object.fromEntries(names.map((name, p) => [name, meanStats[p]!])));
+    best = pickBest(Object.fromEntries(names.map((name, p) => [name, meanStats[p]!])), jk);
 
   return {
     task: pool.task,
