@@ -207,6 +207,8 @@ test("replay on worker threads gives the same result as on one thread (curve mea
   // per-round curve sums add chunk totals in another order: equal to rounding, everything else bit for bit
   for (const [name, c] of Object.entries(one.curves))
     for (const key of ["mean", "lo", "hi"] as const)
-      c[key].forEach((v, r) => close(three.curves[name]![key][r]!, v, 1e-12));
+      c[key].forEach((v, r) => {
+        close(three.curves[name]![key][r]!, v, 1e-12);
+      });
   assert.deepEqual({ ...three, curves: null }, { ...one, curves: null });
 });
