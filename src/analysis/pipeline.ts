@@ -23,6 +23,7 @@ import { buildPools } from "../replay/index.ts";
 import { taskCeilings } from "../run/tasks.ts";
 import { version } from "../version.ts";
 import { type Analysis, analyse, taskKeys } from "./analysis.ts";
+import { banditReferences } from "./bandit-references.ts";
 import { type BaselineUnit, baselineTable, evoallocUnit, importedUnit } from "./baselines.ts";
 import type { Figure } from "./figures/index.ts";
 import { FIGURES } from "./figures/index.ts";
@@ -135,6 +136,7 @@ function csvTables(a: Analysis): Record<string, string> {
     bandits: t.bandits.toCSV(),
     rounds: t.rounds.toCSV(),
     split_outcomes: from(a.outcomes).toCSV(),
+    bandit_references: from(banditReferences(t).rows).toCSV(),
   };
   const coef = a.bilinear.flatMap((c): Record<string, unknown>[] => {
     const base = { task: c.task, model: c.model, n: c.n, n_splits: c.n_splits, budgets: c.budgets.join(" ") };

@@ -1,6 +1,7 @@
 /** Online bandit runs: running best per round by algorithm, and which arm each run pulled when. */
 import type { TopLevelSpec } from "vega-lite";
 import type { Analysis } from "../analysis.ts";
+import { banditReferences } from "../bandit-references.ts";
 import { CONFIG, FITNESS, type FigureData, figure, groupBy, title } from "./figure.ts";
 
 /** A row of the rounds table as `objects()` returns it. */
@@ -34,7 +35,15 @@ export interface BanditBestRow extends Record<string, unknown> {
   runs: number;
 }
 
-export function banditRunningBestData(a: Analysis): FigureData<BanditBestRow> {
+/** The same arm set's single, uniform and oracle values at the runs' G (mean over the setting's runs). */
+export interface BanditReferenceMark extends Record<string, unknown> {
+  setting: string;
+  reference: "single" | "uniform" | "oracle";
+  value: number;
+  label: string;
+}
+
+export function banditRunningBestData(a: Analysis): FigureData<BanditBestRow | BanditReferenceMark> {
   const rs = rounds(a).filter((r) => r.running_best !== null && Number.isFinite(r.running_best));
   if (rs.length === 0) return { skip: "no online bandit runs in the results" };
   const rows: BanditBestRow[] = [];
@@ -51,10 +60,20 @@ export function banditRunningBestData(a: Analysis): FigureData<BanditBestRow> {
       runs: v.length,
     });
   }
-  return { rows };
+  const refs = banditReferences(a.tables);
+  const marks: BanditReferenceMark[] = [];
+  for (const [s, list] of groupBy(refs.rows, (r) => setting(r as unknown as RoundObj))) {
+    for (const reference of ["oracle", "uniform", "single"] as const) {
+      const value = list.reduce((acc, r) => acc + r[reference], 0) / list.length;
+      marks.push({ setting: s, reference, value, label: `${reference} ${value.toFixed(3)}` });
+    }
+  }
+  return { rows: [...rows, ...marks], ...(refs.notes.length > 0 ? { notes: refs.notes } : {}) };
 }
 
-export function banditRunningBestSpec(rows: BanditBestRow[]): TopLevelSpec {
+export function banditRunningBestSpec(rows: (BanditBestRow | BanditReferenceMark)[]): TopLevelSpec {
+  const curves = { filter: "datum.reference == null" };
+  const marks = { filter: "datum.reference != null" };
   const x = {
     field: "round",
     type: "quantitative",
@@ -66,6 +85,7 @@ export function banditRunningBestSpec(rows: BanditBestRow[]): TopLevelSpec {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: title("Online bandit runs: running best per round", [
       "Line: mean over bandit seeds of the best fitness found so far; band: min–max over those runs.",
+      "Dashed: the same arms given the same rounds as one run each (single, mean), in equal shares (uniform), or all to the best (oracle).",
     ]),
     data: { values: rows },
     facet: {
@@ -80,6 +100,7 @@ export function banditRunningBestSpec(rows: BanditBestRow[]): TopLevelSpec {
       height: 220,
       layer: [
         {
+          transform: [curves],
           mark: { type: "area", opacity: 0.15 },
           encoding: {
             x,
@@ -89,6 +110,7 @@ export function banditRunningBestSpec(rows: BanditBestRow[]): TopLevelSpec {
           },
         },
         {
+          transform: [curves],
           mark: { type: "line", strokeWidth: 2 },
           encoding: {
             x,
@@ -105,6 +127,31 @@ export function banditRunningBestSpec(rows: BanditBestRow[]): TopLevelSpec {
               { field: "mean", format: ".4f" },
               { field: "runs" },
             ],
+          },
+        },
+        {
+          transform: [marks],
+          mark: { type: "rule", strokeDash: [5, 3], color: "#555", strokeWidth: 1 },
+          encoding: {
+            y: { field: "value", type: "quantitative" },
+            tooltip: [{ field: "reference" }, { field: "value", format: ".4f" }],
+          },
+        },
+        {
+          transform: [marks],
+          mark: {
+            type: "text",
+            align: "left",
+            baseline: "bottom",
+            dx: 2,
+            dy: -1,
+            fontSize: 9,
+            color: "#555",
+          },
+          encoding: {
+            x: { value: 0 },
+            y: { field: "value", type: "quantitative" },
+            text: { field: "label" },
           },
         },
       ],
