@@ -11,7 +11,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { createEvaluator, DEFAULT_PRELOAD, type Isolation } from "../src/run/sandbox.ts";
+import { createEvaluator, DEFAULT_PRELOAD, type Isolation } from "../src/run/sandbox/sandbox.ts";
 
 const nPrefork = Number(process.argv[2] ?? 200);
 const nFresh = Number(process.argv[3] ?? 10);

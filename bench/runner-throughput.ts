@@ -20,11 +20,11 @@ import { Worker } from "node:worker_threads";
 import OpenAI from "openai";
 import { BUILTIN_MODELS } from "../src/log/models.ts";
 import { writeJsonAtomic } from "../src/log/write.ts";
-import { createOpenAIClient } from "../src/run/client.ts";
 import { runGreedy } from "../src/run/greedy.ts";
 import { journalPath, openRunJournal } from "../src/run/journal.ts";
 import { createLimiter } from "../src/run/limit.ts";
-import type { EvalResult, Evaluator, Task } from "../src/run/types.ts";
+import { createOpenAIClient } from "../src/run/llm/client.ts";
+import type { EvalResult, Evaluator, Task } from "../src/run/ports.ts";
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(name);

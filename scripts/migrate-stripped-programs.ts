@@ -24,7 +24,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import type { BanditRun, GreedyRun } from "../src/log/schema.ts";
 import { writeJsonAtomic } from "../src/log/write.ts";
-import { MutatorClient } from "../src/run/mutator-client.ts";
+import { MutatorClient } from "../src/mutator/mutator-client.ts";
 import { parseProgram } from "../src/run/parse.ts";
 import { buildMessages } from "../src/run/prompt.ts";
 import { loadTask } from "../src/run/tasks.ts";

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { expandGrid, fieldPath, parseGridConfig, powerOfTwoSplits } from "../src/run/grid-config.ts";
+import { expandGrid, fieldPath, parseGridConfig, powerOfTwoSplits } from "../src/run/grid/grid-config.ts";
 
 describe("grid config", () => {
   it("lists the power-of-two splits of a budget", () => {

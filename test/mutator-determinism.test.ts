@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { findFloatLiterals } from "../src/run/literals.ts";
+import { findFloatLiterals } from "../src/mutator/literals.ts";
 import {
   estimateTokens,
   extractProgram,
   mutateProgram,
   mutatorReply,
   promptTokens,
-} from "../src/run/mutator.ts";
-import { MutatorClient } from "../src/run/mutator-client.ts";
-import type { ChatMessage } from "../src/run/types.ts";
+} from "../src/mutator/mutator.ts";
+import { MutatorClient } from "../src/mutator/mutator-client.ts";
+import type { ChatMessage } from "../src/run/ports.ts";
 
 const PROGRAM = "import numpy as np\nPOINTS = [(0.1, 0.2), (0.3, 0.4), (0.5, 0.6)]\nEPS = 1e-3\nK = 3\n";
 const chat = (program: string): ChatMessage[] => [

@@ -7,11 +7,11 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { describe, it } from "node:test";
 import { BUILTIN_MODELS } from "../src/log/models.ts";
+import { MutatorClient } from "../src/mutator/mutator-client.ts";
 import { runGreedy } from "../src/run/greedy.ts";
 import { memoryJournal } from "../src/run/journal.ts";
 import { createLimiter } from "../src/run/limit.ts";
-import { MutatorClient } from "../src/run/mutator-client.ts";
-import { createEvaluator } from "../src/run/sandbox.ts";
+import { createEvaluator } from "../src/run/sandbox/sandbox.ts";
 import { loadTask } from "../src/run/tasks.ts";
 
 const hasNumpy = spawnSync("python3", ["-c", "import numpy, scipy"]).status === 0;

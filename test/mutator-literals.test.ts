@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { describe, it } from "node:test";
-import { findFloatLiterals, formatFloat, replaceLiterals } from "../src/run/literals.ts";
-import { mutateProgram } from "../src/run/mutator.ts";
+import { findFloatLiterals, formatFloat, replaceLiterals } from "../src/mutator/literals.ts";
+import { mutateProgram } from "../src/mutator/mutator.ts";
 
 const spans = (src: string) => findFloatLiterals(src).map((l) => src.slice(l.start, l.end));
 

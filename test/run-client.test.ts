@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { BUILTIN_MODELS } from "../src/log/models.ts";
-import { createOpenAIClient, resolveEndpoints, retryAfterMs } from "../src/run/client.ts";
-import type { CompletionRequest, CompletionResult } from "../src/run/types.ts";
+import { createOpenAIClient, resolveEndpoints, retryAfterMs } from "../src/run/llm/client.ts";
+import type { CompletionRequest, CompletionResult } from "../src/run/ports.ts";
 import { type LlmServer, type Reply, startLlmServer } from "./run-llm-server.ts";
 
 const req = (seed: number, extra: Partial<CompletionRequest> = {}): CompletionRequest => ({

@@ -6,7 +6,6 @@ import { BUILTIN_MODELS, type ModelSpec } from "../src/log/models.ts";
 import type { RunnerDeps } from "../src/run/greedy.ts";
 import { memoryJournal, type RunJournal } from "../src/run/journal.ts";
 import { createLimiter } from "../src/run/limit.ts";
-import { childSeed } from "../src/run/seeds.ts";
 import type {
   ChatClient,
   CompletionRequest,
@@ -14,7 +13,8 @@ import type {
   EvalResult,
   Evaluator,
   Task,
-} from "../src/run/types.ts";
+} from "../src/run/ports.ts";
+import { childSeed } from "../src/run/seeds.ts";
 
 export const task: Task = {
   key: "toy",

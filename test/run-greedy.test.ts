@@ -3,10 +3,10 @@ import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
 import { runFlops } from "../src/log/flops.ts";
 import { GreedyRunSchema } from "../src/log/schema.ts";
-import { createOpenAIClient } from "../src/run/client.ts";
 import { runGreedy } from "../src/run/greedy.ts";
 import { memoryJournal } from "../src/run/journal.ts";
 import { createLimiter } from "../src/run/limit.ts";
+import { createOpenAIClient } from "../src/run/llm/client.ts";
 import { childSeed } from "../src/run/seeds.ts";
 import {
   deps,

@@ -11,7 +11,7 @@ import { createServer, type Server } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { createEvaluator, type Isolation, type SandboxEvaluator } from "../src/run/sandbox.ts";
+import { createEvaluator, type Isolation, type SandboxEvaluator } from "../src/run/sandbox/sandbox.ts";
 import { packageRoot } from "../src/run/tasks.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "evoalloc-host-"));

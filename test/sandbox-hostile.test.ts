@@ -21,7 +21,7 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { createEvaluator, type SandboxEvaluator } from "../src/run/sandbox.ts";
+import { createEvaluator, type SandboxEvaluator } from "../src/run/sandbox/sandbox.ts";
 import { loadTask } from "../src/run/tasks.ts";
 
 const task = loadTask("cp");

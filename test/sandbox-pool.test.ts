@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
-import { createEvaluator, EvalAbortedError, SandboxError, toEvalResult } from "../src/run/sandbox.ts";
-import { candidateEnv } from "../src/run/sandboxWorker.ts";
+import { createEvaluator, EvalAbortedError, SandboxError, toEvalResult } from "../src/run/sandbox/sandbox.ts";
+import { candidateEnv } from "../src/run/sandbox/sandbox-worker.ts";
 import { loadTask } from "../src/run/tasks.ts";
 
 const cp = loadTask("cp");
@@ -210,7 +210,7 @@ describe("sandbox pool", () => {
   });
 
   it("finds the worker script from the built dist/ too", async () => {
-    const dist = join(import.meta.dirname, "..", "dist", "run", "sandboxWorker.js");
+    const dist = join(import.meta.dirname, "..", "dist", "run", "sandbox", "sandbox-worker.js");
     assert.ok(existsSync(dist), "run npm run build first (npm test does)");
     const mod = (await import(pathToFileURL(dist).href)) as { workerScriptPath(): string };
     assert.ok(existsSync(mod.workerScriptPath()), mod.workerScriptPath());

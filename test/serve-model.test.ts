@@ -11,9 +11,9 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
-import { findFloatLiterals } from "../src/run/literals.ts";
-import { MutatorEndpoint } from "../src/run/serve.ts";
-import { CHAR_TOKENS, loadQwen3Tokens, renderQwen3, type TokenCounter } from "../src/run/tokens.ts";
+import { findFloatLiterals } from "../src/mutator/literals.ts";
+import { MutatorEndpoint } from "../src/serve/serve.ts";
+import { CHAR_TOKENS, loadQwen3Tokens, renderQwen3, type TokenCounter } from "../src/serve/tokens.ts";
 
 const PROGRAM = "POINTS = [(0.1, 0.2), (0.3, 0.4)]\nSCALE = 1.5\n";
 const OTHER = "OTHER = [(0.9, 0.8)]\nWEIGHT = 7.25\n";

@@ -6,15 +6,15 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import OpenAI from "openai";
-import { drawFault, type FaultRates, NO_FAULTS } from "../src/run/faults.ts";
-import { mutateProgram } from "../src/run/mutator.ts";
+import { mutateProgram } from "../src/mutator/mutator.ts";
+import { drawFault, type FaultRates, NO_FAULTS } from "../src/serve/faults.ts";
 import {
   answerDraw,
   parseChatRequest,
   type RequestLogEntry,
   type RunningServer,
   startServer,
-} from "../src/run/serve.ts";
+} from "../src/serve/serve.ts";
 
 const PROGRAM = "POINTS = [(0.1, 0.2), (0.3, 0.4)]\nSCALE = 1.5\n";
 const SYSTEM = "You improve Python programs. ".repeat(20);

@@ -1,7 +1,7 @@
 /** The three tasks' evaluators, run through the real sandbox (python3 with numpy and scipy). */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { createEvaluator, type SandboxEvaluator } from "../src/run/sandbox.ts";
+import { createEvaluator, type SandboxEvaluator } from "../src/run/sandbox/sandbox.ts";
 import { loadTask } from "../src/run/tasks.ts";
 
 const evaluators = new Map<string, SandboxEvaluator>();

@@ -5,8 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { findFloatLiterals, replaceLiterals } from "../src/run/literals.ts";
-import { createEvaluator, type SandboxEvaluator } from "../src/run/sandbox.ts";
+import { findFloatLiterals, replaceLiterals } from "../src/mutator/literals.ts";
+import { createEvaluator, type SandboxEvaluator } from "../src/run/sandbox/sandbox.ts";
 import { loadTask } from "../src/run/tasks.ts";
 import { rng } from "../src/util/rng.ts";
 

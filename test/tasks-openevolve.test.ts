@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { parsePythonJson } from "../src/log/json.ts";
 import { GreedyRunSchema } from "../src/log/schema.ts";
-import { createEvaluator } from "../src/run/sandbox.ts";
+import { createEvaluator } from "../src/run/sandbox/sandbox.ts";
 import {
   DEFAULT_EVAL_TIMEOUT_S,
   GENERIC_SYSTEM_PROMPT,

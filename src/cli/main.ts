@@ -14,7 +14,7 @@ export type Register = (program: Command) => void;
 // imported on demand: a command loads only its own module (the analysis and
 // runner stacks cost about a second of startup), `--help` loads them all.
 const commands: [name: string, load: () => Promise<{ register: Register }>][] = [
-  ["run", () => import("./run.ts")],
+  ["run", () => import("./run/index.ts")],
   ["validate", () => import("./validate.ts")],
   ["summarize", () => import("./summarize.ts")],
   ["import", () => import("./import.ts")],

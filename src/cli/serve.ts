@@ -1,13 +1,13 @@
 /**
- * `evoalloc serve`: the OpenAI-compatible dry-run endpoint (src/run/serve.ts)
+ * `evoalloc serve`: the OpenAI-compatible dry-run endpoint (src/serve/serve.ts)
  * on loopback by default. Runs until SIGINT/SIGTERM.
  */
 import { createWriteStream } from "node:fs";
 import type { Command } from "commander";
 import { z } from "zod";
-import type { RequestLogEntry } from "../run/serve.ts";
-import { startServer } from "../run/serve.ts";
-import { CHAR_TOKENS, type TokenCounter, tokenCounter } from "../run/tokens.ts";
+import type { RequestLogEntry } from "../serve/serve.ts";
+import { startServer } from "../serve/serve.ts";
+import { CHAR_TOKENS, type TokenCounter, tokenCounter } from "../serve/tokens.ts";
 import { Failure, UsageError } from "./errors.ts";
 import { intArg, numberArg, parseOptions } from "./options.ts";
 

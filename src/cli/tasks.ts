@@ -6,9 +6,9 @@
  * score, or the error that would make every run of it meaningless (exit 1).
  */
 import type { Command } from "commander";
-import { createEvaluator, SandboxError } from "../run/sandbox.ts";
+import type { EvalResult, Task } from "../run/ports.ts";
+import { createEvaluator, SandboxError } from "../run/sandbox/sandbox.ts";
 import { defaultTasksDir, listTasks, loadTask, TaskError } from "../run/tasks.ts";
-import type { EvalResult, Task } from "../run/types.ts";
 import { UsageError } from "./errors.ts";
 import { printJson } from "./options.ts";
 

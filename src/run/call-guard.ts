@@ -15,7 +15,7 @@
  */
 import { NoSuccessError, TooManyFailuresError } from "./errors.ts";
 import type { RunJournal } from "./journal.ts";
-import type { CompletionResult } from "./types.ts";
+import type { CompletionResult } from "./ports.ts";
 
 export interface GuardedJournal extends RunJournal {
   /** Throws `NoSuccessError` when the run had calls and none got an answer. */

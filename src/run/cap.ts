@@ -10,7 +10,7 @@
  *   dropped and named under `evoalloc_truncated: {original_bytes, dropped}`.
  */
 import { stringifyPythonJson } from "../log/json.ts";
-import type { EvalResult } from "./types.ts";
+import type { EvalResult } from "./ports.ts";
 
 export const CAP_BYTES = 64 * 1024;
 

@@ -25,9 +25,9 @@ import { InitialProgramError } from "./errors.ts";
 import type { RunJournal } from "./journal.ts";
 import type { Limiter } from "./limit.ts";
 import { parseProgram } from "./parse.ts";
+import type { ChatClient, CompletionResult, EvalResult, Evaluator, Task } from "./ports.ts";
 import { buildMessages } from "./prompt.ts";
 import { childSeed } from "./seeds.ts";
-import type { ChatClient, CompletionResult, EvalResult, Evaluator, Task } from "./types.ts";
 
 /** What each call asks for (from the model spec, overridden by flags). */
 export interface RequestParams {

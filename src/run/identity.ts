@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import type { BanditSpec } from "./bandit.ts";
 import type { GreedySpec } from "./greedy.ts";
-import type { Task } from "./types.ts";
+import type { Task } from "./ports.ts";
 
 /** sha256 of the task's initial program (a changed task is another run). */
 export const initialProgramSha = (spec: Pick<GreedySpec, "task">): string =>

@@ -18,7 +18,7 @@ import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readSync, wr
 import { dirname } from "node:path";
 import { parsePythonJson, stringifyPythonJson } from "../log/json.ts";
 import { ensureDirSync } from "../log/write.ts";
-import type { CompletionResult, EvalResult } from "./types.ts";
+import type { CompletionResult, EvalResult } from "./ports.ts";
 
 export interface RunJournal {
   call(key: string): CompletionResult | undefined;

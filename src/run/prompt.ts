@@ -15,8 +15,9 @@
  * so that the reference's own template, given as a file, yields its request
  * bodies byte for byte.
  */
+
+import type { ChatMessage } from "./ports.ts";
 import { FormatError, pyFloat, pyFormat, pyInt, pyStr, templateFields } from "./pyformat.ts";
-import type { ChatMessage } from "./types.ts";
 
 /** The placeholders a template may use. */
 export const TEMPLATE_FIELDS = ["current_program", "fitness", "generation", "task_description"] as const;

@@ -20,7 +20,7 @@ import { RunError } from "./errors.ts";
 import type { RunnerDeps } from "./greedy.ts";
 import { JournalError, openRunJournal } from "./journal.ts";
 import { lockOutput, type OutputLock, OutputLockedError } from "./output-lock.ts";
-import type { ChatClient, Evaluator } from "./types.ts";
+import type { ChatClient, Evaluator } from "./ports.ts";
 
 export interface RunToFileOptions<R> {
   output: string;

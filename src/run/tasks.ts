@@ -22,9 +22,9 @@ import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import type { Task, TaskSources } from "./ports.ts";
 import { checkTemplate } from "./prompt.ts";
 import { FormatError } from "./pyformat.ts";
-import type { Task, TaskSources } from "./types.ts";
 
 /** Bad task folder or unknown task key. The CLI maps it to exit 2. */
 export class TaskError extends Error {
@@ -70,7 +70,7 @@ export const DEFAULT_EVAL_TIMEOUT_S = 300;
 const TASK_FILES = ["evaluator.py", "initial_program.py"] as const;
 
 /**
- * The package root (holding `tasks/`, `src/run/worker.py`), found from this
+ * The package root (holding `tasks/`, `src/run/sandbox/worker.py`), found from this
  * module's location: the same two levels up from src/run/ and dist/run/.
  */
 export function packageRoot(): string {

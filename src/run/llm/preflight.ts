@@ -13,7 +13,7 @@
  * 409, 429 or no answer in time is inconclusive (the run's retries deal with
  * passing trouble) and comes back as a warning.
  */
-import { EndpointError } from "./errors.ts";
+import { EndpointError } from "../errors.ts";
 import { httpFetch } from "./http-fetch.ts";
 
 export interface PreflightOptions {

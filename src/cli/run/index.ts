@@ -15,14 +15,25 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { type Command, Option } from "commander";
 import { z } from "zod";
-import { failedCallsWarning, runHealth } from "../log/health.ts";
-import { parsePythonJson } from "../log/json.ts";
-import { loadModels, ModelFileError, type ModelSpec } from "../log/models.ts";
-import { banditResultPath, greedyResultPath } from "../log/paths.ts";
-import type { BanditRun, GreedyRun } from "../log/schema.ts";
-import { getPolicy, PolicyError, parsePolicyParams, policyNames } from "../policies/index.ts";
-import { RNG_KINDS } from "../policies/stream.ts";
-import { type BanditSpec, banditPolicy, runBandit } from "../run/bandit.ts";
+import { failedCallsWarning, runHealth } from "../../log/health.ts";
+import { parsePythonJson } from "../../log/json.ts";
+import { loadModels, ModelFileError, type ModelSpec } from "../../log/models.ts";
+import { banditResultPath, greedyResultPath } from "../../log/paths.ts";
+import type { BanditRun, GreedyRun } from "../../log/schema.ts";
+import { MutatorClient } from "../../mutator/mutator-client.ts";
+import { getPolicy, PolicyError, parsePolicyParams, policyNames } from "../../policies/index.ts";
+import { RNG_KINDS } from "../../policies/stream.ts";
+import { type BanditSpec, banditPolicy, runBandit } from "../../run/bandit.ts";
+import { InitialProgramError, RunError } from "../../run/errors.ts";
+import {
+  type GreedySpec,
+  type RequestParams,
+  type RunnerDeps,
+  type RunnerEvent,
+  runGreedy,
+} from "../../run/greedy.ts";
+import { banditIdentity, greedyIdentity, promptTemplateSha } from "../../run/identity.ts";
+import { createLimiter, type Limiter } from "../../run/limit.ts";
 import {
   createOpenAIClient,
   type Endpoint,
@@ -30,29 +41,18 @@ import {
   REFERENCE_RETRY,
   type RetryPolicy,
   resolveEndpoints,
-} from "../run/client.ts";
-import { InitialProgramError, RunError } from "../run/errors.ts";
-import {
-  type GreedySpec,
-  type RequestParams,
-  type RunnerDeps,
-  type RunnerEvent,
-  runGreedy,
-} from "../run/greedy.ts";
-import { banditIdentity, greedyIdentity, promptTemplateSha } from "../run/identity.ts";
-import { createLimiter, type Limiter } from "../run/limit.ts";
-import { MutatorClient } from "../run/mutator-client.ts";
-import { checkTemplate } from "../run/prompt.ts";
-import { FormatError } from "../run/pyformat.ts";
-import { RunFileError, RunStopped, type RunToFileResult, runToFile } from "../run/run-file.ts";
-import { createEvaluator, type Isolation, SandboxError } from "../run/sandbox.ts";
-import { loadTask, TaskError } from "../run/tasks.ts";
-import type { ChatClient, Evaluator, Task } from "../run/types.ts";
-import { version } from "../version.ts";
-import { Failure, UsageError } from "./errors.ts";
-import { commandName, printJson } from "./options.ts";
-import { registerGrid } from "./run-grid.ts";
-import { createProgress } from "./run-progress.ts";
+} from "../../run/llm/client.ts";
+import type { ChatClient, Evaluator, Task } from "../../run/ports.ts";
+import { checkTemplate } from "../../run/prompt.ts";
+import { FormatError } from "../../run/pyformat.ts";
+import { RunFileError, RunStopped, type RunToFileResult, runToFile } from "../../run/run-file.ts";
+import { createEvaluator, type Isolation, SandboxError } from "../../run/sandbox/sandbox.ts";
+import { loadTask, TaskError } from "../../run/tasks.ts";
+import { version } from "../../version.ts";
+import { Failure, UsageError } from "../errors.ts";
+import { commandName, printJson } from "../options.ts";
+import { registerGrid } from "./grid.ts";
+import { createProgress } from "./progress.ts";
 
 /** commander's raw options shared by every `run` subcommand (strings, as typed). */
 export interface RawRunOptions {
@@ -626,7 +626,6 @@ function registerBandit(run: Command): void {
     }
     const resolved = { ...getPolicy(opts.algo).defaults, ...policyParams };
     const setup = await setupRun(opts);
-    const C = opts.T * opts.N;
     const cap = opts.TCapPerArm ?? opts.T;
     const spec: BanditSpec = {
       task: setup.task,
@@ -680,6 +679,6 @@ const SUBCOMMANDS: ((run: Command) => void)[] = [registerGreedy, registerBandit,
 export function register(program: Command): void {
   const run = program
     .command("run")
-    .description("Run experiments online against an OpenAI-compatible endpoint (evoalloc " + version + ").");
+    .description(`Run experiments online against an OpenAI-compatible endpoint (evoalloc ${version}).`);
   for (const add of SUBCOMMANDS) add(run);
 }

@@ -19,12 +19,12 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { MUTATOR_DEFAULTS, type MutatorParams, mutatorReply } from "../mutator/mutator.ts";
+import type { ChatMessage } from "../run/ports.ts";
 import { version } from "../version.ts";
 import { checkRates, drawFault, type Fault, type FaultRates, NO_FAULTS } from "./faults.ts";
-import { MUTATOR_DEFAULTS, type MutatorParams, mutatorReply } from "./mutator.ts";
 import { PrefixCache } from "./prefix-cache.ts";
 import { CHAR_TOKENS, type TokenCounter } from "./tokens.ts";
-import type { ChatMessage } from "./types.ts";
 
 export interface ServeOptions {
   host: string;

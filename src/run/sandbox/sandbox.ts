@@ -8,7 +8,7 @@
  * `prefork` keeps one worker per slot for the whole run (a candidate costs a
  * fork, a few ms); `fresh` starts a new interpreter per candidate (imports
  * numpy/scipy and the evaluator each time) under the same limits. The limits
- * themselves are applied by src/run/worker.py (see its docstring and the
+ * themselves are applied by src/run/sandbox/worker.py (see its docstring and the
  * README): wall-clock limit killing the process group, RLIMIT_AS, capped
  * output, no stdin, own temporary folder, and where the OS allows it no
  * network, a read-only file system outside that folder and a uid of its own.
@@ -17,14 +17,14 @@
  * `combined_score`, and any failure gives fitness 0 with an error text.
  */
 import { availableParallelism } from "node:os";
+import type { EvalResult, Evaluator, Task } from "../ports.ts";
 import {
   EvaluatorLoadError,
   SandboxWorker,
   type WorkerConfig,
   WorkerDiedError,
   type WorkerResult,
-} from "./sandboxWorker.ts";
-import type { EvalResult, Evaluator, Task } from "./types.ts";
+} from "./sandbox-worker.ts";
 
 export type Isolation = "prefork" | "fresh";
 

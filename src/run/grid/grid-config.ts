@@ -16,7 +16,7 @@
  */
 
 import { z } from "zod";
-import { banditResultPath, greedyResultPath, type ResultExt } from "../log/paths.ts";
+import { banditResultPath, greedyResultPath, type ResultExt } from "../../log/paths.ts";
 
 const posInt = z.number().int("must be an integer").positive("must be a positive integer");
 const nonNegInt = z.number().int("must be an integer").nonnegative("must be a non-negative integer");

@@ -22,14 +22,14 @@
  * records nothing: the call is not finished.
  */
 import OpenAI, { APIError } from "openai";
-import type { ModelSpec } from "../log/models.ts";
-import type { Attempt } from "../log/schema.ts";
-import { usageProblem } from "../log/usage.ts";
-import { rng } from "../util/rng.ts";
-import { EndpointError } from "./errors.ts";
+import type { ModelSpec } from "../../log/models.ts";
+import type { Attempt } from "../../log/schema.ts";
+import { usageProblem } from "../../log/usage.ts";
+import { rng } from "../../util/rng.ts";
+import { EndpointError } from "../errors.ts";
+import type { ChatClient, CompletionRequest, CompletionResult } from "../ports.ts";
 import { httpFetch } from "./http-fetch.ts";
 import { preflight } from "./preflight.ts";
-import type { ChatClient, CompletionRequest, CompletionResult } from "./types.ts";
 
 export interface Endpoint {
   baseURL: string;

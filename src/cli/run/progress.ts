@@ -5,7 +5,7 @@
  * replayed from the journal count as done but not toward the rate.
  */
 import cliProgress from "cli-progress";
-import type { RunnerEvent } from "../run/greedy.ts";
+import type { RunnerEvent } from "../../run/greedy.ts";
 
 export interface Progress {
   onEvent(event: RunnerEvent): void;

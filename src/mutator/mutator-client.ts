@@ -9,8 +9,8 @@
  * every recorded field except latencies independent of call order.
  */
 import type { Attempt } from "../log/schema.ts";
+import type { ChatClient, CompletionRequest, CompletionResult } from "../run/ports.ts";
 import { MUTATOR_DEFAULTS, type MutatorParams, mutatorReply, promptTokens } from "./mutator.ts";
-import type { ChatClient, CompletionRequest, CompletionResult } from "./types.ts";
 
 export class MutatorClient implements ChatClient {
   readonly params: MutatorParams;

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """evoalloc sandbox worker: evaluates untrusted candidate programs for one task.
 
-Started by src/run/sandbox.ts with one argument, a JSON config:
+Started by src/run/sandbox/sandbox.ts with one argument, a JSON config:
   {"evaluator": path, "memory_bytes": int, "max_output_bytes": int, "nproc": int,
    "preload": [module names], "once": bool, "isolate": bool,
    "env_names": [the variables a candidate keeps, beside HOME and TMPDIR]}
@@ -788,7 +788,7 @@ def as_metrics(value):
 
 def provide_openevolve_standin():
     """Evaluators written for OpenEvolve import `openevolve.evaluation_result`;
-    where that package is not installed, evoalloc's own stand-in (src/run/python)
+    where that package is not installed, evoalloc's own stand-in (src/run/sandbox/python)
     goes at the end of the import path, so an installed one always wins."""
     import importlib.util
 

@@ -10,7 +10,7 @@
  * the code.
  */
 import { createHash } from "node:crypto";
-import type { EvalResult, Evaluator } from "./types.ts";
+import type { EvalResult, Evaluator } from "../ports.ts";
 
 export interface MemoStats {
   /** Evaluations actually run. */
