@@ -30,10 +30,10 @@ import { FIGURES } from "./figures/index.ts";
 import { dropSingleEntryLegends } from "./figures/legends.ts";
 import { fitsReport } from "./fits.ts";
 import { headlineAdvice, headlineHtml } from "./headline.ts";
+import { type ReportFigure, reportHtml } from "./html.ts";
 import { inlinePngRenderer, workerPngRenderer } from "./png.ts";
 import { libraries, renderSvg } from "./render.ts";
 import { type PoolReplay, replayPools, replayPoolsOnWorker } from "./replays.ts";
-import { type ReportFigure, reportHtml } from "./report.ts";
 import { tausOf, withStudies } from "./studies.ts";
 import { TableBuilder } from "./tables.ts";
 

@@ -1,7 +1,7 @@
 /**
  * A figure is data → spec: `data(analysis)` returns plain rows (or why it is
  * skipped), `spec(rows)` returns a Vega-Lite spec with the rows inline. Both
- * are pure; rendering (SVG, PNG, HTML) lives in render.ts and report.ts.
+ * are pure; rendering (SVG, PNG, HTML) lives in render.ts and html.ts.
  * "All decisions about how to draw are made without access to the files."
  */
 import type { TopLevelSpec } from "vega-lite";
