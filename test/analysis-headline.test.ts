@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import type { Advice } from "../src/analysis/advise.ts";
 import { headlineHtml } from "../src/analysis/headline.ts";
-import { runReport } from "../src/analysis/pipeline.ts";
+import { runReport } from "../src/analysis/report.ts";
 import { writePhiGrid } from "./phi-grid.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "evoalloc-headline-"));

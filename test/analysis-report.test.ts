@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { FIGURES } from "../src/analysis/figures/index.ts";
-import { type ReportOptions, type ReportSummary, runReport } from "../src/analysis/pipeline.ts";
+import { type ReportOptions, type ReportSummary, runReport } from "../src/analysis/report.ts";
 import { writeTree } from "./analysis-fixtures.ts";
 
 /** The reference implementation's sample files (a copy of ../shared/samples). */

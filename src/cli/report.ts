@@ -7,7 +7,7 @@ import { stat } from "node:fs/promises";
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import { z } from "zod";
-import { FORMATS, type Format, type Progress, runReport } from "../analysis/pipeline.ts";
+import { FORMATS, type Format, type Progress, runReport } from "../analysis/report.ts";
 import { TIMEOUT_POLICIES, type TimeoutPolicy } from "../log/schema.ts";
 import { UsageError } from "./errors.ts";
 import { ensureOutputDir, intArg, numberListArg, parseOptions, printJson } from "./options.ts";
