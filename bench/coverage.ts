@@ -22,8 +22,8 @@
  */
 import { writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { startWorker } from "../src/analysis/worker.ts";
 import type { IntervalMethod } from "../src/replay/index.ts";
+import { startWorker } from "../src/util/worker.ts";
 import { MODELS, type ModelName, type Truth } from "./coverage-models.ts";
 import type { Job, PoolRows } from "./coverage-worker.ts";
 

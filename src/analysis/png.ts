@@ -8,7 +8,7 @@
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { Resvg, type ResvgRenderOptions } from "@resvg/resvg-js";
-import { siblingUrl, startWorker } from "./worker.ts";
+import { siblingUrl, startWorker } from "../util/worker.ts";
 
 const require = createRequire(import.meta.url);
 

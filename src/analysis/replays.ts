@@ -8,8 +8,8 @@
  */
 import type { RunRecord } from "../log/read.ts";
 import { buildPools, type ReplayResult, replay } from "../replay/index.ts";
+import { siblingUrl, startWorker } from "../util/worker.ts";
 import { mergeStudies, poolStudies, type Studies, type Taus } from "./studies.ts";
-import { siblingUrl, startWorker } from "./worker.ts";
 
 export type PoolReplay = ReplayResult;
 
