@@ -9,10 +9,20 @@
  * Works for any statistics carried as SeedStat: replay's policy means
  * (U-statistics over instances), or means over seeds (`seedMean`), where the
  * paired jackknife t test is exactly the paired Student t test.
+ *
+ * For a replay, `replayComparisons` compares every pair of policies and each
+ * policy with the references, paired over the instances and by a Wilcoxon
+ * signed-rank test on disjoint instances.
  */
+import type { PolicyParams, PolicySpec } from "../policies/policy.ts";
+import type { RngKind } from "../policies/stream.ts";
+import { type CurveTable, references, runPolicy } from "./engine.ts";
 import { ReplayError } from "./errors.ts";
+import { disjointInstances, shuffleArms } from "./instances.ts";
+import { type Allocation, meanOf, REFERENCE_NAMES, type ScoreTable } from "./intervals.ts";
 import { difference, type Interval, type JackknifeOptions, jackknife, type SeedStat } from "./jackknife.ts";
 import { tTwoSidedP } from "./student-t.ts";
+import { type WilcoxonResult, wilcoxonSignedRank } from "./wilcoxon.ts";
 
 export interface PairedTest {
   /** point(a) − point(b). */
@@ -25,16 +35,23 @@ export interface PairedTest {
   p_value: number | null;
 }
 
+export interface PairedOptions extends JackknifeOptions {
+  /** The interval of the difference (default: its jackknife interval by `level` and `skew`). */
+  interval?: (diff: SeedStat) => Interval;
+}
+
 /**
  * Paired jackknife t test of a − b (same seeds).
  * A zero standard error gives p = 1 for a zero difference and 0 otherwise.
  */
-export function pairedTest(a: SeedStat, b: SeedStat, opts: JackknifeOptions | number = {}): PairedTest {
-  const d = jackknife(difference(a, b), opts);
+export function pairedTest(a: SeedStat, b: SeedStat, opts: PairedOptions | number = {}): PairedTest {
+  const diff = difference(a, b);
+  const d = jackknife(diff, opts);
   let p: number | null = null;
   if (!Number.isNaN(d.se) && !Number.isNaN(d.point) && d.df >= 1)
     p = d.se > 0 ? tTwoSidedP(d.point / d.se, d.df) : d.point === 0 ? 1 : 0;
-  return { diff: d.point, se: d.se, df: d.df, ci95: d.ci95, p_value: p };
+  const ci95 = typeof opts !== "number" && opts.interval ? opts.interval(diff) : d.ci95;
+  return { diff: d.point, se: d.se, df: d.df, ci95, p_value: p };
 }
 
 /**
@@ -77,10 +94,7 @@ export interface BestPick {
   statement: string;
 }
 
-export interface PickBestOptions {
-  level?: number;
-  /** Paired intervals widened on the skewed side (see `jackknife`); the p-values are the t test's. */
-  skew?: boolean;
+export interface PickBestOptions extends PairedOptions {
   lowerIsBetter?: boolean;
 }
 
@@ -106,7 +120,9 @@ export function pickBest(candidates: Record<string, SeedStat>, opts: PickBestOpt
   const best = order[0]!;
   const tests = order
     .slice(1)
-    .map((other) => pairedTest(candidates[best]!, candidates[other]!, { level, skew: opts.skew }));
+    .map((other) =>
+      pairedTest(candidates[best]!, candidates[other]!, { level, skew: opts.skew, interval: opts.interval }),
+    );
   const adjusted = holm(tests.map((t) => t.p_value));
   const alpha = 1 - level;
   const versus: BestVersus[] = tests.map((t, i) => ({ other: order[i + 1]!, ...t, p_holm: adjusted[i]! }));
@@ -120,4 +136,100 @@ export function pickBest(candidates: Record<string, SeedStat>, opts: PickBestOpt
     tied,
     statement: clear ? best : `no clear winner: ${[best, ...tied].join(", ")}`,
   };
+}
+
+export interface Comparison {
+  a: string;
+  b: string;
+  /** Mean over instances of Y_a − Y_b, with its paired interval and two-sided p-value. */
+  mean_diff: number;
+  ci95: Interval;
+  p_value: number | null;
+  /** Wilcoxon signed-rank on the disjoint instances (seeds in ascending order, groups of K, arms shuffled). */
+  wilcoxon: WilcoxonResult;
+}
+
+/** The policies of a replay and the data they ran on, as the comparisons need them. */
+export interface ComparisonInput {
+  names: string[];
+  specs: PolicySpec[];
+  params: PolicyParams[];
+  table: CurveTable;
+  nSeeds: number;
+  k: number;
+  rounds: number;
+  seed: number;
+  rng?: RngKind;
+  scores: ScoreTable;
+  /** The paired interval and test options, or null when intervals are off. */
+  paired: PairedOptions | null;
+  /** No disjoint instances (a single --subset instance). */
+  single: boolean;
+}
+
+/** The arms' order on the disjoint instances. */
+const STREAM_DISJOINT_ORDER = 0x7fff0005;
+/** Policy streams of the disjoint instances start here (stream 0x40000000 of the evoalloc generator). */
+const DISJOINT_INSTANCE = 0x3fffffff;
+
+/**
+ * Every pair of policies, then each policy against uniform, single and oracle: the mean difference
+ * over the instances with its paired interval and p-value (same instances, common random numbers),
+ * and a Wilcoxon signed-rank test on ⌊S/K⌋ disjoint instances (replayed here: they share no seed,
+ * so their outcomes are independent). Returns the notes it has (too few disjoint instances).
+ * O(P²·S + P·⌊S/K⌋·G·K).
+ */
+export function replayComparisons(input: ComparisonInput): { comparisons: Comparison[]; notes: string[] } {
+  const { names, k, scores } = input;
+  const notes: string[] = [];
+  const disjoint = disjointOutcomes(input);
+  if (disjoint && disjoint.count < 6)
+    notes.push(
+      `only ${disjoint.count} disjoint instance(s) of K = ${k} in ${input.nSeeds} seeds: the Wilcoxon tests have little power`,
+    );
+  const allocations: Allocation[] = [...names.map((_, p) => p), ...REFERENCE_NAMES];
+  const label = (a: Allocation) => (typeof a === "number" ? names[a]! : a);
+  const stats = allocations.map((a) => meanOf(a)(scores));
+  const comparisons: Comparison[] = [];
+  const compare = (a: number, b: number) => {
+    const test = input.paired ? pairedTest(stats[a]!, stats[b]!, input.paired) : null;
+    const da = disjoint?.outcomes[a];
+    const db = disjoint?.outcomes[b];
+    const dd = new Float64Array(da?.length ?? 0);
+    for (let i = 0; i < dd.length; i++) dd[i] = da![i]! - db![i]!;
+    comparisons.push({
+      a: label(allocations[a]!),
+      b: label(allocations[b]!),
+      mean_diff: stats[a]!.point - stats[b]!.point,
+      ci95: test?.ci95 ?? null,
+      p_value: test?.p_value ?? null,
+      wilcoxon: wilcoxonSignedRank(dd),
+    });
+  };
+  const P = names.length;
+  for (let p = 0; p < P; p++) {
+    for (let q = p + 1; q < P; q++) compare(p, q);
+    for (let j = 0; j < REFERENCE_NAMES.length; j++) compare(p, P + j);
+  }
+  return { comparisons, notes };
+}
+
+/** Outcomes of every policy and reference on the disjoint instances, in allocation order; null for a subset. */
+function disjointOutcomes(input: ComparisonInput): { count: number; outcomes: Float64Array[] } | null {
+  if (input.single) return null;
+  const { table, rounds, seed } = input;
+  const inst = shuffleArms(disjointInstances(input.nSeeds, input.k), seed, STREAM_DISJOINT_ORDER);
+  const runs = input.specs.map(
+    (spec, p) =>
+      runPolicy(table, inst, {
+        spec,
+        params: input.params[p]!,
+        rounds,
+        seed,
+        firstInstance: DISJOINT_INSTANCE,
+        rng: input.rng,
+      }).outcomes,
+  );
+  const refs = references(table, inst, rounds);
+  return { count: inst.count, outcomes: [...runs, refs.uniform, refs.single, refs.oracle] };
 }

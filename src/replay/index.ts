@@ -8,11 +8,14 @@
 export {
   type BestPick,
   type BestVersus,
+  type Comparison,
   holm,
+  type PairedOptions,
   type PairedTest,
   type PickBestOptions,
   pairedTest,
   pickBest,
+  replayComparisons,
 } from "./compare.ts";
 export {
   type CurveTable,
@@ -33,6 +36,19 @@ export {
   shuffleArms,
 } from "./instances.ts";
 export {
+  type Allocation,
+  diff,
+  type IntervalEstimate,
+  intervalEstimates,
+  type Metric,
+  meanOf,
+  normalised,
+  pImprove,
+  REFERENCE_NAMES,
+  type ScoreTable,
+  scoreTable,
+} from "./intervals.ts";
+export {
   difference,
   type JackknifeEstimate,
   type JackknifeOptions,
@@ -43,24 +59,22 @@ export {
   seedMean,
 } from "./jackknife.ts";
 export { type ReplaySize, replayMemoryBytes } from "./memory.ts";
+export type { ReplayOptions } from "./options.ts";
+export { FEW_ROUNDS_NOTE, planReplay, type ReplayPlan } from "./plan.ts";
 export { buildPools, type Pool } from "./pool.ts";
+export { type Interval, type ReplayResult, replay } from "./replay.ts";
 export {
-  type Comparison,
-  type Curve,
-  type Distribution,
-  FEW_ROUNDS_NOTE,
-  type Interval,
+  INTERVAL_METHODS,
+  type IntervalContext,
   type IntervalMethod,
-  type IntervalRow,
-  type PolicySummary,
-  type ReplayOptions,
-  type ReplayResult,
-  replay,
-} from "./replay.ts";
+  seedInterval,
+} from "./seed-interval.ts";
 export { meanStat, ratioStat, type SeedSums, seedSums } from "./seed-sums.ts";
 export { expectedMaxOfK, iqm, mean, quantile, sd, summarize } from "./stats.ts";
 export { StreamRng } from "./stream-rng.ts";
 export { incompleteBeta, logGamma, tCdf, tQuantile, tTwoSidedP } from "./student-t.ts";
+export { type CurveSample, curveSample, subsample } from "./subsample.ts";
+export type { Curve, Distribution, IntervalRow, PolicySummary } from "./summary.ts";
 export {
   type SweepOptions,
   type SweepResult,

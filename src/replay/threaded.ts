@@ -14,7 +14,9 @@ import { availableParallelism } from "node:os";
 import { siblingUrl, startWorker } from "../util/worker.ts";
 import { type PolicyRun, runPolicy } from "./engine.ts";
 import type { KernelJob, KernelReply } from "./kernel-worker.ts";
-import { kernelOptions, planReplay, type ReplayOptions, type ReplayResult, summarise } from "./replay.ts";
+import type { ReplayOptions } from "./options.ts";
+import { kernelOptions, planReplay } from "./plan.ts";
+import { type ReplayResult, summarise } from "./replay.ts";
 
 /** Policy-rounds (instances × G × policies) below which threads do not pay for their start-up. */
 export const THREADED_MIN_WORK = 4_000_000;
@@ -70,8 +72,8 @@ export async function replayThreaded(
           seed: plan.seed,
           firstInstance: lo,
           rng: plan.opts.rng,
-          curveSlot: plan.curveSlot.slice(lo, hi),
-          curveSlots: plan.curveN,
+          curveSlot: plan.curves.slot.slice(lo, hi),
+          curveSlots: plan.curves.index.length,
         };
         w.postMessage(job, [job.arms.buffer as ArrayBuffer, job.curveSlot.buffer as ArrayBuffer]);
       }),
@@ -81,7 +83,7 @@ export async function replayThreaded(
     const hi0 = bounds[1]!;
     const first = { k, count: hi0, arms: plan.inst.arms.subarray(0, hi0 * k), enumerated: false };
     const mine = kopts.map((o) =>
-      runPolicy(plan.table, first, { ...o, curveSlot: plan.curveSlot.subarray(0, hi0) }),
+      runPolicy(plan.table, first, { ...o, curveSlot: plan.curves.slot.subarray(0, hi0) }),
     );
     const chunks = [mine, ...(await Promise.all(replies))];
     return summarise(
