@@ -10,8 +10,9 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { runCli } from "./cli.ts";
 import { startLlmServer } from "./run-llm-server.ts";
-import { cli, toyAnswer, writeToyTask } from "./run-toy.ts";
+import { toyAnswer, writeToyTask } from "./run-toy.ts";
 
 describe("run grid: failed runs (slow: real sandbox)", () => {
   let root: string;
@@ -50,9 +51,12 @@ describe("run grid: failed runs (slow: real sandbox)", () => {
       { models: ["t-model"] },
     );
     const grid = (extra: string[] = []) =>
-      cli(["run", "grid", "--config", join(root, "grid.json"), "--json", ...extra], root, {
-        EVOALLOC_GRID_LOUD_BASE: server.url,
-      }).done;
+      runCli(["run", "grid", "--config", join(root, "grid.json"), "--json", ...extra], {
+        cwd: root,
+        env: {
+          EVOALLOC_GRID_LOUD_BASE: server.url,
+        },
+      });
     try {
       const a = await grid();
       assert.equal(a.code, 1, a.stderr);

@@ -14,8 +14,9 @@ import { stringifyPythonJson } from "../src/log/json.ts";
 import { GreedyRunSchema } from "../src/log/schema.ts";
 import { jsonChunks } from "../src/log/write.ts";
 import { CAP_BYTES, capMetrics, capText } from "../src/run/cap.ts";
+import { runCli } from "./cli.ts";
 import { startLlmServer } from "./run-llm-server.ts";
-import { cli, readRun, toyAnswer, writeToyTask } from "./run-toy.ts";
+import { readRun, toyAnswer, writeToyTask } from "./run-toy.ts";
 
 describe("caps on what a child stores", () => {
   it("capText keeps head and tail around a marker with the original size; short text is untouched", () => {
@@ -74,7 +75,7 @@ describe("a run of candidates returning megabytes (slow: real sandbox)", () => {
     const server = await startLlmServer((body) => toyAnswer(body));
     try {
       const out = join(root, "big.json");
-      const r = await cli(
+      const r = await runCli(
         ["run", "greedy", "--task", "big", "--tasks-dir", join(root, "tasks"), "--model", "qwen3-8b"].concat([
           "--T",
           "2",
@@ -85,8 +86,8 @@ describe("a run of candidates returning megabytes (slow: real sandbox)", () => {
           "--output",
           out,
         ]),
-        root,
-      ).done;
+        { cwd: root },
+      );
       assert.equal(r.code, 0, r.stderr);
       const run = GreedyRunSchema.parse(readRun(out));
       const children = run.trajectory.flatMap((g) => g.children);

@@ -1,8 +1,10 @@
 /**
- * `evoalloc run greedy|bandit` end to end: the built CLI (node
- * bin/evoalloc.js) against a loopback OpenAI-compatible server with injected
- * faults, on the real tasks and the real sandbox. Slow-ish (each CLI start
- * pre-forks Python workers that import numpy/scipy): about 40 s in all.
+ * `evoalloc run greedy|bandit` end to end against a loopback OpenAI-compatible
+ * server with injected faults, on the real tasks and the real sandbox. The CLI
+ * runs in-process (`runCli`, through main()) except where the process boundary
+ * is the point: kill -9, Ctrl-C and the launcher's exit code (`spawnCli`, the
+ * built bin/evoalloc.js). Slow: the sandbox pre-forks Python workers that
+ * import numpy/scipy.
  */
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -11,9 +13,10 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { BanditRunSchema, type GreedyRun, GreedyRunSchema } from "../src/log/schema.ts";
 import { childSeed } from "../src/run/seeds.ts";
+import { runCli, spawnCli } from "./cli.ts";
 import { withoutWallClock } from "./run-fakes.ts";
 import { type LlmServer, promptProgram, type Reply, startLlmServer } from "./run-llm-server.ts";
-import { cli, journalCalls, readRun, toyAnswer, waitFor, writeToyTask } from "./run-toy.ts";
+import { journalCalls, readRun, toyAnswer, waitFor, writeToyTask } from "./run-toy.ts";
 
 describe("run CLI end to end (slow: real sandbox)", () => {
   let root: string;
@@ -53,7 +56,7 @@ describe("run CLI end to end (slow: real sandbox)", () => {
     await dead.close();
     try {
       const out = join(root, "greedy-cp.json");
-      const r = await cli(
+      const r = await runCli(
         [
           "run",
           "greedy",
@@ -81,8 +84,8 @@ describe("run CLI end to end (slow: real sandbox)", () => {
           out,
           "--json",
         ],
-        root,
-      ).done;
+        { cwd: root },
+      );
       assert.equal(r.code, 0, r.stderr);
       const summary = JSON.parse(r.stdout) as { output: string; final_fitness: number };
       assert.equal(summary.output, out);
@@ -127,7 +130,7 @@ describe("run CLI end to end (slow: real sandbox)", () => {
             }
         }
       assert.ok(!existsSync(`${out}.journal.jsonl`), "the journal is removed once the result is written");
-      const v = await cli(["validate", out], root).done;
+      const v = await runCli(["validate", out], { cwd: root });
       assert.equal(v.code, 0, v.stdout + v.stderr);
     } finally {
       await server.close();
@@ -140,7 +143,7 @@ describe("run CLI end to end (slow: real sandbox)", () => {
       content: `\`\`\`python\n${promptProgram(body)}\`\`\``,
     }));
     try {
-      const r = await cli(
+      const r = await runCli(
         [
           "run",
           "bandit",
@@ -155,8 +158,8 @@ describe("run CLI end to end (slow: real sandbox)", () => {
           "--N",
           "2",
         ].concat(["--n-arms", "3", "--T-cap-per-arm", "2", "--api-base", server.url]),
-        root,
-      ).done;
+        { cwd: root },
+      );
       assert.equal(r.code, 0, r.stderr);
       const out = join(root, "results", "bandit", "mmd", "llama-8b", "ucb_C8_T4_K3_seed0.json");
       const run = BanditRunSchema.parse(readRun(out));
@@ -165,7 +168,7 @@ describe("run CLI end to end (slow: real sandbox)", () => {
       assert.equal(run.selections.length, 4);
       assert.equal(run.T_cap_per_arm, 2);
       assert.equal(server.requests.length, 8);
-      const v = await cli(["validate", out], root).done;
+      const v = await runCli(["validate", out], { cwd: root });
       assert.equal(v.code, 0, v.stdout + v.stderr);
     } finally {
       await server.close();
@@ -180,14 +183,14 @@ describe("run CLI end to end (slow: real sandbox)", () => {
           .concat(["--T", "6", "--N", "4", "--seed", "7", "--parallel-llm", "2", "--api-base", server.url])
           .concat(["--output", out]);
       const full = join(root, "full.json");
-      const f = await cli(args(full), root).done;
+      const f = await runCli(args(full), { cwd: root });
       assert.equal(f.code, 0, f.stderr);
       const nFull = server.requests.length;
       assert.equal(nFull, 24);
 
       const out = join(root, "resumed.json");
       const journal = `${out}.journal.jsonl`;
-      const first = cli(args(out), root);
+      const first = spawnCli(args(out), { cwd: root });
       await waitFor(() => journalCalls(journal).length >= 9, "9 journalled calls");
       first.child.kill("SIGKILL");
       const killed = await first.done;
@@ -203,7 +206,7 @@ describe("run CLI end to end (slow: real sandbox)", () => {
       );
       const before = server.requests.length;
 
-      const again = await cli([...args(out), "--resume"], root).done;
+      const again = await runCli([...args(out), "--resume"], { cwd: root });
       assert.equal(again.code, 0, again.stderr);
       assert.match(again.stderr, /finished calls are replayed/);
       const resumedRequests = server.requests.slice(before);
@@ -233,7 +236,7 @@ describe("run CLI end to end (slow: real sandbox)", () => {
         "--output",
         out,
       ]);
-      const run = cli(args, root);
+      const run = spawnCli(args, { cwd: root });
       const journal = `${out}.journal.jsonl`;
       await waitFor(() => journalCalls(journal).length >= 3, "first generation");
       run.child.kill("SIGINT");
@@ -246,7 +249,7 @@ describe("run CLI end to end (slow: real sandbox)", () => {
         JSON.parse(line);
       const done = journalCalls(journal).length;
       assert.ok(done < 15);
-      const again = await cli([...args, "--resume"], root).done;
+      const again = await runCli([...args, "--resume"], { cwd: root });
       assert.equal(again.code, 0, again.stderr);
       const res = GreedyRunSchema.parse(readRun(out));
       assert.equal(res.trajectory.length, 6);
@@ -258,7 +261,7 @@ describe("run CLI end to end (slow: real sandbox)", () => {
   it("refuses to overwrite a result or an interrupted run's journal without --force or --resume", async () => {
     const out = join(root, "exists.json");
     writeFileSync(out, "{}");
-    const r = await cli(
+    const r = await runCli(
       ["run", "greedy", "--task", "toy", "--tasks-dir", tasksDir, "--model", "qwen3-8b"].concat([
         "--T",
         "1",
@@ -269,8 +272,8 @@ describe("run CLI end to end (slow: real sandbox)", () => {
         "--api-base",
         "http://127.0.0.1:9/v1",
       ]),
-      root,
-    ).done;
+      { cwd: root },
+    );
     assert.equal(r.code, 2);
     assert.match(r.stderr, /exists/);
   });
@@ -301,10 +304,24 @@ describe("run CLI end to end (slow: real sandbox)", () => {
       [["run", "bandit", ...base.slice(2), "--algo", "ucb", "--T-cap-per-arm", "0"], /--T-cap-per-arm: /],
     ];
     for (const [args, re] of cases) {
-      const r = await cli(args, root).done;
+      const r = await runCli(args, { cwd: root });
       assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
       assert.match(r.stderr, re);
     }
+  });
+
+  it("the launcher (bin/evoalloc.js) exits with main()'s code", async () => {
+    const r = await spawnCli(
+      ["run", "greedy", "--task", "nope", "--model", "qwen3-8b", "--T", "2", "--N", "2"],
+      {
+        cwd: root,
+      },
+    ).done;
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /--task: .*known tasks: cp, ht, mmd/);
+    const ok = await spawnCli(["models", "--json"], { cwd: root }).done;
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.ok(Array.isArray(JSON.parse(ok.stdout)));
   });
 });
 

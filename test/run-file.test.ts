@@ -13,8 +13,9 @@ import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { GreedyRunSchema } from "../src/log/schema.ts";
+import { runCli, spawnCli } from "./cli.ts";
 import { startLlmServer } from "./run-llm-server.ts";
-import { cli, readRun, toyAnswer, waitFor, writeToyTask } from "./run-toy.ts";
+import { readRun, toyAnswer, waitFor, writeToyTask } from "./run-toy.ts";
 
 describe("run output: lock, stray files, bad paths (slow: real sandbox)", () => {
   let root: string;
@@ -34,9 +35,9 @@ describe("run output: lock, stray files, bad paths (slow: real sandbox)", () => 
     const server = await startLlmServer((body) => toyAnswer(body, 300));
     try {
       const out = join(root, "locked.json");
-      const first = cli(args(server.url, out), root);
+      const first = spawnCli(args(server.url, out), { cwd: root });
       await waitFor(() => existsSync(`${out}.journal.jsonl`), "the first run's journal");
-      const second = await cli(args(server.url, out, ["--resume"]), root).done;
+      const second = await runCli(args(server.url, out, ["--resume"]), { cwd: root });
       assert.equal(second.code, 2, second.stderr);
       assert.match(second.stderr, new RegExp(`pid ${first.child.pid} on ${hostname()}`));
       assert.equal(second.stderr.trim().split("\n").length, 1, second.stderr);
@@ -61,7 +62,7 @@ describe("run output: lock, stray files, bad paths (slow: real sandbox)", () => 
       writeFileSync(stray, '{"half": ');
       const other = join(root, ".other.json.1.0badc0de.tmp");
       writeFileSync(other, "not ours");
-      const r = await cli(args(server.url, out), root).done;
+      const r = await runCli(args(server.url, out), { cwd: root });
       assert.equal(r.code, 0, r.stderr);
       GreedyRunSchema.parse(readRun(out));
       assert.ok(!existsSync(stray), "the stray temporary file is removed");
@@ -81,7 +82,7 @@ describe("run output: lock, stray files, bad paths (slow: real sandbox)", () => 
       const file = join(root, "a-file");
       writeFileSync(file, "x");
       for (const out of ["/proc/nope/a.json", join(file, "a.json"), "/sys/a.json", root]) {
-        const r = await cli(args(server.url, out), root).done;
+        const r = await runCli(args(server.url, out), { cwd: root });
         assert.equal(r.code, 2, `${out}: ${r.stderr}`);
         assert.equal(r.stderr.trim().split("\n").length, 1, `${out}: ${r.stderr}`);
         assert.match(r.stderr, /^evoalloc: --output: /);
@@ -99,7 +100,7 @@ describe("run output: lock, stray files, bad paths (slow: real sandbox)", () => 
           "/proc/nope",
         ],
       ]) {
-        const r = await cli(cmd, root).done;
+        const r = await runCli(cmd, { cwd: root });
         assert.equal(r.code, 2, `${cmd.join(" ")}: ${r.stderr}`);
         assert.match(r.stderr, /^evoalloc: --out(put)?: cannot create \/proc\/nope: ENOENT/);
         assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);

@@ -16,8 +16,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { GreedyRunSchema } from "../src/log/schema.ts";
+import { runCli } from "./cli.ts";
 import { startLlmServer } from "./run-llm-server.ts";
-import { cli, journalCalls, readRun, toyAnswer, writeToyTask } from "./run-toy.ts";
+import { journalCalls, readRun, toyAnswer, writeToyTask } from "./run-toy.ts";
 
 describe("online runs fail loudly (slow: real sandbox)", () => {
   let root: string;
@@ -52,7 +53,7 @@ describe("online runs fail loudly (slow: real sandbox)", () => {
       ];
       for (const [url, re] of cases) {
         const out = join(root, "preflight.json");
-        const r = await cli(args(url, out), root).done;
+        const r = await runCli(args(url, out), { cwd: root });
         assert.equal(r.code, 1, `${url}: ${r.stderr}`);
         assert.match(r.stderr, re);
         assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
@@ -78,7 +79,7 @@ describe("online runs fail loudly (slow: real sandbox)", () => {
     );
     try {
       const out = join(root, "midrun.json");
-      const r = await cli(args(server.url, out, ["--parallel-llm", "1"]), root).done;
+      const r = await runCli(args(server.url, out, ["--parallel-llm", "1"]), { cwd: root });
       assert.equal(r.code, 1, r.stderr);
       assert.match(r.stderr, /HTTP 401.*the run stops/);
       assert.match(r.stderr, /resume with:\n\s+(npx )?evoalloc run greedy .*--resume/);
@@ -105,7 +106,7 @@ describe("online runs fail loudly (slow: real sandbox)", () => {
         "--max-consecutive-failures",
         "3",
       ]);
-      const r = await cli(a, root).done;
+      const r = await runCli(a, { cwd: root });
       assert.equal(r.code, 1, r.stderr);
       assert.match(r.stderr, /3 calls in a row got no answer \(last: error:InternalServerError/);
       assert.match(r.stderr, /resume with:/);
@@ -119,7 +120,7 @@ describe("online runs fail loudly (slow: real sandbox)", () => {
       for (const l of lines) if (l.t === "drop") kept.delete(l.key);
       assert.equal(kept.size, 5, "the 5 answered calls stay, the 2 recorded failures are retracted");
       healthy = true;
-      const again = await cli([...a, "--resume"], root).done;
+      const again = await runCli([...a, "--resume"], { cwd: root });
       assert.equal(again.code, 0, again.stderr);
       const run = GreedyRunSchema.parse(readRun(out));
       const children = run.trajectory.flatMap((g) => g.children);
@@ -144,17 +145,18 @@ describe("online runs fail loudly (slow: real sandbox)", () => {
     );
     try {
       const out = join(root, "nothing.json");
-      const r = await cli(
+      const r = await runCli(
         args(server.url, out, ["--retries", "0", "--max-consecutive-failures", "0", "--T", "1", "--N", "3"]),
-        root,
-      ).done;
+        { cwd: root },
+      );
       assert.equal(r.code, 1, r.stderr);
       assert.match(r.stderr, /no call of the run got an answer \(3 calls\)/);
       assert.ok(!existsSync(out));
 
       const out2 = join(root, "some.json");
-      const s = await cli(args(some.url, out2, ["--retries", "0", "--parallel-llm", "1", "--json"]), root)
-        .done;
+      const s = await runCli(args(some.url, out2, ["--retries", "0", "--parallel-llm", "1", "--json"]), {
+        cwd: root,
+      });
       assert.equal(s.code, 0, s.stderr);
       const summary = JSON.parse(s.stdout) as Record<string, unknown>;
       assert.equal(summary.calls, 16);
@@ -169,10 +171,13 @@ describe("online runs fail loudly (slow: real sandbox)", () => {
   });
 
   it("no endpoint configured: exit 2 naming --api-base and both variables", async () => {
-    const r = await cli(args(null, join(root, "noendpoint.json")), root, {
-      LLM_API_BASE: "",
-      OPENAI_BASE_URL: "",
-    }).done;
+    const r = await runCli(args(null, join(root, "noendpoint.json")), {
+      cwd: root,
+      env: {
+        LLM_API_BASE: "",
+        OPENAI_BASE_URL: "",
+      },
+    });
     assert.equal(r.code, 2, r.stderr);
     assert.match(
       r.stderr,
@@ -202,12 +207,12 @@ describe("online runs fail loudly (slow: real sandbox)", () => {
     task("hangs", ["    import time", "    time.sleep(60)"]);
     try {
       const run = (key: string) =>
-        cli(
+        runCli(
           ["run", "greedy", "--task", key, "--tasks-dir", join(root, "broken"), "--model", "qwen3-8b"].concat(
             ["--T", "1", "--N", "2", "--api-base", server.url, "--output", join(root, `init-${key}.json`)],
           ),
-          root,
-        ).done;
+          { cwd: root },
+        );
       const raises = await run("raises");
       assert.equal(raises.code, 1, raises.stderr);
       assert.match(raises.stderr, /Traceback[\s\S]*in helper[\s\S]*ValueError: broken evaluator/);
@@ -247,8 +252,9 @@ describe("online runs fail loudly (slow: real sandbox)", () => {
     );
     try {
       const out = join(root, "usage.json");
-      const r = await cli(args(server.url, out, ["--parallel-llm", "1", "--retries", "1", "--T", "2"]), root)
-        .done;
+      const r = await runCli(args(server.url, out, ["--parallel-llm", "1", "--retries", "1", "--T", "2"]), {
+        cwd: root,
+      });
       assert.equal(r.code, 0, r.stderr);
       const run = GreedyRunSchema.parse(readRun(out));
       const attempts = run.trajectory.flatMap((g) => g.children.flatMap((c) => c.attempts));
@@ -260,7 +266,7 @@ describe("online runs fail loudly (slow: real sandbox)", () => {
         assert.match(String(a.error), /^invalid usage: /);
       });
       assert.ok(run.flops.worst_case.total_flops > 0 && Number.isFinite(run.flops.worst_case.total_flops));
-      const v = await cli(["validate", out], root).done;
+      const v = await runCli(["validate", out], { cwd: root });
       assert.equal(v.code, 0, v.stdout + v.stderr);
 
       // a file whose ok attempt carries negative usage is rejected
@@ -272,7 +278,7 @@ describe("online runs fail loudly (slow: real sandbox)", () => {
       a.usage = { prompt_tokens: -5000, completion_tokens: 40, total_tokens: -4960 };
       const bent = join(root, "tampered.json");
       writeFileSync(bent, JSON.stringify(tampered));
-      const t = await cli(["validate", bent], root).done;
+      const t = await runCli(["validate", bent], { cwd: root });
       assert.equal(t.code, 1, t.stdout + t.stderr);
       assert.match(t.stdout + t.stderr, /usage.*prompt_tokens: is -5000, not a non-negative integer/);
     } finally {

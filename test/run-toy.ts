@@ -1,42 +1,12 @@
 /**
- * Shared by the run CLI's end-to-end tests: the built CLI as a child process,
- * a tiny deterministic task (the program sets X; combined_score = X) and the
- * loopback server's answers for it.
+ * Shared by the run CLI's end-to-end tests (the CLI itself is in ./cli.ts): a
+ * tiny deterministic task (the program sets X; combined_score = X), the
+ * loopback server's answers for it, and readers of its files.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parsePythonJson } from "../src/log/json.ts";
 import { type ChatBody, promptProgram, type Reply } from "./run-llm-server.ts";
-
-export const BIN = join(import.meta.dirname, "..", "bin", "evoalloc.js");
-
-export interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-export function cli(
-  args: string[],
-  cwd: string,
-  env: Record<string, string> = {},
-): { child: ChildProcess; done: Promise<Exit> } {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd,
-    env: { ...process.env, LLM_API_BASE: "", OPENAI_BASE_URL: "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout!.on("data", (d) => (stdout += d));
-  child.stderr!.on("data", (d) => (stderr += d));
-  const done = new Promise<Exit>((resolve) =>
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
-  return { child, done };
-}
 
 export const readRun = (path: string): unknown => parsePythonJson(readFileSync(path, "utf8"));
 

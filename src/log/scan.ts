@@ -8,7 +8,7 @@
  *   walk ─> dispatch (bounded window) ─> worker: load + eventOf + digest ─> in-order yield
  */
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import { siblingUrl, startWorker } from "../util/worker.ts";
 import { type Problem, walk } from "./read.ts";
 import type { SummaryRow } from "./summary.ts";
 
@@ -28,7 +28,7 @@ interface Job {
   error?: string;
 }
 
-const workerUrl = new URL(`./scan-worker${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url);
+const workerUrl = siblingUrl("scan-worker", import.meta.url);
 
 /** Streams one digest per result file under `paths`, in the walk's sorted order. */
 export async function* scanResults(
@@ -41,15 +41,18 @@ export async function* scanResults(
     for await (const item of walk(paths)) yield await scanOne(item);
     return;
   }
-  const workers = Array.from({ length: threads }, () => new Worker(workerUrl));
-  const pending = new Map<number, (ev: ScanEvent) => void>();
-  const failures: Error[] = [];
+  const workers = Array.from({ length: threads }, () => startWorker(workerUrl));
+  const pending = new Map<number, { resolve: (ev: ScanEvent) => void; reject: (err: Error) => void }>();
   for (const w of workers) {
     w.on("message", (msg: { id: number; event: ScanEvent }) => {
-      pending.get(msg.id)?.(msg.event);
+      pending.get(msg.id)?.resolve(msg.event);
       pending.delete(msg.id);
     });
-    w.on("error", (err) => failures.push(err));
+    // a worker that fails fails the scan (its jobs would never be answered)
+    w.on("error", (err) => {
+      for (const p of pending.values()) p.reject(err);
+      pending.clear();
+    });
   }
   const window: Promise<ScanEvent>[] = [];
   const depth = threads * 3;
@@ -66,8 +69,8 @@ export async function* scanResults(
       const id = next++;
       const job: Job = { id, file: it.value.file, ...("error" in it.value ? { error: it.value.error } : {}) };
       window.push(
-        new Promise<ScanEvent>((resolve) => {
-          pending.set(id, resolve);
+        new Promise<ScanEvent>((resolve, reject) => {
+          pending.set(id, { resolve, reject });
           workers[id % threads]!.postMessage(job);
         }),
       );
@@ -76,7 +79,6 @@ export async function* scanResults(
   try {
     await dispatch();
     while (window.length > 0) {
-      if (failures.length > 0) throw failures[0];
       const ev = await window.shift()!;
       await dispatch();
       yield ev;

@@ -14,6 +14,9 @@ export function siblingUrl(name: string, base: string): URL {
 
 export function startWorker(url: URL): Worker {
   if (!url.pathname.endsWith(".ts")) return new Worker(url);
-  const code = `import("tsx/esm/api").then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
+  // tsx is resolved here, not in the worker: an eval'd worker resolves from the working folder, which
+  // need not be the project's (a command run in-process from another folder)
+  const tsx = JSON.stringify(import.meta.resolve("tsx/esm/api"));
+  const code = `import(${tsx}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
   return new Worker(code, { eval: true });
 }

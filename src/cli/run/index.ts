@@ -50,6 +50,7 @@ import { createEvaluator, type Isolation, SandboxError } from "../../run/sandbox
 import { loadTask, TaskError } from "../../run/tasks.ts";
 import { version } from "../../version.ts";
 import { Failure, UsageError } from "../errors.ts";
+import { commandArgs } from "../main.ts";
 import { commandName, printJson } from "../options.ts";
 import { registerGrid } from "./grid.ts";
 import { createProgress } from "./progress.ts";
@@ -386,7 +387,7 @@ async function createClient(
 }
 
 /** The command line that resumes this run (the current one plus --resume). */
-export function resumeCommand(argv: string[] = process.argv.slice(2), name = commandName()): string {
+export function resumeCommand(argv: string[] = commandArgs(), name = commandName()): string {
   const args = argv.includes("--resume") ? argv : [...argv, "--resume"];
   const quote = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
   return [name, ...args.filter((a) => a !== "--force").map(quote)].join(" ");
