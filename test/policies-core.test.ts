@@ -11,7 +11,7 @@ import {
   rsrSchedule,
 } from "../src/policies/index.ts";
 import type { Policy } from "../src/policies/policy.ts";
-import { StreamRng } from "../src/replay/stream-rng.ts";
+import { StreamRng } from "../src/util/stream-rng.ts";
 import { rng } from "../src/util/rng.ts";
 
 /** Runs `policy` for `rounds` rounds where arm i's n-th reward is rewardOf(i, n) (n from 1). */

@@ -10,12 +10,12 @@ import {
   quantile,
   ReplayError,
   replay,
-  StreamRng,
   sampleInstances,
   syntheticRecord,
   wilcoxonSignedRank,
 } from "../src/replay/index.ts";
 import { rng } from "../src/util/rng.ts";
+import { StreamRng } from "../src/util/stream-rng.ts";
 
 const rec = (seed: number, curve: number[], N = 4, file?: string) =>
   syntheticRecord({ task: "t", model: "m", N, seed, curve }, file);

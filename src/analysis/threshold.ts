@@ -15,7 +15,7 @@ import { seedBootstrap } from "../replay/bootstrap.ts";
 import { curveTable, runPolicy } from "../replay/engine.ts";
 import { makeInstances } from "../replay/instances.ts";
 import type { Pool } from "../replay/pool.ts";
-import { StreamRng } from "../replay/stream-rng.ts";
+import { StreamRng } from "../util/stream-rng.ts";
 import { AnalysisError } from "./errors.ts";
 
 /** Resampled mean curves: `values[b·steps + r]` is resample b's mean at step r. */

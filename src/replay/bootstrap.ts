@@ -12,7 +12,7 @@
 
 import type { Instances } from "./instances.ts";
 import { quantileSorted } from "./stats.ts";
-import { StreamRng } from "./stream-rng.ts";
+import { StreamRng } from "../util/stream-rng.ts";
 
 /** Weights of one resample: instances idx[0..n) carry weight w[0..n) (> 0). */
 export interface Resample {

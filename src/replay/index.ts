@@ -71,7 +71,6 @@ export {
 } from "./seed-interval.ts";
 export { meanStat, ratioStat, type SeedSums, seedSums } from "./seed-sums.ts";
 export { expectedMaxOfK, iqm, mean, quantile, sd, summarize } from "./stats.ts";
-export { StreamRng } from "./stream-rng.ts";
 export { incompleteBeta, logGamma, tCdf, tQuantile, tTwoSidedP } from "./student-t.ts";
 export { type CurveSample, curveSample, subsample } from "./subsample.ts";
 export type { Curve, Distribution, IntervalRow, PolicySummary } from "./summary.ts";

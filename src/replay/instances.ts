@@ -5,7 +5,7 @@
  * is the k-th smallest seed); a sample draws each subset uniformly and
  * independently (Floyd's algorithm), arms again in ascending order.
  */
-import { StreamRng } from "./stream-rng.ts";
+import { StreamRng } from "../util/stream-rng.ts";
 
 export interface Instances {
   k: number;
