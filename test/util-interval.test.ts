@@ -3,16 +3,17 @@ import { test } from "node:test";
 import { meanCi } from "../src/analysis/figures/figure.ts";
 import { sweep } from "../src/replay/sweep.ts";
 import { syntheticRecord } from "../src/replay/synthetic.ts";
-import { ONE_VALUE_NOTE, tInterval, tQuantile } from "../src/util/interval.ts";
+import { ONE_VALUE_NOTE, tInterval } from "../src/util/interval.ts";
+import { tCritical } from "../src/util/student-t.ts";
 
 test("tInterval: Student-t with n − 1 df; one value gives no interval and says so", () => {
   const t = tInterval([1, 2, 3]);
   assert.equal(t.mean, 2);
   assert.equal(t.sd, 1);
-  // t(0.975, 2) = 4.302652729911275
-  assert.ok(Math.abs(t.hi! - (2 + 4.302652729911275 / Math.sqrt(3))) < 1e-7);
-  assert.ok(Math.abs(t.lo! - (2 - 4.302652729911275 / Math.sqrt(3))) < 1e-7);
-  assert.ok(Math.abs(tQuantile(0.95, 9) - 2.2621571627409915) < 1e-7);
+  // t(0.975, 2) = (scipy.stats.t.ppf) 4.302652729749462
+  assert.ok(Math.abs(t.hi! - (2 + 4.302652729749462 / Math.sqrt(3))) < 1e-12);
+  assert.ok(Math.abs(t.lo! - (2 - 4.302652729749462 / Math.sqrt(3))) < 1e-12);
+  assert.ok(Math.abs(tCritical(0.95, 9) - 2.262157162798205) < 1e-12);
   const one = tInterval([0.4]);
   assert.equal(one.lo, null);
   assert.equal(one.hi, null);
@@ -25,7 +26,7 @@ test("figure means use t, not 1.96: 10 seeds give a 15% wider half-width than th
   const m = meanCi(values);
   const sd = tInterval(values).sd!;
   const half = (m.hi! - m.lo!) / 2;
-  assert.ok(Math.abs(half / ((1.96 * sd) / Math.sqrt(10)) - 2.2621571627409915 / 1.96) < 1e-7);
+  assert.ok(Math.abs(half / ((1.96 * sd) / Math.sqrt(10)) - 2.262157162798205 / 1.96) < 1e-12);
   assert.equal(meanCi([0.3]).lo, null);
 });
 

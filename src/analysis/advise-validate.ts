@@ -7,7 +7,8 @@
  * split's seed standard error, t with seeds − 1 df — is checked for
  * covering the observed mean. Pure.
  */
-import { tInterval, tQuantile } from "../util/interval.ts";
+import { tInterval } from "../util/interval.ts";
+import { tCritical } from "../util/student-t.ts";
 import { fitPhi, type PhiOptions, phiPredict } from "./phi.ts";
 import type { SplitOutcome } from "./splits.ts";
 
@@ -88,9 +89,9 @@ export function validatePhi(
       continue;
     }
     // the fit's interval for the mean, as a standard error on the V scale, combined with the split's own
-    const qFit = tQuantile(0.95, fit.n_seeds - 1);
+    const qFit = tCritical(0.95, fit.n_seeds - 1);
     const seFit = (p.V_hi - p.V_lo) / (2 * qFit);
-    const h = tQuantile(0.95, s.values.length - 1) * Math.sqrt(seFit ** 2 + obs.se ** 2);
+    const h = tCritical(0.95, s.values.length - 1) * Math.sqrt(seFit ** 2 + obs.se ** 2);
     const ci: [number, number] = [p.V - h, p.V + h];
     out.push({
       ...base,

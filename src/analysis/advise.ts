@@ -12,7 +12,8 @@
  * with the tied ones. Pure: tables, pools and the fit in, one object out.
  */
 import { holm, type Pool, pairedTest, replay, seedMean, tTwoSidedP } from "../replay/index.ts";
-import { tInterval, tQuantile } from "../util/interval.ts";
+import { tInterval } from "../util/interval.ts";
+import { tCritical } from "../util/student-t.ts";
 import { ablationKs, type EffectsRow, effects } from "./effects.ts";
 import { design, type PhiCell, type PhiFit, phiPredict } from "./phi.ts";
 import type { Curve, SplitOutcome } from "./splits.ts";
@@ -148,7 +149,7 @@ export function compareSamples(
   const vb = tb.se ** 2;
   const se = Math.sqrt(va + vb);
   const df = (va + vb) ** 2 / (va ** 2 / (x.length - 1) + vb ** 2 / (y.length - 1));
-  const h = tQuantile(0.95, df) * se;
+  const h = tCritical(0.95, df) * se;
   return { difference: diff, ci95: [diff - h, diff + h], p: tTestP(diff, se, df), paired: false };
 }
 
@@ -183,7 +184,7 @@ function predictedDifference(fit: PhiFit, s1: { T: number; N: number }, s2: { T:
   for (let j = 0; j < 4; j++) for (let k = 0; k < 4; k++) v += g[j]! * fit.vcov[j]![k]! * g[k]!;
   const se = Math.sqrt(Math.max(0, v));
   const diff = p1.V - p2.V;
-  const h = tQuantile(0.95, fit.n_seeds - 1) * se;
+  const h = tCritical(0.95, fit.n_seeds - 1) * se;
   return {
     difference: diff,
     ci95: [diff - h, diff + h] as [number, number],

@@ -17,8 +17,8 @@
  * Pure: rows in, one JSON-ready block out.
  */
 import { quantileSorted } from "simple-statistics";
-import { tQuantile } from "../util/interval.ts";
 import { rng } from "../util/rng.ts";
+import { tCritical } from "../util/student-t.ts";
 import { byTaskModel, MIN_SPLITS } from "./bilinear.ts";
 import { clusteredInference, FitError, fTest, ols, solveWeighted } from "./ols.ts";
 import type { SplitOutcome } from "./splits.ts";
@@ -371,7 +371,7 @@ export function fitPhi(rows: readonly PhiRow[], opts: PhiOptions = {}): PhiCell 
     const kept = B - failed;
     const bootT = pct(boot.T[k]!);
     const delta =
-      o.regime === "interior" ? deltaInterval(full.beta, clus.vcov, C, tQuantile(0.95, G - 1)) : null;
+      o.regime === "interior" ? deltaInterval(full.beta, clus.vcov, C, tCritical(0.95, G - 1)) : null;
     return {
       C,
       ln_T_star: o.u,
@@ -441,7 +441,7 @@ export function phiPredict(
   N: number,
   level = 0.95,
 ): { y: number; se_y: number; V: number; V_lo: number; V_hi: number } {
-  const q = tQuantile(level, fit.n_seeds - 1);
+  const q = tCritical(level, fit.n_seeds - 1);
   const x = design(T, N);
   const beta = TERMS.map((t) => fit.coefficients[t].estimate);
   const yHat = x.reduce((s, v, j) => s + v * beta[j]!, 0);

@@ -10,9 +10,9 @@
  * instance).
  */
 
+import { StreamRng } from "../util/stream-rng.ts";
 import type { Instances } from "./instances.ts";
 import { quantileSorted } from "./stats.ts";
-import { StreamRng } from "../util/stream-rng.ts";
 
 /** Weights of one resample: instances idx[0..n) carry weight w[0..n) (> 0). */
 export interface Resample {

@@ -16,12 +16,12 @@
  */
 import type { PolicyParams, PolicySpec } from "../policies/policy.ts";
 import type { RngKind } from "../policies/stream.ts";
+import { tTwoSidedP } from "../util/student-t.ts";
 import { type CurveTable, references, runPolicy } from "./engine.ts";
 import { ReplayError } from "./errors.ts";
 import { disjointInstances, shuffleArms } from "./instances.ts";
 import { type Allocation, meanOf, REFERENCE_NAMES, type ScoreTable } from "./intervals.ts";
 import { difference, type Interval, type JackknifeOptions, jackknife, type SeedStat } from "./jackknife.ts";
-import { tTwoSidedP } from "./student-t.ts";
 import { type WilcoxonResult, wilcoxonSignedRank } from "./wilcoxon.ts";
 
 export interface PairedTest {

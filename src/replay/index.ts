@@ -5,6 +5,8 @@
  *   runs ─> buildPools ─> replay(pool, opts)      policies vs uniform / single / oracle
  *   runs ─> sweep(runs, opts)                     final fitness per split T·N = C
  */
+
+export { incompleteBeta, logGamma, tCdf, tCritical, tQuantile, tTwoSidedP } from "../util/student-t.ts";
 export {
   type BestPick,
   type BestVersus,
@@ -71,7 +73,6 @@ export {
 } from "./seed-interval.ts";
 export { meanStat, ratioStat, type SeedSums, seedSums } from "./seed-sums.ts";
 export { expectedMaxOfK, iqm, mean, quantile, sd, summarize } from "./stats.ts";
-export { incompleteBeta, logGamma, tCdf, tQuantile, tTwoSidedP } from "./student-t.ts";
 export { type CurveSample, curveSample, subsample } from "./subsample.ts";
 export type { Curve, Distribution, IntervalRow, PolicySummary } from "./summary.ts";
 export {

@@ -19,8 +19,9 @@
  * leave-one-out values. Differences of statistics computed on the same seeds
  * (paired: common random numbers) are differences of the two, seed by seed.
  */
+
+import { tQuantile } from "../util/student-t.ts";
 import { ReplayError } from "./errors.ts";
-import { tQuantile } from "./student-t.ts";
 
 /** A statistic of a seed pool: the point value, and loo[s] = its value with seed s left out (NaN when undefined). */
 export interface SeedStat {

@@ -13,6 +13,7 @@
  * runs the same stages with the kernel spread over worker threads.
  */
 import type { RngKind } from "../policies/stream.ts";
+import { tQuantile } from "../util/student-t.ts";
 import {
   type BestPick,
   type Comparison,
@@ -27,7 +28,6 @@ import { DEFAULT_INTERVAL_METHOD, type ReplayOptions } from "./options.ts";
 import { kernelOptions, planReplay, type ReplayPlan } from "./plan.ts";
 import type { Pool } from "./pool.ts";
 import { type IntervalContext, type IntervalMethod, seedInterval } from "./seed-interval.ts";
-import { tQuantile } from "./student-t.ts";
 import {
   type Curve,
   curveAndPulls,

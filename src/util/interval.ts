@@ -2,10 +2,10 @@
  * The Student-t interval of a mean over seeds, shared by replay and
  * analysis: mean ± t(1 − α/2, n − 1)·sd/√n. With one value there is no
  * interval (no spread to estimate): `lo`/`hi` are null and `note` says so.
- * Descriptive statistics come from simple-statistics, the quantile from jstat.
+ * Descriptive statistics come from simple-statistics, the quantile from ./student-t.ts.
  */
-import jStat from "jstat";
 import { sampleStandardDeviation, mean as ssMean } from "simple-statistics";
+import { tCritical } from "./student-t.ts";
 
 export interface TInterval {
   n: number;
@@ -39,11 +39,6 @@ export function tInterval(values: readonly number[], level = 0.95): TInterval {
   if (n < 2) return { n, mean: m, sd: null, se: null, lo: null, hi: null, note: ONE_VALUE_NOTE };
   const sd = sampleStandardDeviation(values as number[]);
   const se = sd / Math.sqrt(n);
-  const h = tQuantile(level, n - 1) * se;
+  const h = tCritical(level, n - 1) * se;
   return { n, mean: m, sd, se, lo: m - h, hi: m + h };
-}
-
-/** The two-sided t quantile t(1 − (1 − level)/2, df). @example tQuantile(0.95, 9) // => 2.262… */
-export function tQuantile(level: number, df: number): number {
-  return jStat.studentt.inv(1 - (1 - level) / 2, df);
 }
