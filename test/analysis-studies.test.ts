@@ -10,6 +10,7 @@ import {
   replayMeanCurves,
 } from "../src/analysis/threshold.ts";
 import { buildPools, expectedMaxOfK, type Pool, replay, syntheticRecord } from "../src/replay/index.ts";
+import { StreamRng } from "../src/util/stream-rng.ts";
 
 const step = (at: number, depth: number, lo = 0, hi = 1) =>
   Array.from({ length: depth + 1 }, (_, g) => (g >= at ? hi : lo));
@@ -20,17 +21,33 @@ function poolOf(curves: number[][], N = 4): Pool {
   )[0]!;
 }
 
-test("earliestReach: the first step where the share of resamples at or above τ reaches the level; NaN never counts", () => {
-  const c = {
-    replicates: 4,
-    steps: 3,
-    values: Float64Array.from([0, 1, 2, 0, 0, 2, 0, 1, 2, Number.NaN, 1, 2]),
-  };
-  assert.equal(earliestReach(c, 1, 0.75), 1);
-  assert.equal(earliestReach(c, 1, 0.9), 2);
-  assert.equal(earliestReach(c, 0, 1), 1); // step 0 has a NaN resample
+test("earliestReach: the first step whose lower bound is at or above τ; NaN never counts", () => {
+  const c = { steps: 4, lower: Float64Array.from([Number.NaN, 0.5, 1, 0.9]) };
+  assert.equal(earliestReach(c, 0.5), 1);
+  assert.equal(earliestReach(c, 1), 2);
+  assert.equal(earliestReach(c, -1), 1);
   assert.equal(earliestReach(c, 3), null);
-  assert.equal(earliestReach({ replicates: 0, steps: 3, values: new Float64Array() }, 0), null);
+  assert.equal(earliestReach({ steps: 0, lower: new Float64Array() }, 0), null);
+});
+
+test("bootstrapMeanCurves: reached exactly where at least 90% of the resampled means reach τ", () => {
+  // the same resamples by hand (same stream): the share reaching τ at each step decides
+  const curves = [step(2, 8), step(5, 8), step(3, 8, 0, 0.6), step(6, 8, 0.1, 0.8), step(1, 8, 0, 0.3)];
+  const B = 200;
+  const boot = bootstrapMeanCurves(curves, B, 3);
+  const r = new StreamRng(3, 0x7ffe0001);
+  const means: number[][] = [];
+  for (let b = 0; b < B; b++) {
+    const m = new Array(5).fill(0);
+    for (let i = 0; i < 5; i++) m[r.int(5)]++;
+    means.push(Array.from({ length: 9 }, (_, t) => curves.reduce((acc, c, j) => acc + m[j] * c[t]!, 0) / 5));
+  }
+  for (const tau of [0.1, 0.25, 0.4, 0.55, 0.7, 0.9]) {
+    let expected: number | null = null;
+    for (let t = 0; t < 9 && expected === null; t++)
+      if (means.filter((m) => m[t]! >= tau - 1e-12).length >= 0.9 * B) expected = t;
+    assert.equal(earliestReach(boot, tau), expected, `tau ${tau}`);
+  }
 });
 
 test("threshold-reaching on curves with a known crossing: half the seeds step at 3, half at 7", () => {
@@ -91,12 +108,37 @@ test("defaultTaus: 50/75/90% of the best seen per task, or the given τ", () => 
 
 test("replay threshold-reaching: identical seeds that step at 4 are reached at round 4 by a policy that commits to one arm", () => {
   const pool = poolOf(Array.from({ length: 6 }, () => step(4, 10)));
-  const curves = replayMeanCurves(pool, { K: 3, rounds: 10, policies: ["leader", "ucb"], replicates: 200 });
+  const curves = replayMeanCurves(pool, { K: 3, rounds: 10, policies: ["leader", "ucb"] });
   // leader: one pull each (rounds 1–3), then the leader: round 3 + 3 more pulls of it → 4 pulls at round 6
   assert.equal(earliestReach(curves.get("leader")!, 0.5), 6);
   // ucb spreads pulls round robin at first: an arm has 4 pulls at round 10 (3·3 + 1)
   assert.equal(earliestReach(curves.get("ucb")!, 0.5), 10);
   assert.equal(curves.get("ucb")!.steps, 11);
+});
+
+test("replay threshold-reaching bounds the mean curve as the replay's own interval does (same instances, streams, method)", () => {
+  const curves = Array.from({ length: 9 }, (_, s) =>
+    Array.from({ length: 13 }, (_, g) => Math.min(1, 0.05 * s * Math.sqrt(g) + (g > s ? 0.2 : 0))),
+  );
+  const pool = poolOf(curves);
+  const opts = { K: 3, rounds: 12, policies: ["ucb", "thompson"], maxInstances: 60, seed: 5 };
+  // a one-sided 97.5% bound is the lower end of the two-sided 95% interval of the final mean
+  const bounds = replayMeanCurves(pool, { ...opts, level: 0.975 });
+  const res = replay(pool, { ...opts, curveInstances: 60 });
+  for (const p of opts.policies) {
+    const lower = bounds.get(p)!.lower;
+    assert.ok(res.policies[p]!.ci95 !== null);
+    // the curves are stored in float32
+    assert.ok(
+      Math.abs(lower[12]! - res.policies[p]!.ci95![0]) < 1e-6,
+      `${p}: ${lower[12]} vs ${res.policies[p]!.ci95![0]}`,
+    );
+    for (let r = 0; r <= 12; r++)
+      assert.ok(lower[r]! <= res.curves[p]!.mean[Math.max(0, r - 1)]! + 1e-6 || r === 0);
+  }
+  // K = S: no seed can be left out, so no bound and τ is never reached
+  const all = replayMeanCurves(poolOf(curves.slice(0, 3)), { K: 3, rounds: 12, policies: ["ucb"] });
+  assert.equal(earliestReach(all.get("ucb")!, 0), null);
 });
 
 test("K ablation on a pool with a known answer: leader's gain over single is E[max of K] − mean", () => {

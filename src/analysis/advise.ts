@@ -63,7 +63,7 @@ export interface ThresholdAdvice {
   tau: number;
   tau_level: number | null;
   method: string;
-  /** Calls (≤ C) at which 90% of seed resamples reach τ; null: not within C. */
+  /** Calls (≤ C) at which the mean curve reaches τ with 90% confidence (analysis/threshold.ts); null: not within C. */
   calls: number | null;
 }
 
@@ -384,7 +384,6 @@ export function advise(input: AdviseInput, opts: AdviseOptions = {}): Advice {
       K: bestTried.K,
       rounds: bestTried.G,
       policies: [bestTried.policy],
-      replicates: reps,
       seed,
     });
     groups.push({

@@ -187,7 +187,6 @@ export function poolStudies(pool: Pool, main: ReplayResult, opts: PoolStudyOptio
       K: main.K,
       rounds: main.rounds,
       policies,
-      replicates: opts.reachReplicates,
       seed: opts.seed,
     });
     for (const [policy, c] of curves)

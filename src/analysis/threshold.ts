@@ -1,67 +1,68 @@
 /**
  * Threshold-reaching efficiency (arXiv 2605.29268): the earliest generation
- * (and call count) at which at least 90% of bootstrap resamples over seeds
- * of the mean running-best curve reach a fitness τ.
+ * (and call count) at which the mean running-best curve reaches a fitness τ
+ * with 90% confidence — its one-sided 90% lower confidence bound is ≥ τ.
  *
- *   units' curves (seeds, online runs) ─> seed bootstrap of the mean curve ─┐
- *   replay instances' curves ─> seed-multiplicity bootstrap of the mean ────┴─> earliestReach(τ)
+ *   units' curves (seeds, online runs) ─> bootstrap of the mean curve: ≥ 90% of resamples ≥ τ ─┐
+ *   replay instances' curves ─> seed sums ─> the replay's interval (seedInterval), lower end ≥ τ ┴─> earliestReach(τ)
  *
- * A resample's mean curve is non-decreasing (each running best is), so
- * "reached by step r" is "the resampled mean at r ≥ τ". Pure; all
- * randomness from the given seed.
+ * For independent units this is the paper's criterion (at least 90% of
+ * bootstrap resamples reach τ: the 10% percentile bound). A replay's
+ * instances share seeds, so its bound is the one every replay interval uses
+ * (leave-one-seed-out sums, src/replay/seed-interval.ts), measured by
+ * `npm run bench:coverage`. Pure; all randomness from the given seed.
  */
-import { getPolicy, resolveParams } from "../policies/index.ts";
-import { seedBootstrap } from "../replay/bootstrap.ts";
-import { curveTable, runPolicy } from "../replay/engine.ts";
-import { makeInstances } from "../replay/instances.ts";
+import { runPolicy } from "../replay/engine.ts";
+import type { Instances } from "../replay/instances.ts";
+import { jackknifeSe } from "../replay/jackknife.ts";
+import { DEFAULT_INTERVAL_METHOD } from "../replay/options.ts";
+import { kernelOptions, planReplay } from "../replay/plan.ts";
 import type { Pool } from "../replay/pool.ts";
+import { type IntervalMethod, seedInterval } from "../replay/seed-interval.ts";
+import { meanStat, seedSums } from "../replay/seed-sums.ts";
 import { StreamRng } from "../util/stream-rng.ts";
 import { AnalysisError } from "./errors.ts";
 
-/** Resampled mean curves: `values[b·steps + r]` is resample b's mean at step r. */
-export interface ResampledCurves {
-  replicates: number;
+/**
+ * A mean curve's one-sided lower confidence bound at each step (NaN where
+ * there is none): τ is reached at the first step whose bound is ≥ τ.
+ */
+export interface ReachCurve {
   steps: number;
-  values: Float64Array;
+  lower: Float64Array;
 }
 
-/** Default share of resamples that must reach τ. */
+/** Default confidence with which the mean curve must reach τ. */
 export const REACH_LEVEL = 0.9;
 
 /** Default levels of the best fitness seen in the logs (per task) that become τ. */
 export const TAU_LEVELS = [0.5, 0.75, 0.9] as const;
 
 /**
- * The earliest step r at which at least `level` of the resampled mean curves
- * are ≥ τ, or null when no step of the curves gets there ("not reached
- * within budget"). A NaN resample (an empty one) never counts as reaching.
- * O(replicates·steps).
- * @example earliestReach({replicates: 2, steps: 3, values: Float64Array.from([0, 1, 2, 0, 0, 2])}, 1, 0.9) // => 2
+ * The earliest step whose lower bound is ≥ τ, or null when none is ("not
+ * reached within budget"); a NaN bound never counts. O(steps).
+ * @example earliestReach({ steps: 3, lower: Float64Array.from([0, 1, 2]) }, 1) // => 1
  */
-export function earliestReach(curves: ResampledCurves, tau: number, level = REACH_LEVEL): number | null {
-  const { replicates, steps, values } = curves;
-  if (replicates < 1) return null;
-  const need = Math.ceil(level * replicates - 1e-9);
-  for (let r = 0; r < steps; r++) {
-    let hit = 0;
-    for (let b = 0; b < replicates; b++) if (values[b * steps + r]! >= tau) hit++;
-    if (hit >= need) return r;
-  }
+export function earliestReach(curve: ReachCurve, tau: number): number | null {
+  for (let r = 0; r < curve.steps; r++) if (curve.lower[r]! >= tau) return r;
   return null;
 }
 
 /**
  * Bootstrap of the mean curve over independent units (seeds of greedy runs,
- * online bandit runs): each resample draws the units with replacement. Every
- * curve is cut at the shortest one's length, so each resample's mean covers
- * the same units at every step. O(replicates·units·steps).
+ * online bandit runs): each resample draws the units with replacement, and
+ * the bound at a step is the ⌈level·replicates⌉-th largest resampled mean —
+ * τ is reached where at least `level` of the resamples reach it. Every curve
+ * is cut at the shortest one's length, so each resample's mean covers the
+ * same units at every step. O(replicates·units·steps + steps·replicates log replicates).
  * @throws AnalysisError on no curves or replicates < 1.
  */
 export function bootstrapMeanCurves(
   curves: readonly ArrayLike<number>[],
   replicates: number,
   seed: number,
-): ResampledCurves {
+  level = REACH_LEVEL,
+): ReachCurve {
   const S = curves.length;
   if (S === 0) throw new AnalysisError("bootstrap of mean curves: no curves");
   if (!(Number.isInteger(replicates) && replicates >= 1))
@@ -84,77 +85,103 @@ export function bootstrapMeanCurves(
     }
     for (let t = 0; t < steps; t++) values[base + t]! /= S;
   }
-  return { replicates, steps, values };
+  return { steps, lower: percentileBound(values, replicates, steps, level) };
+}
+
+/** Per step, the ⌈level·B⌉-th largest of B resampled values (NaN when fewer than that are defined). */
+function percentileBound(
+  values: Float64Array,
+  replicates: number,
+  steps: number,
+  level: number,
+): Float64Array {
+  const need = Math.max(1, Math.ceil(level * replicates - 1e-9));
+  const lower = new Float64Array(steps).fill(Number.NaN);
+  const col = new Float64Array(replicates);
+  for (let r = 0; r < steps; r++) {
+    let n = 0;
+    for (let b = 0; b < replicates; b++) {
+      const v = values[b * steps + r]!;
+      if (!Number.isNaN(v)) col[n++] = v;
+    }
+    if (n < need) continue;
+    const sorted = col.subarray(0, n).sort();
+    lower[r] = sorted[n - need]!;
+  }
+  return lower;
 }
 
 export interface ReplayCurveOptions {
   K: number;
   rounds: number;
   policies: readonly string[];
-  replicates: number;
   /** Instances replayed (every K-subset up to this many, else a seeded sample). Default 400. */
   maxInstances?: number;
   seed?: number;
+  /** Confidence of the lower bound (default REACH_LEVEL). */
+  level?: number;
+  /** The replay's interval method (default the replay's). */
+  intervalMethod?: IntervalMethod;
 }
 
 /**
- * For each policy, the resampled mean running-best curves (steps 0..G, step 0
- * the best initial fitness) of a replay over `pool`: the instances' curves
- * are weighted by the product of their seeds' multiplicities in a resample
- * of the pool (the replay's seed bootstrap; an empty resample is NaN).
- * O(policies·instances·G + replicates·instances·K·policies·G).
+ * For each policy, the lower bound of the mean running-best curve (steps
+ * 0..G, step 0 the best initial fitness) of a replay over `pool` — the same
+ * instances, arm order and policy streams as `replay` with these options —
+ * from the seed sums of the instances' curves and the replay's interval
+ * method: the lower end of its two-sided (2·level − 1) interval. A step no
+ * seed left out changes (every instance alike) is bounded by its mean.
+ * O(policies·instances·G·(K + policy cost) + policies·instances·K·G).
+ * With K = S no seed can be left out: no bound, never reached.
+ * @throws AnalysisError unless 1 ≤ K ≤ S.
  */
-export function replayMeanCurves(pool: Pool, opts: ReplayCurveOptions): Map<string, ResampledCurves> {
+export function replayMeanCurves(pool: Pool, opts: ReplayCurveOptions): Map<string, ReachCurve> {
   const S = pool.seeds.length;
   const { K, rounds: G } = opts;
   if (!(K >= 1 && K <= S)) throw new AnalysisError(`replay curves: K = ${K} with ${S} seeds`);
-  const seed = opts.seed ?? 0;
-  const inst = makeInstances(S, K, opts.maxInstances ?? 400, seed);
-  const table = curveTable(pool);
-  const slots = Int32Array.from({ length: inst.count }, (_, i) => i);
-  const steps = G + 1;
-  // step 0: the best initial fitness over the instance's arms (shared by every policy)
+  const maxInstances = opts.maxInstances ?? 400;
+  const plan = planReplay(pool, {
+    K,
+    rounds: G,
+    policies: [...opts.policies],
+    maxInstances,
+    seed: opts.seed ?? 0,
+    curveInstances: maxInstances,
+  });
+  const ctx = {
+    method: opts.intervalMethod ?? DEFAULT_INTERVAL_METHOD,
+    level: 2 * (opts.level ?? REACH_LEVEL) - 1,
+  };
+  const start = startingBest(pool, plan.inst);
+  return new Map(
+    kernelOptions(plan).map((o, p) => {
+      const store = runPolicy(plan.table, plan.inst, o).curveStore;
+      const rows = new Float64Array(plan.inst.count * (G + 1));
+      for (let i = 0; i < plan.inst.count; i++) {
+        rows[i * (G + 1)] = start[i]!;
+        for (let r = 0; r < G; r++) rows[i * (G + 1) + 1 + r] = store[i * G + r]!;
+      }
+      const sums = seedSums(plan.inst, S, rows, G + 1);
+      const lower = new Float64Array(G + 1);
+      for (let r = 0; r <= G; r++) {
+        const stat = meanStat(sums, r);
+        const ci = seedInterval(stat, ctx);
+        lower[r] = ci ? ci[0] : jackknifeSe(stat.loo) === 0 ? stat.point : Number.NaN;
+      }
+      return [plan.names[p]!, { steps: G + 1, lower }];
+    }),
+  );
+}
+
+/** Step 0 of every instance: the best initial fitness over its arms. */
+function startingBest(pool: Pool, inst: Instances): Float64Array {
   const start = new Float64Array(inst.count);
   for (let i = 0; i < inst.count; i++) {
     let best = Number.NEGATIVE_INFINITY;
-    for (let a = 0; a < K; a++) best = Math.max(best, pool.curves[inst.arms[i * K + a]!]![0]!);
+    for (let a = 0; a < inst.k; a++) best = Math.max(best, pool.curves[inst.arms[i * inst.k + a]!]![0]!);
     start[i] = best;
   }
-  const stores = opts.policies.map(
-    (name) =>
-      runPolicy(table, inst, {
-        spec: getPolicy(name),
-        params: resolveParams(name, {}),
-        rounds: G,
-        seed,
-        firstInstance: 0,
-        curveSlot: slots,
-        curveSlots: inst.count,
-      }).curveStore,
-  );
-  const out = opts.policies.map(() => new Float64Array(opts.replicates * steps));
-  seedBootstrap(inst, S, opts.replicates, seed, 0x7ffe0002, (res, b) => {
-    const base = b * steps;
-    for (let p = 0; p < stores.length; p++) {
-      const v = out[p]!;
-      if (res.total === 0) {
-        v.fill(Number.NaN, base, base + steps);
-        continue;
-      }
-      const store = stores[p]!;
-      for (let t = 0; t < res.n; t++) {
-        const i = res.idx[t]!;
-        const w = res.w[t]!;
-        v[base]! += w * start[i]!;
-        const row = i * G;
-        for (let r = 0; r < G; r++) v[base + 1 + r]! += w * store[row + r]!;
-      }
-      for (let r = 0; r < steps; r++) v[base + r]! /= res.total;
-    }
-  });
-  return new Map(
-    opts.policies.map((name, p) => [name, { replicates: opts.replicates, steps, values: out[p]! }]),
-  );
+  return start;
 }
 
 /** One threshold-reaching answer. */
@@ -190,18 +217,14 @@ export interface ReachGroup {
   N: number;
   K: number | null;
   units: number;
-  curves: ResampledCurves;
+  curves: ReachCurve;
 }
 
 /** The rows of one group for every τ. */
-export function reachRows(
-  g: ReachGroup,
-  taus: readonly { tau: number; level: number | null }[],
-  level = REACH_LEVEL,
-): ReachRow[] {
+export function reachRows(g: ReachGroup, taus: readonly { tau: number; level: number | null }[]): ReachRow[] {
   const budget = g.curves.steps - 1;
   return taus.map(({ tau, level: tauLevel }) => {
-    const r = earliestReach(g.curves, tau, level);
+    const r = earliestReach(g.curves, tau);
     return {
       task: g.task,
       model: g.model,

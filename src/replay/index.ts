@@ -71,7 +71,7 @@ export {
   type IntervalMethod,
   seedInterval,
 } from "./seed-interval.ts";
-export { meanStat, ratioStat, type SeedSums, seedSums } from "./seed-sums.ts";
+export { meanStat, type SeedSums, seedSums } from "./seed-sums.ts";
 export { expectedMaxOfK, iqm, mean, quantile, sd, summarize } from "./stats.ts";
 export { type CurveSample, curveSample, subsample } from "./subsample.ts";
 export type { Curve, Distribution, IntervalRow, PolicySummary } from "./summary.ts";

@@ -55,14 +55,3 @@ export function meanStat(sums: SeedSums, j: number): SeedStat {
   }
   return { point: sums.count > 0 ? sums.total[j]! / sums.count : Number.NaN, loo };
 }
-
-/** Σ column num / Σ column den over instances, with each seed left out in turn (NaN where the denominator is 0). */
-export function ratioStat(sums: SeedSums, num: number, den: number): SeedStat {
-  const loo = new Float64Array(sums.nSeeds);
-  for (let s = 0; s < sums.nSeeds; s++) {
-    const d = sums.total[den]! - sums.bySeed[s * sums.cols + den]!;
-    loo[s] = d > 0 ? (sums.total[num]! - sums.bySeed[s * sums.cols + num]!) / d : Number.NaN;
-  }
-  const d = sums.total[den]!;
-  return { point: d > 0 ? sums.total[num]! / d : Number.NaN, loo };
-}

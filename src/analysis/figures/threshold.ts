@@ -1,6 +1,6 @@
 /**
  * Threshold-reaching: per (task, model), the calls each method needs before
- * 90% of bootstrap resamples over seeds of its mean running best reach τ.
+ * its mean running best reaches τ with 90% confidence (src/analysis/threshold.ts).
  * Methods: one greedy run per breadth N, the replayed policies of the
  * deepest replayed pool, the online bandit sets.
  */
