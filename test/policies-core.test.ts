@@ -11,8 +11,8 @@ import {
   rsrSchedule,
 } from "../src/policies/index.ts";
 import type { Policy } from "../src/policies/policy.ts";
-import { StreamRng } from "../src/util/stream-rng.ts";
 import { rng } from "../src/util/rng.ts";
+import { StreamRng } from "../src/util/stream-rng.ts";
 
 /** Runs `policy` for `rounds` rounds where arm i's n-th reward is rewardOf(i, n) (n from 1). */
 function drive(policy: Policy, rounds: number, rewardOf: (arm: number, n: number) => number): number[] {
