@@ -17,8 +17,7 @@ import { type ReadEvent, type RunRecord, readResults } from "../log/read.ts";
 import { buildPools } from "../replay/index.ts";
 import { taskCeilings } from "../run/tasks.ts";
 import { UsageError } from "./errors.ts";
-import { intArg, numberListArg, parseOptions, printJson } from "./options.ts";
-import { posIntArg } from "./replay.ts";
+import { intArg, numberListArg, parseOptions, posIntArg, printJson } from "./options.ts";
 import { formatTable } from "./table.ts";
 
 const Options = z.object({

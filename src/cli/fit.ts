@@ -15,8 +15,8 @@ import { readResults } from "../log/read.ts";
 import { TIMEOUT_POLICIES, type TimeoutPolicy } from "../log/schema.ts";
 import { taskCeilings } from "../run/tasks.ts";
 import { UsageError } from "./errors.ts";
-import { reportLeftOut } from "./left-out.ts";
 import { intArg, parseOptions, printJson } from "./options.ts";
+import { reportLeftOut } from "./results.ts";
 
 const Options = z.object({
   results: z.string().min(1),

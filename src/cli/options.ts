@@ -46,6 +46,16 @@ export function intArg(flag: string) {
   };
 }
 
+/** A positive-integer flag (checked here: zod paths cannot name flags like --N). */
+export function posIntArg(flag: string) {
+  const parse = intArg(flag);
+  return (value: string): number => {
+    const n = parse(value);
+    if (n < 1) throw new UsageError(`${flag}: must be a positive integer, got ${n}`);
+    return n;
+  };
+}
+
 /** Number-valued flag → number. */
 export function numberArg(flag: string) {
   return (value: string): number => {

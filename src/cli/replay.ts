@@ -4,18 +4,14 @@
  * oracle allocations on the same instances. Reads the files, picks the pool,
  * calls the pure core (src/replay), prints a table or `--json`.
  */
-import { stat } from "node:fs/promises";
 import { totalmem } from "node:os";
 import { dirname, resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { z } from "zod";
-import { loadResults, type RunRecord } from "../log/read.ts";
 import { writeFileAtomic } from "../log/write.ts";
 import { POLICIES, PolicyError, parsePolicyParams, policyNames } from "../policies/index.ts";
 import { RNG_KINDS } from "../policies/stream.ts";
 import {
-  buildPools,
-  type Pool,
   ReplayError,
   type ReplayResult,
   type ReplaySize,
@@ -23,22 +19,9 @@ import {
   replayThreaded,
 } from "../replay/index.ts";
 import { UsageError } from "./errors.ts";
-import { selectImportedPool } from "./imported-pool.ts";
-import { reportLeftOut } from "./left-out.ts";
-import { ensureOutputDir, intArg, parseOptions, printJson, threadCount } from "./options.ts";
+import { ensureOutputDir, intArg, parseOptions, posIntArg, printJson, threadCount } from "./options.ts";
+import { loadRuns, selectImportedPool, selectPool } from "./results.ts";
 import { formatTable } from "./table.ts";
-
-/** Loads every run under `dir`; bad files are counted on stderr, never fatal. */
-export async function loadRuns(dir: string): Promise<RunRecord[]> {
-  try {
-    await stat(dir);
-  } catch {
-    throw new UsageError(`--results: cannot read "${dir}"`);
-  }
-  const loaded = await loadResults([dir]);
-  reportLeftOut(loaded.problems, dir);
-  return loaded.runs;
-}
 
 /** Refuses a replay whose estimated memory exceeds half of this machine's (exit 2, before any work). */
 function checkMemory(size: ReplaySize): void {
@@ -51,46 +34,6 @@ function checkMemory(size: ReplaySize): void {
         `more than half of this machine's ${gb(totalmem())}; lower --rounds, --max-instances or --algos`,
     );
   }
-}
-
-/** A positive-integer flag (checked here: zod paths cannot name flags like --N). */
-export function posIntArg(flag: string) {
-  const parse = intArg(flag);
-  return (value: string): number => {
-    const n = parse(value);
-    if (n < 1) throw new UsageError(`${flag}: must be a positive integer, got ${n}`);
-    return n;
-  };
-}
-
-const list = (xs: Iterable<string | number>): string => [...new Set(xs)].sort().join(", ") || "none";
-
-/** Greedy runs of (task, model), or a UsageError naming what is available. */
-export function selectGreedy(runs: RunRecord[], dir: string, task: string, model: string): RunRecord[] {
-  const greedy = runs.filter((r) => r.kind === "greedy");
-  if (greedy.length === 0) throw new UsageError(`no greedy run files under ${dir}`);
-  const forTask = greedy.filter((r) => r.run.task === task);
-  if (forTask.length === 0)
-    throw new UsageError(
-      `--task: no greedy runs for task "${task}" under ${dir} (tasks: ${list(greedy.map((r) => r.run.task))})`,
-    );
-  const forModel = forTask.filter((r) => r.run.model === model);
-  if (forModel.length === 0)
-    throw new UsageError(
-      `--model: no greedy runs of task "${task}" with model "${model}" (models: ${list(forTask.map((r) => r.run.model))})`,
-    );
-  return forModel;
-}
-
-/** The pool of (task, model, N), or a UsageError naming the N that exist. */
-export function selectPool(runs: RunRecord[], dir: string, task: string, model: string, n: number): Pool {
-  const pools = buildPools(selectGreedy(runs, dir, task, model));
-  const pool = pools.find((p) => p.N === n);
-  if (!pool)
-    throw new UsageError(
-      `--N: no greedy runs of ${task}/${model} with N=${n} (N available: ${pools.map((p) => p.N).join(", ")})`,
-    );
-  return pool;
 }
 
 const Options = z.object({

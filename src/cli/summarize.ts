@@ -7,8 +7,8 @@ import type { Command } from "commander";
 import { scanResults } from "../log/scan.ts";
 import type { SummaryRow } from "../log/summary.ts";
 import { intArg, printJson, threadCount } from "./options.ts";
+import { formatProblem } from "./results.ts";
 import { formatTable } from "./table.ts";
-import { formatProblem } from "./validate.ts";
 
 const sci = (x: number): string => (Number.isNaN(x) ? "-" : x === 0 ? "0" : x.toExponential(3));
 

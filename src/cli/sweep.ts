@@ -7,9 +7,8 @@ import { z } from "zod";
 import { importedReliability } from "../import/pools.ts";
 import { ReplayError, type SweepResult, sweep } from "../replay/index.ts";
 import { UsageError } from "./errors.ts";
-import { selectImportedPool } from "./imported-pool.ts";
-import { numberArg, parseOptions, printJson } from "./options.ts";
-import { loadRuns, posIntArg, selectGreedy } from "./replay.ts";
+import { numberArg, parseOptions, posIntArg, printJson } from "./options.ts";
+import { loadRuns, selectGreedy, selectImportedPool } from "./results.ts";
 import { formatTable } from "./table.ts";
 
 const Options = z.object({

@@ -7,6 +7,7 @@ import type { Problem } from "../log/read.ts";
 import { scanResults } from "../log/scan.ts";
 import { Failure } from "./errors.ts";
 import { intArg, printJson, threadCount } from "./options.ts";
+import { formatProblem } from "./results.ts";
 
 export interface ValidateReport {
   files: number;
@@ -15,12 +16,6 @@ export interface ValidateReport {
   skipped: string[];
   problems: Problem[];
   warnings: Problem[];
-}
-
-/** Formats a finding as the one-line `FILE: json.path: message`. */
-export function formatProblem(p: Problem, label?: string): string {
-  const where = p.path === "" ? p.file : `${p.file}: ${p.path}`;
-  return label === undefined ? `${where}: ${p.message}` : `${where}: ${label}: ${p.message}`;
 }
 
 export async function validatePaths(
