@@ -178,7 +178,7 @@ describe("cli/run helpers", () => {
     assert.match(lines[1]!, /generation 2, best 0\.500000, calls 4\/4, 1\.5 calls\/s, ETA 0s/);
   });
   it("resumeCommand adds --resume, drops --force and quotes", async () => {
-    const { resumeCommand } = await import("../src/cli/run/index.ts");
+    const { resumeCommand } = await import("../src/cli/run/execute.ts");
     assert.equal(
       resumeCommand(["run", "greedy", "--task", "cp", "--output", "my file.json", "--force"], "npx evoalloc"),
       "npx evoalloc run greedy --task cp --output 'my file.json' --resume",
@@ -200,7 +200,7 @@ describe("cli/run helpers", () => {
     }
   });
   it("parseBytes: binary units", async () => {
-    const { parseBytes } = await import("../src/cli/run/index.ts");
+    const { parseBytes } = await import("../src/cli/run/options.ts");
     assert.equal(parseBytes("2G"), 2 * 1024 ** 3);
     assert.equal(parseBytes("512MiB"), 512 * 1024 ** 2);
     assert.equal(parseBytes("1000"), 1000);

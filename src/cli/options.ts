@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { delimiter, join } from "node:path";
+import type { Command } from "commander";
 import type { z } from "zod";
 import { ensureDir, fsErrorText } from "../log/write.ts";
 import { UsageError } from "./errors.ts";
@@ -16,15 +17,21 @@ export function flagName(key: string): string {
 }
 
 /**
- * Validates commander's option object with `schema`.
+ * Validates commander's option object with `schema`. The flag an issue names
+ * is the command's own spelling when `cmd` is given (`TCapPerArm` →
+ * `--T-cap-per-arm`), else `flagName` of the key.
  * @throws UsageError naming the first offending flag.
  */
-export function parseOptions<S extends z.ZodType>(schema: S, opts: unknown): z.infer<S> {
+export function parseOptions<S extends z.ZodType>(schema: S, opts: unknown, cmd?: Command): z.infer<S> {
   const result = schema.safeParse(opts);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
-  const key = issue.path.length > 0 ? flagName(String(issue.path[0])) : "options";
-  throw new UsageError(`${key}: ${issue.message}`);
+  const key = issue.path.length > 0 ? String(issue.path[0]) : undefined;
+  const flag =
+    key === undefined
+      ? "options"
+      : (cmd?.options.find((o) => o.attributeName() === key)?.long ?? flagName(key));
+  throw new UsageError(`${flag}: ${issue.message}`);
 }
 
 /**

@@ -5,25 +5,25 @@
  * whose result file exists, resumes interrupted ones, shows overall progress
  * and prints a summary. Parse → validate → run the core → print.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
 import { parsePythonJson } from "../../log/json.ts";
 import { loadModels, ModelFileError, type ModelSpec } from "../../log/models.ts";
-import { MutatorClient } from "../../mutator/mutator-client.ts";
 import { getPolicy, PolicyError, resolveParams } from "../../policies/index.ts";
 import { RunError } from "../../run/errors.ts";
-import { existingResult, type GridProgress, type GridSummary, runGrid } from "../../run/grid/grid.ts";
-import { expandGrid, type GridConfig, GridConfigError, parseGridConfig } from "../../run/grid/grid-config.ts";
-import { journalPath } from "../../run/journal.ts";
-import { createOpenAIClient, NoEndpointError, resolveEndpoints } from "../../run/llm/client.ts";
+import { type GridProgress, type GridSummary, runGrid } from "../../run/grid/grid.ts";
+import { type GridConfig, GridConfigError, parseGridConfig } from "../../run/grid/grid-config.ts";
+import { type GridPlan, gridPlan } from "../../run/grid/plan.ts";
+import { NoEndpointError, resolveEndpoints } from "../../run/llm/client.ts";
 import type { ChatClient, Task } from "../../run/ports.ts";
-import { createEvaluator, SandboxError } from "../../run/sandbox/sandbox.ts";
 import { loadTask, TaskError } from "../../run/tasks.ts";
 import { Failure, UsageError } from "../errors.ts";
 import { commandName, ensureOutputDir, intArg, parseOptions, printJson } from "../options.ts";
+import { interruptOnSignal } from "./interrupt.ts";
+import { createChatClient, startSandbox } from "./setup.ts";
 
 const GridOptionsSchema = z.object({
   config: z.string({ error: "is required" }).min(1, "is required"),
@@ -93,15 +93,11 @@ export function registerGrid(run: Command): void {
       }
 
       await ensureOutputDir("--output", root);
-      const ctl = new AbortController();
-      const onSignal = (sig: NodeJS.Signals): void => {
-        process.stderr.write(`\nevoalloc: ${sig}: stopping the grid (journals stay consistent)…\n`);
-        ctl.abort(new Error(`interrupted by ${sig}`));
-        process.removeListener("SIGINT", onSignal);
-        process.removeListener("SIGTERM", onSignal);
-      };
-      process.once("SIGINT", onSignal);
-      process.once("SIGTERM", onSignal);
+      const stop = interruptOnSignal(
+        "stopping the grid (journals stay consistent)…",
+        (sig) => new Error(`interrupted by ${sig}`),
+      );
+      stop.listen();
       const show = progressPrinter();
       let summary: GridSummary;
       try {
@@ -110,18 +106,10 @@ export function registerGrid(run: Command): void {
           models,
           loadTask: (key) => tasks.get(key)!,
           makeClient: (m) => makeClient(m, cfg),
-          startEvaluator: async (task, parallel) => {
-            try {
-              return await createEvaluator(task, { parallel });
-            } catch (err) {
-              if (err instanceof SandboxError)
-                throw new Failure(`task ${task.key}: the sandbox cannot start: ${err.message}`);
-              throw err;
-            }
-          },
+          startEvaluator: (task, parallel) => startSandbox(task, { parallel }),
           defaultParallelEval: availableParallelism(),
           now: () => performance.now() / 1000,
-          signal: ctl.signal,
+          signal: stop.signal,
           onProgress: show.update,
           log: show.log,
           configLabel: relative(root, resolve(file)) || file,
@@ -132,8 +120,7 @@ export function registerGrid(run: Command): void {
         throw err;
       } finally {
         show.stop();
-        process.removeListener("SIGINT", onSignal);
-        process.removeListener("SIGTERM", onSignal);
+        stop.dispose();
       }
       if (opts.json) printJson(summary);
       else process.stdout.write(formatSummary(summary));
@@ -237,20 +224,18 @@ function checkPolicies(cfg: GridConfig, file: string): void {
   });
 }
 
+/** The client of a grid's model: its endpoints from the environment, the config's retry rules and mutator steps. */
 function makeClient(model: ModelSpec, cfg: GridConfig): ChatClient {
-  if (model.provider === "mutator") {
-    const m = cfg.mutator ?? {};
-    return new MutatorClient({
+  const m = cfg.mutator ?? {};
+  return createChatClient(model, {
+    endpoints: model.provider === "openai" ? resolveEndpoints(model, process.env) : [],
+    retries: cfg.retries,
+    retryPolicy: cfg.retry_policy,
+    mutator: {
       ...(m.scale_min !== undefined ? { scaleMin: m.scale_min } : {}),
       ...(m.scale_max !== undefined ? { scaleMax: m.scale_max } : {}),
       ...(m.abs_floor !== undefined ? { absFloor: m.abs_floor } : {}),
-    });
-  }
-  return createOpenAIClient({
-    model: model.name,
-    endpoints: resolveEndpoints(model, process.env),
-    retries: cfg.retries,
-    retryPolicy: cfg.retry_policy,
+    },
   });
 }
 
@@ -315,67 +300,6 @@ export function formatSummary(s: GridSummary): string {
   }
   for (const f of s.failures) out.push(`FAILED ${f.path}: ${f.error}`);
   return `${out.join("\n")}\n`;
-}
-
-/** One run of a grid's plan (`--dry-run`). */
-export interface PlannedRun {
-  kind: "greedy" | "bandit";
-  task: string;
-  model: string;
-  /** Greedy: generations; bandit: rounds (T_total). */
-  T: number;
-  N: number;
-  /** Greedy runs. */
-  seed?: number;
-  /** Bandit runs. */
-  algo?: string;
-  K?: number;
-  bandit_seed?: number;
-  calls: number;
-  /** Relative to the root. */
-  output: string;
-  /** done: a result exists; partial: a journal of an unfinished run; todo: nothing yet. */
-  state: "done" | "partial" | "todo";
-}
-
-export interface GridPlan {
-  root: string;
-  runs: number;
-  calls: number;
-  to_run: number;
-  calls_to_run: number;
-  states: { done: number; partial: number; todo: number };
-  plan: PlannedRun[];
-}
-
-/** What `run grid` would do: every run with its state (with `force`, every run is redone). */
-export function gridPlan(cfg: GridConfig, root: string, force: boolean): GridPlan {
-  const plan = expandGrid(cfg, cfg.gzip ? ".json.gz" : ".json").map((r): PlannedRun => {
-    const state =
-      existingResult(root, r.path) !== null
-        ? "done"
-        : existsSync(journalPath(join(root, r.path)))
-          ? "partial"
-          : "todo";
-    const common = { task: r.task, model: r.model, N: r.N, calls: r.calls, output: r.path, state } as const;
-    return r.kind === "greedy"
-      ? { kind: "greedy", ...common, T: r.T, seed: r.seed }
-      : { kind: "bandit", ...common, T: r.T_total, algo: r.algo, K: r.nArms, bandit_seed: r.banditSeed };
-  });
-  const todo = plan.filter((p) => force || p.state !== "done");
-  return {
-    root,
-    runs: plan.length,
-    calls: plan.reduce((s, r) => s + r.calls, 0),
-    to_run: todo.length,
-    calls_to_run: todo.reduce((s, r) => s + r.calls, 0),
-    states: {
-      done: plan.filter((p) => p.state === "done").length,
-      partial: plan.filter((p) => p.state === "partial").length,
-      todo: plan.filter((p) => p.state === "todo").length,
-    },
-    plan,
-  };
 }
 
 /** The plan as text: a header line, then one line per run. */
