@@ -5,9 +5,8 @@
  * endpoint would come from now (`--api-base` aside). Never prints a key.
  */
 import type { Command } from "commander";
-import { loadModels, ModelFileError, type ModelSpec } from "../log/models.ts";
-import { UsageError } from "./errors.ts";
-import { printJson } from "./options.ts";
+import type { ModelSpec } from "../log/models.ts";
+import { modelsOption, printJson } from "./options.ts";
 import { formatTable } from "./table.ts";
 
 export interface ModelRow {
@@ -69,13 +68,7 @@ export function register(program: Command): void {
     .option("--models <file>", "JSON file of extra models")
     .option("--json", "print the rows as JSON")
     .action(async (opts: { models?: string; json?: boolean }) => {
-      let models: Record<string, ModelSpec>;
-      try {
-        models = await loadModels(opts.models);
-      } catch (err) {
-        if (err instanceof ModelFileError) throw new UsageError(`--models: ${err.message}`);
-        throw err;
-      }
+      const models = await modelsOption(opts.models);
       const rows = describeModels(models, process.env);
       if (opts.json) return printJson(rows);
       const where = (r: ModelRow): string =>

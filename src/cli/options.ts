@@ -8,6 +8,7 @@ import { availableParallelism } from "node:os";
 import { delimiter, join } from "node:path";
 import type { Command } from "commander";
 import type { z } from "zod";
+import { loadModels, ModelFileError, type ModelSpec } from "../log/models.ts";
 import { ensureDir, fsErrorText } from "../log/write.ts";
 import { UsageError } from "./errors.ts";
 
@@ -130,4 +131,17 @@ export function commandName(env: Record<string, string | undefined> = process.en
   for (const dir of (env.PATH ?? "").split(delimiter))
     if (dir !== "" && existsSync(join(dir, "evoalloc"))) return "evoalloc";
   return "npx evoalloc";
+}
+
+/**
+ * The models a command knows: the built-in ones and those of `--models FILE`.
+ * @throws UsageError "--models: …" naming the file and field of a bad model file.
+ */
+export async function modelsOption(file: string | undefined): Promise<Record<string, ModelSpec>> {
+  try {
+    return await loadModels(file);
+  } catch (err) {
+    if (err instanceof ModelFileError) throw new UsageError(`--models: ${err.message}`);
+    throw err;
+  }
 }

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { loadModels, ModelFileError, type ModelSpec } from "../../log/models.ts";
+import type { ModelSpec } from "../../log/models.ts";
 import type { MutatorParams } from "../../mutator/mutator.ts";
 import { MutatorClient } from "../../mutator/mutator-client.ts";
 import type { RequestParams } from "../../run/greedy.ts";
@@ -31,6 +31,7 @@ import {
 } from "../../run/sandbox/sandbox.ts";
 import { loadTask, TaskError } from "../../run/tasks.ts";
 import { Failure, UsageError } from "../errors.ts";
+import { modelsOption } from "../options.ts";
 import type { RunOptions } from "./options.ts";
 
 /** Everything a run needs, resolved from the flags. */
@@ -55,13 +56,7 @@ export async function setupRun(
   opts: RunOptions,
   env: Record<string, string | undefined> = process.env,
 ): Promise<RunSetup> {
-  let models: Record<string, ModelSpec>;
-  try {
-    models = await loadModels(opts.models);
-  } catch (err) {
-    if (err instanceof ModelFileError) throw new UsageError(`--models: ${err.message}`);
-    throw err;
-  }
+  const models = await modelsOption(opts.models);
   const model = Object.hasOwn(models, opts.model) ? models[opts.model] : undefined;
   if (!model)
     throw new UsageError(
