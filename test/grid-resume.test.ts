@@ -15,7 +15,7 @@ import { after, describe, it } from "node:test";
 import { gunzipSync } from "node:zlib";
 import type { GreedyRun } from "../src/log/schema.ts";
 import { childSeed } from "../src/run/seeds.ts";
-import { type RequestLogEntry, startServer } from "../src/serve/serve.ts";
+import { type RequestLogEntry, startServer } from "../src/serve/index.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "grid-resume-"));
 const SEEDS = [1, 2];

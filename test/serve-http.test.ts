@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
-import { type RunningServer, startServer } from "../src/serve/serve.ts";
+import { type RunningServer, startServer } from "../src/serve/index.ts";
 
 let s: RunningServer;
 before(async () => {

@@ -12,7 +12,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { findFloatLiterals } from "../src/mutator/literals.ts";
-import { MutatorEndpoint } from "../src/serve/serve.ts";
+import { MutatorEndpoint } from "../src/serve/index.ts";
 import { CHAR_TOKENS, loadQwen3Tokens, renderQwen3, type TokenCounter } from "../src/serve/tokens.ts";
 
 const PROGRAM = "POINTS = [(0.1, 0.2), (0.3, 0.4)]\nSCALE = 1.5\n";

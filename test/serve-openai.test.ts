@@ -14,7 +14,7 @@ import {
   type RequestLogEntry,
   type RunningServer,
   startServer,
-} from "../src/serve/serve.ts";
+} from "../src/serve/index.ts";
 
 const PROGRAM = "POINTS = [(0.1, 0.2), (0.3, 0.4)]\nSCALE = 1.5\n";
 const SYSTEM = "You improve Python programs. ".repeat(20);

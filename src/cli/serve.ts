@@ -1,12 +1,12 @@
 /**
- * `evoalloc serve`: the OpenAI-compatible dry-run endpoint (src/serve/serve.ts)
+ * `evoalloc serve`: the OpenAI-compatible dry-run endpoint (src/serve/)
  * on loopback by default. Runs until SIGINT/SIGTERM.
  */
 import { createWriteStream } from "node:fs";
 import type { Command } from "commander";
 import { z } from "zod";
-import type { RequestLogEntry } from "../serve/serve.ts";
-import { startServer } from "../serve/serve.ts";
+import type { RequestLogEntry } from "../serve/index.ts";
+import { startServer } from "../serve/index.ts";
 import { CHAR_TOKENS, type TokenCounter, tokenCounter } from "../serve/tokens.ts";
 import { Failure, UsageError } from "./errors.ts";
 import { intArg, numberArg, parseOptions } from "./options.ts";

@@ -15,7 +15,7 @@
  *
  * Everything is drawn from `rng(seed, MUTATOR_STREAM)`: the same parent and
  * seed give the same child, byte for byte (in-process the seed is the child
- * seed; `serve` draws it from the seed and the whole request, serve.ts).
+ * seed; `serve` draws it from the seed and the whole request, serve/endpoint.ts).
  * It answers like a chat model: the full program in one ```python block.
  */
 

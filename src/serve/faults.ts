@@ -1,5 +1,5 @@
 /**
- * Fault injection for the dry-run endpoint (serve.ts). Each rate is the
+ * Fault injection for the dry-run endpoint (endpoint.ts). Each rate is the
  * probability of that fault on one request; one uniform draw picks at most one
  * fault, so the rates are exact and must sum to at most 1.
  *
