@@ -17,7 +17,7 @@ import {
   pyInt,
   pyStr,
   templateFields,
-} from "../src/run/pyformat.ts";
+} from "../src/run/pyformat/index.ts";
 import { rng } from "../src/util/rng.ts";
 
 type Case = [kind: "float" | "int" | "str", value: number | string, spec: string];

@@ -17,7 +17,7 @@
  */
 
 import type { ChatMessage } from "./ports.ts";
-import { FormatError, pyFloat, pyFormat, pyInt, pyStr, templateFields } from "./pyformat.ts";
+import { FormatError, pyFloat, pyFormat, pyInt, pyStr, templateFields } from "./pyformat/index.ts";
 
 /** The placeholders a template may use. */
 export const TEMPLATE_FIELDS = ["current_program", "fitness", "generation", "task_description"] as const;

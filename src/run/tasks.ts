@@ -24,7 +24,7 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import type { Task, TaskSources } from "./ports.ts";
 import { checkTemplate } from "./prompt.ts";
-import { FormatError } from "./pyformat.ts";
+import { FormatError } from "./pyformat/index.ts";
 
 /** Bad task folder or unknown task key. The CLI maps it to exit 2. */
 export class TaskError extends Error {

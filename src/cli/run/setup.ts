@@ -22,7 +22,7 @@ import {
 } from "../../run/llm/client.ts";
 import type { ChatClient, Evaluator, Task } from "../../run/ports.ts";
 import { checkTemplate } from "../../run/prompt.ts";
-import { FormatError } from "../../run/pyformat.ts";
+import { FormatError } from "../../run/pyformat/index.ts";
 import {
   createEvaluator,
   type Isolation,
