@@ -26,7 +26,12 @@ export type Job =
       to: number;
       maxInstances: number;
       method: IntervalMethod;
+      /** Draw the pools the constants were tuned on (no salt). */
+      tuning: boolean;
     };
+
+/** Added to every pool's seed: fresh pools, not the ones the interval method was tuned on. */
+export const POOL_SALT = 0x5eed_0000;
 
 /** Per statistic key: point estimate, lo, hi (NaN where no interval) per pool. */
 export type PoolRows = Record<string, { point: number[]; lo: number[]; hi: number[] }>;
@@ -40,8 +45,15 @@ function runPools(job: Extract<Job, { kind: "pools" }>): PoolRows {
     r.hi.push(ci?.[1] ?? Number.NaN);
   };
   for (let i = job.from; i < job.to; i++) {
-    // the pool's seed names the model, cell and index, so cells draw independent pools
-    const seed = 1_000_003 * i + 7919 * job.S + 101 * job.K + job.G + (job.model === "steady" ? 0 : 500_000);
+    // the pool's seed names the model, cell and index, so cells draw independent pools; POOL_SALT keeps them
+    // apart from the pools jackknife-pseudo's constants were chosen on (the same formula without the salt)
+    const seed =
+      1_000_003 * i +
+      7919 * job.S +
+      101 * job.K +
+      job.G +
+      (job.model === "steady" ? 0 : 500_000) +
+      (job.tuning ? 0 : POOL_SALT);
     const pool = drawPool(job.model, job.S, 64, seed);
     const res = replay(pool, {
       K: job.K,

@@ -144,7 +144,7 @@ test("replay names a best policy only with its paired comparisons; arms of an in
   });
   const pool = buildPools(curves.map((c, j) => rec(j, c)))[0]!;
   const res = replay(pool, { K: 3, rounds: 12, policies: ["ucb", "random", "leader"], seed: 2 });
-  assert.equal(res.interval_method, "jackknife-skew");
+  assert.equal(res.interval_method, "jackknife-pseudo");
   const best = res.best!;
   assert.equal(best.versus.length, 2);
   assert.equal(best.best, Object.entries(res.policies).sort((x, y) => y[1].mean - x[1].mean)[0]![0]);

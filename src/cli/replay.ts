@@ -125,7 +125,7 @@ function formatText(res: ReplayResult): string {
   } from ${res.pool.length} seeds, intervals: ${
     res.interval_method === "none"
       ? "none"
-      : `delete-one-seed jackknife, t on S − 1 df${res.interval_method === "jackknife-skew" ? ", widened on the skewed side" : ""}`
+      : `delete-one-seed jackknife, t on S − 1 df${res.interval_method === "jackknife-t" ? "" : ", widened on the skewed side"}${res.interval_method === "jackknife-pseudo" ? ", a pseudo-seed at the range's edges (rule of three where no seed changes a statistic)" : ""}`
   }`;
   const table = formatTable(
     ["policy", "mean", "ci95", "median", "iqm", "q05", "q95", "P(>unif)", "normalised", "exhausted"],

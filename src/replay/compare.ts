@@ -38,6 +38,8 @@ export interface PairedTest {
 export interface PairedOptions extends JackknifeOptions {
   /** The interval of the difference (default: its jackknife interval by `level` and `skew`). */
   interval?: (diff: SeedStat) => Interval;
+  /** Its two-sided p-value of 0 (default: the jackknife t test's); null = undefined. */
+  pValue?: (diff: SeedStat) => number | null;
 }
 
 /**
@@ -48,7 +50,8 @@ export function pairedTest(a: SeedStat, b: SeedStat, opts: PairedOptions | numbe
   const diff = difference(a, b);
   const d = jackknife(diff, opts);
   let p: number | null = null;
-  if (!Number.isNaN(d.se) && !Number.isNaN(d.point) && d.df >= 1)
+  if (typeof opts !== "number" && opts.pValue) p = opts.pValue(diff);
+  else if (!Number.isNaN(d.se) && !Number.isNaN(d.point) && d.df >= 1)
     p = d.se > 0 ? tTwoSidedP(d.point / d.se, d.df) : d.point === 0 ? 1 : 0;
   const ci95 = typeof opts !== "number" && opts.interval ? opts.interval(diff) : d.ci95;
   return { diff: d.point, se: d.se, df: d.df, ci95, p_value: p };
@@ -118,11 +121,14 @@ export function pickBest(candidates: Record<string, SeedStat>, opts: PickBestOpt
     .sort((x, y) => sign * (candidates[y[0]]!.point - candidates[x[0]]!.point) || x[1] - y[1])
     .map(([n]) => n);
   const best = order[0]!;
-  const tests = order
-    .slice(1)
-    .map((other) =>
-      pairedTest(candidates[best]!, candidates[other]!, { level, skew: opts.skew, interval: opts.interval }),
-    );
+  const tests = order.slice(1).map((other) =>
+    pairedTest(candidates[best]!, candidates[other]!, {
+      level,
+      skew: opts.skew,
+      interval: opts.interval,
+      pValue: opts.pValue,
+    }),
+  );
   const adjusted = holm(tests.map((t) => t.p_value));
   const alpha = 1 - level;
   const versus: BestVersus[] = tests.map((t, i) => ({ other: order[i + 1]!, ...t, p_holm: adjusted[i]! }));

@@ -69,7 +69,11 @@ export {
   INTERVAL_METHODS,
   type IntervalContext,
   type IntervalMethod,
+  PSEUDO_WEIGHT,
+  type StatKind,
   seedInterval,
+  seedPValue,
+  unseenShare,
 } from "./seed-interval.ts";
 export { meanStat, type SeedSums, seedSums } from "./seed-sums.ts";
 export { expectedMaxOfK, iqm, mean, quantile, sd, summarize } from "./stats.ts";

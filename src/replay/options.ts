@@ -36,7 +36,7 @@ export interface ReplayOptions {
    */
   rng?: RngKind;
   /**
-   * How intervals are computed (seed-interval.ts), "jackknife-skew" by default.
+   * How intervals are computed (seed-interval.ts), "jackknife-pseudo" by default.
    * `npm run bench:coverage -- --method` compares them.
    */
   intervalMethod?: IntervalMethod;
@@ -47,7 +47,7 @@ export interface ReplayOptions {
 export const DEFAULT_MAX_INSTANCES = 100_000;
 export const DEFAULT_BOOTSTRAP = 1000;
 export const DEFAULT_CURVE_INSTANCES = 2000;
-export const DEFAULT_INTERVAL_METHOD: IntervalMethod = "jackknife-skew";
+export const DEFAULT_INTERVAL_METHOD: IntervalMethod = "jackknife-pseudo";
 
 /** The policies of a replay, resolved: names in report order, specs, full parameters. */
 export interface ResolvedPolicies {

@@ -21,13 +21,13 @@ import {
   pickBest,
   replayComparisons,
 } from "./compare.ts";
-import { type PolicyRun, references, runPolicy } from "./engine.ts";
+import { type CurveTable, type PolicyRun, references, runPolicy } from "./engine.ts";
 import type { Instances } from "./instances.ts";
 import { meanOf, oracleBeatsUniform, type ScoreTable, scoreTable } from "./intervals.ts";
 import { DEFAULT_INTERVAL_METHOD, type ReplayOptions } from "./options.ts";
 import { kernelOptions, planReplay, type ReplayPlan } from "./plan.ts";
 import type { Pool } from "./pool.ts";
-import { type IntervalContext, type IntervalMethod, seedInterval } from "./seed-interval.ts";
+import { type IntervalContext, type IntervalMethod, seedInterval, seedPValue } from "./seed-interval.ts";
 import {
   type Curve,
   curveAndPulls,
@@ -134,7 +134,10 @@ export function summarise(plan: ReplayPlan, runs: PolicyRun[]): ReplayResult {
   const flat = intervals ? flatNote(rows) : null;
   if (flat) notes.push(flat);
 
-  const paired: PairedOptions | null = intervals ? { interval: (d) => seedInterval(d, intervals) } : null;
+  const diffCtx: IntervalContext | null = intervals && { ...intervals, kind: "difference" };
+  const paired: PairedOptions | null = diffCtx
+    ? { interval: (d) => seedInterval(d, diffCtx), pValue: (d) => seedPValue(d, diffCtx) }
+    : null;
   const compared = replayComparisons({ ...plan, nSeeds: s, rounds: g, rng: opts.rng, scores, paired });
   notes.push(...compared.notes);
   const best =
@@ -172,17 +175,46 @@ export function summarise(plan: ReplayPlan, runs: PolicyRun[]): ReplayResult {
 
 /**
  * The interval context of a replay, or null when intervals are off or undefined: the delete-one-seed
- * jackknife needs K < S (with K = S, leaving a seed out leaves no instance) — noted.
+ * jackknife needs K < S (with K = S, leaving a seed out leaves no instance) — noted. It carries K and
+ * the range of each kind of statistic (jackknife-pseudo's pseudo-seed and rule of three): means between
+ * the lowest and highest logged value of the pool up to G, P(improve) in [0, 1], paired differences
+ * within ± that span, the normalised score in [−1, 1].
  */
 function intervalContext(plan: ReplayPlan, scores: ScoreTable): IntervalContext | null {
   if (!plan.intervalsAsked) return null;
-  if (plan.s >= 2 && !meanOf(0)(scores).loo.some(Number.isNaN))
-    return { method: plan.opts.intervalMethod ?? DEFAULT_INTERVAL_METHOD };
+  if (plan.s >= 2 && !meanOf(0)(scores).loo.some(Number.isNaN)) {
+    const [lo, hi] = curveRange(plan.table, plan.inst, plan.g);
+    return {
+      method: plan.opts.intervalMethod ?? DEFAULT_INTERVAL_METHOD,
+      k: plan.k,
+      ranges: { mean: [lo, hi], proportion: [0, 1], difference: [lo - hi, hi - lo], ratio: [-1, 1] },
+    };
+  }
   plan.notes.push(
     `no intervals: with ${plan.s} seeds and K = ${plan.k}, leaving a seed out leaves no instance ` +
       "(the delete-one-seed jackknife needs K < S)",
   );
   return null;
+}
+
+/** The lowest and highest logged value over the instances' curves, up to G. O(seeds·G). */
+function curveRange(table: CurveTable, inst: Instances, g: number): [number, number] {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  const seen = new Uint8Array(table.depth.length);
+  for (let a = 0; a < inst.arms.length; a++) {
+    const j = inst.arms[a]!;
+    if (seen[j]) continue;
+    seen[j] = 1;
+    const from = table.offset[j]!;
+    const to = from + Math.min(g, table.depth[j]!);
+    for (let i = from; i <= to; i++) {
+      const v = table.flat[i]!;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  return lo <= hi ? [lo, hi] : [0, 0];
 }
 
 /** The instances of the curve sample, in sample order. */

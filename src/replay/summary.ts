@@ -18,7 +18,7 @@ import {
   type ScoreTable,
 } from "./intervals.ts";
 import type { Interval } from "./jackknife.ts";
-import type { IntervalContext } from "./seed-interval.ts";
+import type { IntervalContext, StatKind } from "./seed-interval.ts";
 import { summarize } from "./stats.ts";
 
 export interface Distribution {
@@ -82,8 +82,6 @@ export interface SummaryContext {
   single: boolean;
 }
 
-const P_RANGE: [number, number] = [0, 1];
-
 /** Policy p's summary: its distribution, P(improve) and normalised score with intervals, exhaustion. */
 export function policySummary(
   p: number,
@@ -91,12 +89,12 @@ export function policySummary(
   params: PolicyParams,
   ctx: SummaryContext,
 ): PolicySummary {
-  const est = (m: Parameters<typeof intervalEstimates>[1], range?: [number, number]): IntervalEstimate =>
-    intervalEstimates(ctx.table, m, ctx.intervals && (range ? { ...ctx.intervals, range } : ctx.intervals));
+  const est = (m: Parameters<typeof intervalEstimates>[1], kind: StatKind = "mean"): IntervalEstimate =>
+    intervalEstimates(ctx.table, m, ctx.intervals && { ...ctx.intervals, kind });
   const n = run.outcomes.length;
-  const vsU = est(pImprove(p, "uniform"), P_RANGE);
-  const vsS = est(pImprove(p, "single"), P_RANGE);
-  const norm = est(normalised(p));
+  const vsU = est(pImprove(p, "uniform"), "proportion");
+  const vsS = est(pImprove(p, "single"), "proportion");
+  const norm = est(normalised(p), "ratio");
   const defined = !Number.isNaN(norm.point);
   const summary: PolicySummary = {
     ...summarize(run.outcomes),
