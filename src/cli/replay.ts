@@ -182,7 +182,7 @@ export function register(program: Command): void {
     )
     .option(
       "--bootstrap <B>",
-      "intervals on (> 0; delete-one-seed jackknife, see the README's \"How intervals are computed\") or off (0); the number is kept for compatibility",
+      'intervals on (> 0; delete-one-seed jackknife, see the README\'s "How intervals are computed") or off (0); the number is kept for compatibility',
       intArg("--bootstrap"),
       1000,
     )

@@ -83,7 +83,7 @@ export function replayForestSpec(rows: ForestRow[]): TopLevelSpec {
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: title("Replay: each policy against uniform and against single (paired differences)", [
-      "Mean over the same instances of policy − reference in final fitness, with the replay's 95% interval over seeds (jackknife t).",
+      "Mean over the same instances of policy − reference in final fitness, with the replay's 95% interval over seeds (delete-one-seed jackknife with a pseudo-seed; README: How intervals are computed).",
       "uniform: G/K rounds per arm; single: one run given all G rounds. Right of the dashed line: the policy does better.",
     ]),
     data: { values: rows },
