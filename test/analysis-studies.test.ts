@@ -108,12 +108,22 @@ test("defaultTaus: 50/75/90% of the best seen per task, or the given τ", () => 
 
 test("replay threshold-reaching: identical seeds that step at 4 are reached at round 4 by a policy that commits to one arm", () => {
   const pool = poolOf(Array.from({ length: 6 }, () => step(4, 10)));
-  const curves = replayMeanCurves(pool, { K: 3, rounds: 10, policies: ["leader", "ucb"] });
+  // the round logic, where the bound is the point itself (jackknife-skew: no seed changes the mean, no spread)
+  const curves = replayMeanCurves(pool, {
+    K: 3,
+    rounds: 10,
+    policies: ["leader", "ucb"],
+    intervalMethod: "jackknife-skew",
+  });
   // leader: one pull each (rounds 1–3), then the leader: round 3 + 3 more pulls of it → 4 pulls at round 6
   assert.equal(earliestReach(curves.get("leader")!, 0.5), 6);
   // ucb spreads pulls round robin at first: an arm has 4 pulls at round 10 (3·3 + 1)
   assert.equal(earliestReach(curves.get("ucb")!, 0.5), 10);
   assert.equal(curves.get("ucb")!.steps, 11);
+  // the default (jackknife-pseudo): six identical seeds do not show that every seed steps at 4 — the rule of
+  // three leaves room for up to 46 % of seeds unlike them, so 0.5 is not reached with 97.5 % confidence
+  const honest = replayMeanCurves(pool, { K: 3, rounds: 10, policies: ["leader"] });
+  assert.equal(earliestReach(honest.get("leader")!, 0.5), null);
 });
 
 test("replay threshold-reaching bounds the mean curve as the replay's own interval does (same instances, streams, method)", () => {

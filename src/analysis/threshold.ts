@@ -18,7 +18,8 @@ import { jackknifeSe } from "../replay/jackknife.ts";
 import { DEFAULT_INTERVAL_METHOD } from "../replay/options.ts";
 import { kernelOptions, planReplay } from "../replay/plan.ts";
 import type { Pool } from "../replay/pool.ts";
-import { type IntervalMethod, seedInterval } from "../replay/seed-interval.ts";
+import { curveRange } from "../replay/replay.ts";
+import { type IntervalContext, type IntervalMethod, seedInterval } from "../replay/seed-interval.ts";
 import { meanStat, seedSums } from "../replay/seed-sums.ts";
 import { StreamRng } from "../util/stream-rng.ts";
 import { AnalysisError } from "./errors.ts";
@@ -148,9 +149,13 @@ export function replayMeanCurves(pool: Pool, opts: ReplayCurveOptions): Map<stri
     seed: opts.seed ?? 0,
     curveInstances: maxInstances,
   });
-  const ctx = {
+  // the replay's own context for a mean: its method, K and the range of the pool's values up to G
+  const ctx: IntervalContext = {
     method: opts.intervalMethod ?? DEFAULT_INTERVAL_METHOD,
     level: 2 * (opts.level ?? REACH_LEVEL) - 1,
+    k: plan.k,
+    kind: "mean",
+    ranges: { mean: curveRange(plan.table, plan.inst, G) },
   };
   const start = startingBest(pool, plan.inst);
   return new Map(

@@ -197,8 +197,11 @@ function intervalContext(plan: ReplayPlan, scores: ScoreTable): IntervalContext 
   return null;
 }
 
-/** The lowest and highest logged value over the instances' curves, up to G. O(seeds·G). */
-function curveRange(table: CurveTable, inst: Instances, g: number): [number, number] {
+/**
+ * The lowest and highest logged value over the instances' curves, up to G: the range of a mean outcome
+ * (jackknife-pseudo's pseudo-seed and rule of three). O(seeds·G + instances·K).
+ */
+export function curveRange(table: CurveTable, inst: Instances, g: number): [number, number] {
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
   const seen = new Uint8Array(table.depth.length);
