@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +10,7 @@ import { longestCurves, splitOutcomes } from "../src/analysis/splits.ts";
 import { collectTables, type Tables } from "../src/analysis/tables.ts";
 import { loadResults, readResults } from "../src/log/read.ts";
 import { buildPools } from "../src/replay/index.ts";
+import { runCli } from "./cli.ts";
 import { writePhiGrid } from "./phi-grid.ts";
 
 const seeds = Array.from({ length: 10 }, (_, i) => 40 + i);
@@ -158,13 +158,12 @@ test("advise --validate: leave-one-split-out predictions of a correct model cove
       );
 });
 
-const cli = (args: string[]) =>
-  spawnSync(process.execPath, ["bin/evoalloc.js", "advise", ...args], { encoding: "utf8" });
+const cli = (args: string[]) => runCli(["advise", ...args]);
 
-test("advise CLI: --json prints the issue's shape; --validate --json; bad usage exits 2", () => {
+test("advise CLI: --json prints the issue's shape; --validate --json; bad usage exits 2", async () => {
   const args = ["--results", interior, "--task", "syn", "--model", "m", "--C", "64", "--bootstrap", "20"];
-  const r = cli([...args, "--json"]);
-  assert.equal(r.status, 0, r.stderr);
+  const r = await cli([...args, "--json"]);
+  assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout);
   for (const k of [
     "task",
@@ -181,18 +180,18 @@ test("advise CLI: --json prints the issue's shape; --validate --json; bad usage 
     assert.ok(k in j, k);
   for (const k of ["T", "N", "observed", "observed_ci95", "predicted", "predicted_ci95"])
     assert.ok(k in j.recommended, k);
-  const v = cli(["--results", interior, "--validate", "--json"]);
-  assert.equal(v.status, 0, v.stderr);
+  const v = await cli(["--results", interior, "--validate", "--json"]);
+  assert.equal(v.code, 0, v.stderr);
   const vj = JSON.parse(v.stdout);
   assert.equal(vj.validation[0].task, "syn");
   assert.ok(typeof vj.validation[0].coverage === "number");
-  const text = cli(args);
-  assert.equal(text.status, 0, text.stderr);
+  const text = await cli(args);
+  assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /C = 64: /);
-  const bad = cli(["--results", interior, "--task", "nope", "--model", "m", "--C", "64"]);
-  assert.equal(bad.status, 2);
+  const bad = await cli(["--results", interior, "--task", "nope", "--model", "m", "--C", "64"]);
+  assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--task: no greedy runs with task "nope".*tasks: syn/);
-  const noC = cli(["--results", interior, "--task", "syn", "--model", "m"]);
-  assert.equal(noC.status, 2);
+  const noC = await cli(["--results", interior, "--task", "syn", "--model", "m"]);
+  assert.equal(noC.code, 2);
   assert.match(noC.stderr, /--C: required/);
 });

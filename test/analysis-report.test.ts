@@ -4,7 +4,6 @@
  * browser (slow: ~10 s; needs /usr/bin/chromium, which .ci/run installs).
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +12,7 @@ import { pathToFileURL } from "node:url";
 import { FIGURES } from "../src/analysis/figures/index.ts";
 import { type ReportOptions, type ReportSummary, runReport } from "../src/analysis/report.ts";
 import { writeTree } from "./analysis-fixtures.ts";
+import { runCli } from "./cli.ts";
 
 /** The reference implementation's sample files (a copy of ../shared/samples). */
 const SAMPLES = new URL("./fixtures/reference", import.meta.url).pathname;
@@ -95,28 +95,23 @@ test("report on a tree with broken files (all on one thread) lists them and draw
   assert.ok(!existsSync(join(out, "figures", "old-figure.svg")));
 });
 
-test("CLI: report --json and fit --json; bad usage exits 2", () => {
+test("CLI: report --json and fit --json; bad usage exits 2", async () => {
   const results = join(tmp, "cli");
   writeTree(results, { budgets: [16, 64], seeds: [0, 1, 2] });
   const out = join(tmp, "cli-out");
-  const r = spawnSync(
-    process.execPath,
-    [
-      "bin/evoalloc.js",
-      "report",
-      "--results",
-      results,
-      "--out",
-      out,
-      "--format",
-      "svg,html",
-      "--bootstrap",
-      "20",
-      "--json",
-    ],
-    { encoding: "utf8" },
-  );
-  assert.equal(r.status, 0, r.stderr);
+  const r = await runCli([
+    "report",
+    "--results",
+    results,
+    "--out",
+    out,
+    "--format",
+    "svg,html",
+    "--bootstrap",
+    "20",
+    "--json",
+  ]);
+  assert.equal(r.code, 0, r.stderr);
   const s = JSON.parse(r.stdout) as ReportSummary;
   assert.ok(s.figures.length >= 8);
   assert.ok(existsSync(join(out, "index.html")));
@@ -126,10 +121,8 @@ test("CLI: report --json and fit --json; bad usage exits 2", () => {
   assert.match(page, /Φ-model \(the paper's form\)/);
   assert.match(page, /C = 64: T\* = [\d.]+.*?(corner-depth|corner-breadth|interior)/);
   assert.ok(s.figures.includes("phi-model"));
-  const f = spawnSync(process.execPath, ["bin/evoalloc.js", "fit", "--results", results, "--json"], {
-    encoding: "utf8",
-  });
-  assert.equal(f.status, 0, f.stderr);
+  const f = await runCli(["fit", "--results", results, "--json"]);
+  assert.equal(f.code, 0, f.stderr);
   const fits = JSON.parse(f.stdout);
   assert.equal(fits.bilinear.length, 2);
   assert.ok(fits.bilinear[0].fittable);
@@ -154,35 +147,28 @@ test("CLI: report --json and fit --json; bad usage exits 2", () => {
     assert.equal(o.T_star_ci95.length, 2);
     assert.equal(typeof o.plateau_half_width, "number");
   }
-  const linear = spawnSync(
-    process.execPath,
-    ["bin/evoalloc.js", "fit", "--results", results, "--json", "--response", "linear", "--bootstrap", "0"],
-    { encoding: "utf8" },
-  );
-  assert.equal(linear.status, 0, linear.stderr);
+  const linear = await runCli([
+    "fit",
+    "--results",
+    results,
+    "--json",
+    "--response",
+    "linear",
+    "--bootstrap",
+    "0",
+  ]);
+  assert.equal(linear.code, 0, linear.stderr);
   const lin = JSON.parse(linear.stdout).phi[0];
   assert.equal(lin.response, "linear");
   assert.equal(lin.optimum[0].T_star_ci95, null);
-  const badResponse = spawnSync(
-    process.execPath,
-    ["bin/evoalloc.js", "fit", "--results", results, "--response", "cubic"],
-    { encoding: "utf8" },
-  );
-  assert.equal(badResponse.status, 2);
+  const badResponse = await runCli(["fit", "--results", results, "--response", "cubic"]);
+  assert.equal(badResponse.code, 2);
   assert.match(badResponse.stderr, /--response: must be one of log, linear/);
-  const bad = spawnSync(
-    process.execPath,
-    ["bin/evoalloc.js", "report", "--results", results, "--format", "gif"],
-    {
-      encoding: "utf8",
-    },
-  );
-  assert.equal(bad.status, 2);
+  const bad = await runCli(["report", "--results", results, "--format", "gif"]);
+  assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--format: unknown format "gif"/);
-  const missing = spawnSync(process.execPath, ["bin/evoalloc.js", "fit", "--results", join(tmp, "nope")], {
-    encoding: "utf8",
-  });
-  assert.equal(missing.status, 2);
+  const missing = await runCli(["fit", "--results", join(tmp, "nope")]);
+  assert.equal(missing.code, 2);
 });
 
 const CHROMIUM = "/usr/bin/chromium";

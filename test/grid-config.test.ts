@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { expandGrid, fieldPath, parseGridConfig, powerOfTwoSplits } from "../src/run/grid/grid-config.ts";
+import { runCli } from "./cli.ts";
 
 describe("grid config", () => {
   it("lists the power-of-two splits of a budget", () => {
@@ -70,12 +70,10 @@ describe("grid config", () => {
 
 describe("evoalloc run grid: bad configs exit 2 with one line naming the field", () => {
   const dir = mkdtempSync(join(tmpdir(), "grid-cfg-"));
-  const run = (cfg: unknown) => {
+  const run = async (cfg: unknown) => {
     const file = join(dir, "g.json");
     writeFileSync(file, typeof cfg === "string" ? cfg : JSON.stringify(cfg));
-    return spawnSync("node", ["bin/evoalloc.js", "run", "grid", "--config", file, "--dry-run"], {
-      encoding: "utf8",
-    });
+    return await runCli(["run", "grid", "--config", file, "--dry-run"]);
   };
   const cases: [string, unknown, RegExp][] = [
     ["not JSON", "{oops", /g\.json: not valid JSON/],
@@ -97,30 +95,25 @@ describe("evoalloc run grid: bad configs exit 2 with one line naming the field",
     ],
   ];
   for (const [name, cfg, re] of cases)
-    it(name, () => {
-      const r = run(cfg);
-      assert.equal(r.status, 2, r.stderr);
+    it(name, async () => {
+      const r = await run(cfg);
+      assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, re);
       assert.equal(r.stderr.trim().split("\n").length, 1);
     });
 
-  it("--dry-run counts the runs and calls", () => {
-    const r = spawnSync(
-      "node",
-      [
-        "bin/evoalloc.js",
-        "run",
-        "grid",
-        "--config",
-        "results/grid.json",
-        "--dry-run",
-        "--json",
-        "--output",
-        dir,
-      ],
-      { encoding: "utf8" },
-    );
-    assert.equal(r.status, 0, r.stderr);
+  it("--dry-run counts the runs and calls", async () => {
+    const r = await runCli([
+      "run",
+      "grid",
+      "--config",
+      "results/grid.json",
+      "--dry-run",
+      "--json",
+      "--output",
+      dir,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout) as { runs: number; calls: number; to_run: number };
     assert.equal(out.runs, 426);
     assert.equal(out.calls, 80256);

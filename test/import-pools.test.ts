@@ -1,28 +1,15 @@
 // Imported runs as replay pools (arms = runs, one round = one call) and as sweep-style reliability.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { promisify } from "node:util";
 import { assembleRun, type Observation } from "../src/import/assemble.ts";
 import { buildImportedPools, importedReliability } from "../src/import/pools.ts";
 import type { ImportSystem } from "../src/log/imported.ts";
 import type { ImportedRecord } from "../src/log/read.ts";
 import { replay } from "../src/replay/index.ts";
-
-const exec = promisify(execFile);
-const BIN = new URL("../bin/evoalloc.js", import.meta.url).pathname;
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await exec("node", [BIN, ...args], { maxBuffer: 64 << 20 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+import { runCli } from "./cli.ts";
 
 /** An imported run whose call c scores fitness[c] (null: a failed call); params 1e9 and 100 tokens a call. */
 function imported(
@@ -125,7 +112,7 @@ describe("replay --system and sweep --system (CLI)", () => {
   });
 
   it("replays the runs of one system as arms; sweeps their best after C calls", async () => {
-    const r = await cli([
+    const r = await runCli([
       "replay",
       "--results",
       dir,
@@ -151,7 +138,7 @@ describe("replay --system and sweep --system (CLI)", () => {
     };
     assert.equal(res.N, 1);
     assert.equal(res.pool.length, 4);
-    const s = await cli([
+    const s = await runCli([
       "sweep",
       "--results",
       dir,
@@ -178,7 +165,7 @@ describe("replay --system and sweep --system (CLI)", () => {
     // bad usage: a system with no runs, N ≠ 1, no --N without --system, C beyond every run
     assert.equal(
       (
-        await cli([
+        await runCli([
           "replay",
           "--results",
           dir,
@@ -198,7 +185,7 @@ describe("replay --system and sweep --system (CLI)", () => {
     );
     assert.equal(
       (
-        await cli([
+        await runCli([
           "replay",
           "--results",
           dir,
@@ -219,13 +206,26 @@ describe("replay --system and sweep --system (CLI)", () => {
       2,
     );
     assert.equal(
-      (await cli(["replay", "--results", dir, "--task", "cp", "--model", "m", "--K", "2", "--rounds", "4"]))
-        .code,
+      (
+        await runCli([
+          "replay",
+          "--results",
+          dir,
+          "--task",
+          "cp",
+          "--model",
+          "m",
+          "--K",
+          "2",
+          "--rounds",
+          "4",
+        ])
+      ).code,
       2,
     );
     assert.equal(
       (
-        await cli([
+        await runCli([
           "sweep",
           "--results",
           dir,

@@ -1,12 +1,10 @@
 // Importers on hand-written fixtures (test/fixtures/import) and a ShinkaEvolve
 // database made here with sql.js; the CLI end to end needs `npm run build`.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { promisify } from "node:util";
 import { assembleRun, ImportError, importRuns, parseSeedFrom } from "../src/import/index.ts";
 import { parseLog, parseLogMetrics, scoreOf } from "../src/import/openevolve.ts";
 import { seedInName, seedInYaml } from "../src/import/seed.ts";
@@ -14,19 +12,9 @@ import { loadSqlJs } from "../src/import/shinka.ts";
 import { checkImported } from "../src/log/imported.ts";
 import { BUILTIN_MODELS } from "../src/log/models.ts";
 import { loadResults } from "../src/log/read.ts";
+import { runCli } from "./cli.ts";
 
 const FIX = new URL("./fixtures/import/", import.meta.url).pathname;
-const BIN = new URL("../bin/evoalloc.js", import.meta.url).pathname;
-const exec = promisify(execFile);
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await exec("node", [BIN, ...args], { maxBuffer: 64 << 20 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 const base = {
   task: "cp",
@@ -359,7 +347,7 @@ describe("the imported run contract", () => {
 describe("evoalloc import (CLI)", () => {
   it("writes one valid file per run; validate and summarize accept them; --check writes nothing", async () => {
     const out = join(tmp, "imported");
-    const r = await cli([
+    const r = await runCli([
       "import",
       "openevolve",
       join(FIX, "openevolve"),
@@ -381,10 +369,10 @@ describe("evoalloc import (CLI)", () => {
       "openevolve_C4_seed8.json",
       "openevolve_C4_seed9.json",
     ]);
-    const v = await cli(["validate", "--json", out]);
+    const v = await runCli(["validate", "--json", out]);
     assert.equal(v.code, 0, v.stdout);
     assert.equal(JSON.parse(v.stdout).valid, 4);
-    const s = await cli(["summarize", "--json", out]);
+    const s = await runCli(["summarize", "--json", out]);
     const rows = JSON.parse(s.stdout) as {
       kind: string;
       algo: string;
@@ -401,7 +389,7 @@ describe("evoalloc import (CLI)", () => {
     const { imported } = await loadResults([out]);
     assert.equal(imported.length, 4);
     // again: the files exist, nothing is overwritten without --force
-    const again = await cli([
+    const again = await runCli([
       "import",
       "openevolve",
       join(FIX, "openevolve/run_seed9"),
@@ -415,7 +403,7 @@ describe("evoalloc import (CLI)", () => {
     assert.equal(again.code, 1);
     assert.match(again.stderr, /exists \(--force overwrites\)/);
     // the same seed twice in one import
-    const twice = await cli([
+    const twice = await runCli([
       "import",
       "openevolve",
       join(FIX, "openevolve/run_seed9"),
@@ -433,7 +421,7 @@ describe("evoalloc import (CLI)", () => {
   });
 
   it("--check detects the system, prints per run, writes nothing; bad usage exits 2", async () => {
-    const r = await cli([
+    const r = await runCli([
       "import",
       "--check",
       "--json",
@@ -452,13 +440,13 @@ describe("evoalloc import (CLI)", () => {
       ],
     );
     assert.equal(res.runs[1]!.recovered_share, 199 / 200);
-    assert.equal((await cli(["import", "openevolve", FIX, "--task", "cp"])).code, 2);
+    assert.equal((await runCli(["import", "openevolve", FIX, "--task", "cp"])).code, 2);
     assert.equal(
-      (await cli(["import", "nosuch", FIX, "--task", "cp", "--model", "m", "--out", tmp])).code,
+      (await runCli(["import", "nosuch", FIX, "--task", "cp", "--model", "m", "--out", tmp])).code,
       2,
     );
-    assert.equal((await cli(["import", "llm4ad", FIX, "--seed-from", "x", "--check"])).code, 2);
-    const empty = await cli(["import", "llm4ad", join(tmp, "nothing"), "--check"]);
+    assert.equal((await runCli(["import", "llm4ad", FIX, "--seed-from", "x", "--check"])).code, 2);
+    const empty = await runCli(["import", "llm4ad", join(tmp, "nothing"), "--check"]);
     assert.equal(empty.code, 1);
   });
 });
@@ -471,7 +459,7 @@ describe("import, then replay and report (the issue's done-when)", () => {
     const shipped = new URL("../results/cp/mutator/", import.meta.url).pathname;
     for (const f of (await readdir(shipped)).filter((f) => f.startsWith("greedy_C64_T16_N4_")).slice(0, 4))
       await writeFile(join(greedy, f), await readFile(join(shipped, f)));
-    const imp = await cli([
+    const imp = await runCli([
       "import",
       "openevolve",
       join(FIX, "openevolve"),
@@ -483,7 +471,7 @@ describe("import, then replay and report (the issue's done-when)", () => {
       join(results, "imported"),
     ]);
     assert.equal(imp.stdout.trim().split("\n").length, 3, imp.stderr);
-    const rep = await cli([
+    const rep = await runCli([
       "replay",
       "--results",
       results,
@@ -502,7 +490,7 @@ describe("import, then replay and report (the issue's done-when)", () => {
     assert.equal(rep.code, 0, rep.stderr);
     assert.equal((JSON.parse(rep.stdout) as { pool: unknown[] }).pool.length, 3);
     const out = join(tmp, "e2e", "report");
-    const r = await cli([
+    const r = await runCli([
       "report",
       "--results",
       results,

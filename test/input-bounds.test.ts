@@ -1,10 +1,9 @@
 /**
  * Bounds on input (issue 11, item 14): hostile files and flags give one
  * clear line and exit 2 (flags) or a per-file problem (files), never a crash,
- * a silently changed value, or gigabytes of memory. Needs `npm run build`.
+ * a silently changed value, or gigabytes of memory. The CLI runs in-process.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,9 +14,7 @@ import { nestedDeeperThan } from "../src/log/json.ts";
 import { loadResults, MAX_JSON_BYTES, MAX_JSON_DEPTH } from "../src/log/read.ts";
 import { replayMemoryBytes } from "../src/replay/index.ts";
 import { syntheticGreedyRun } from "../src/replay/synthetic.ts";
-
-const cli = (args: string[]) =>
-  spawnSync("node", ["bin/evoalloc.js", ...args], { encoding: "utf8", timeout: 120_000 });
+import { runCli } from "./cli.ts";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "evoalloc-bounds-"));
 
@@ -71,8 +68,8 @@ describe("the log reader's caps", () => {
       `peak RSS grew by ${(grown / 1024 ** 2).toFixed(0)} MiB`,
     );
     // validate names it and goes on
-    const v = cli(["validate", dir, "--json", "--threads", "0"]);
-    assert.equal(v.status, 1, v.stderr);
+    const v = await runCli(["validate", dir, "--json", "--threads", "0"]);
+    assert.equal(v.code, 1, v.stderr);
     const out = JSON.parse(v.stdout) as { valid: number; invalid: number };
     assert.deepEqual([out.valid, out.invalid], [6, 1]);
   });
@@ -90,12 +87,22 @@ describe("the log reader's caps", () => {
     );
     assert.equal(loaded.runs.length, 7); // the six and fine.json
     // validate on a worker thread (the scan path) reports it too
-    const v = cli(["validate", dir, "--json", "--threads", "1"]);
-    assert.equal(v.status, 1, v.stderr);
+    const v = await runCli(["validate", dir, "--json", "--threads", "1"]);
+    assert.equal(v.code, 1, v.stderr);
     assert.equal((JSON.parse(v.stdout) as { invalid: number }).invalid, 1);
     const out = join(tmp(), "report");
-    const r = cli(["report", "--results", dir, "--out", out, "--format", "html", "--json", "--no-progress"]);
-    assert.equal(r.status, 0, r.stderr.slice(-2000));
+    const r = await runCli([
+      "report",
+      "--results",
+      dir,
+      "--out",
+      out,
+      "--format",
+      "html",
+      "--json",
+      "--no-progress",
+    ]);
+    assert.equal(r.code, 0, r.stderr.slice(-2000));
     assert.doesNotMatch(r.stderr, /Maximum call stack/);
     assert.ok(
       (JSON.parse(r.stdout) as { problem_files: string[] }).problem_files.some((f) =>
@@ -106,7 +113,7 @@ describe("the log reader's caps", () => {
 });
 
 describe("bounded flags", () => {
-  it("an integer flag beyond the safe range is refused, not rounded (exit 2)", () => {
+  it("an integer flag beyond the safe range is refused, not rounded (exit 2)", async () => {
     const out = join(tmp(), "a.json");
     for (const args of [
       [
@@ -159,16 +166,16 @@ describe("bounded flags", () => {
         "99999999999999999999",
       ],
     ]) {
-      const r = cli(args);
-      assert.equal(r.status, 2, `${args.join(" ")}: ${r.stderr}`);
+      const r = await runCli(args);
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
       assert.match(r.stderr, /9007199254740991/);
       assert.doesNotMatch(r.stderr, /\n\s+at /); // no stack trace
     }
   });
 
-  it("replay --rounds 1e9 is refused by its memory estimate (exit 2, one line, no stack trace)", () => {
+  it("replay --rounds 1e9 is refused by its memory estimate (exit 2, one line, no stack trace)", async () => {
     const dir = tree();
-    const r = cli([
+    const r = await runCli([
       "replay",
       "--results",
       dir,
@@ -183,7 +190,7 @@ describe("bounded flags", () => {
       "--rounds",
       "1e9",
     ]);
-    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.code, 2, r.stderr);
     assert.match(
       r.stderr,
       /--rounds\/--K\/--max-instances: this replay \(G = 1000000000, K = 3, 9 policies\) would need about \d+ GB/,
@@ -198,14 +205,20 @@ describe("bounded flags", () => {
     );
   });
 
-  it(`--threads above 4 × cores (${maxThreads()}) is refused (exit 2)`, () => {
+  it(`--threads above 4 × cores (${maxThreads()}) is refused (exit 2)`, async () => {
     for (const cmd of ["summarize", "validate"]) {
-      const r = cli([cmd, "test/fixtures/reference", "--threads", "1000"]);
-      assert.equal(r.status, 2, r.stderr);
+      const r = await runCli([cmd, "test/fixtures/reference", "--threads", "1000"]);
+      assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, new RegExp(`--threads: at most ${maxThreads()} \\(4 × \\d+ cores\\), got 1000`));
     }
-    const ok = cli(["summarize", "test/fixtures/reference", "--threads", String(maxThreads()), "--json"]);
-    assert.equal(ok.status, 0, ok.stderr);
+    const ok = await runCli([
+      "summarize",
+      "test/fixtures/reference",
+      "--threads",
+      String(maxThreads()),
+      "--json",
+    ]);
+    assert.equal(ok.code, 0, ok.stderr);
   });
 });
 
@@ -216,9 +229,9 @@ describe("commands name the files they could not use", () => {
     ["sweep", ["--task", "cp", "--model", "m1", "--C", "32", "--json"]],
     ["fit", ["--json", "--bootstrap", "0"]],
   ] as const)
-    it(cmd, () => {
-      const r = cli([cmd, "--results", dir, ...args]);
-      assert.equal(r.status, 0, r.stderr);
+    it(cmd, async () => {
+      const r = await runCli([cmd, "--results", dir, ...args]);
+      assert.equal(r.code, 0, r.stderr);
       assert.match(r.stderr, /2 file\(s\) under .* could not be used and were left out/);
       assert.match(r.stderr, /broken\.json: not valid JSON/);
       assert.match(r.stderr, /deep\.json: nests arrays\/objects more than 128 levels deep/);

@@ -1,29 +1,16 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { promisify } from "node:util";
 import { parsePythonJson, stringifyPythonJson } from "../src/log/json.ts";
 import { loadResults, readResults } from "../src/log/read.ts";
 import { BanditRunSchema, GreedyRunSchema } from "../src/log/schema.ts";
 import { writeFileAtomic } from "../src/log/write.ts";
+import { runCli } from "./cli.ts";
 import { attempt, child, greedyRun } from "./log-fixtures.ts";
 
-const run = promisify(execFile);
 const SAMPLES = new URL("./fixtures/reference/", import.meta.url).pathname;
-const BIN = new URL("../bin/evoalloc.js", import.meta.url).pathname;
-
-async function cli(args: string[], cwd?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run("node", [BIN, ...args], { cwd, maxBuffer: 64 << 20 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 describe("Python JSON", () => {
   it("reads NaN and Infinity outside strings only", () => {
@@ -124,7 +111,7 @@ describe("reader and CLI on good and broken trees", () => {
   });
 
   it("validate prints one line per problem naming file and field, exit 1", async () => {
-    const r = await cli(["validate", dir]);
+    const r = await runCli(["validate", dir]);
     assert.equal(r.code, 1);
     const lines = r.stdout.trim().split("\n");
     const has = (re: RegExp) =>
@@ -145,7 +132,7 @@ describe("reader and CLI on good and broken trees", () => {
   });
 
   it("validate exits 0 on a valid tree, skipped files aside", async () => {
-    const r = await cli([
+    const r = await runCli([
       "validate",
       join(dir, "a", "good.json"),
       join(dir, "a", "b"),
@@ -156,13 +143,13 @@ describe("reader and CLI on good and broken trees", () => {
   });
 
   it("validate names a missing path", async () => {
-    const r = await cli(["validate", join(dir, "nope")]);
+    const r = await runCli(["validate", join(dir, "nope")]);
     assert.equal(r.code, 1);
     assert.match(r.stdout, /nope: cannot read \(ENOENT\)/);
   });
 
   it("summarize --json lists the good runs with exactly the contract's keys", async () => {
-    const r = await cli(["summarize", "a", "--json"], dir);
+    const r = await runCli(["summarize", "a", "--json"], { cwd: dir });
     assert.equal(r.code, 1, "bad files make the exit code 1");
     const rows = JSON.parse(r.stdout) as Record<string, unknown>[];
     assert.deepEqual(
@@ -193,17 +180,17 @@ describe("reader and CLI on good and broken trees", () => {
 
 describe("summarize on the samples", () => {
   it("gives the same rows on the main thread as on worker threads", async () => {
-    const threaded = await cli(["summarize", SAMPLES, "--json"]);
-    const single = await cli(["summarize", SAMPLES, "--json", "--threads", "0"]);
+    const threaded = await runCli(["summarize", SAMPLES, "--json"]);
+    const single = await runCli(["summarize", SAMPLES, "--json", "--threads", "0"]);
     assert.equal(single.code, 0, single.stderr);
     assert.deepEqual(JSON.parse(single.stdout), JSON.parse(threaded.stdout));
-    const bad = await cli(["summarize", SAMPLES, "--threads", "-1"]);
+    const bad = await runCli(["summarize", SAMPLES, "--threads", "-1"]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--threads: must be 0 or more/);
   });
 
   it("lists every sample with the FLOPs stored in it", async () => {
-    const r = await cli(["summarize", SAMPLES, "--json"]);
+    const r = await runCli(["summarize", SAMPLES, "--json"]);
     assert.equal(r.code, 0, r.stderr);
     const rows = JSON.parse(r.stdout) as { path: string; kind: string; flops: Record<string, number> }[];
     assert.equal(rows.length, 5);
@@ -239,7 +226,7 @@ describe("a folder with 10,000 files", () => {
         if (writes.length >= 256) await Promise.all(writes.splice(0));
       }
       await Promise.all(writes);
-      const r = await cli(["validate", dir, "--json"]);
+      const r = await runCli(["validate", dir, "--json"]);
       assert.equal(r.code, 1);
       const report = JSON.parse(r.stdout) as {
         files: number;

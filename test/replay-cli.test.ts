@@ -1,25 +1,11 @@
-// End to end: `node bin/evoalloc.js replay|sweep` on a temporary results tree (needs `npm run build`).
+// End to end: `evoalloc replay|sweep` (in-process, through main()) on a temporary results tree.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { promisify } from "node:util";
 import { syntheticGreedyRun } from "../src/replay/synthetic.ts";
-
-const run = promisify(execFile);
-const BIN = new URL("../bin/evoalloc.js", import.meta.url).pathname;
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run("node", [BIN, ...args], { maxBuffer: 64 << 20 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+import { runCli } from "./cli.ts";
 
 const curve = (seed: number, depth: number) =>
   Array.from({ length: depth + 1 }, (_, g) => 0.1 + 0.01 * seed + 0.02 * Math.floor(g / (1 + (seed % 3))));
@@ -79,7 +65,7 @@ const base = () => ["replay", "--results", dir, "--task", "cp", "--model", "m1",
 
 describe("evoalloc replay", () => {
   it("--json prints the documented object", async () => {
-    const r = await cli([...base(), "--K", "3", "--rounds", "8", "--bootstrap", "100", "--json"]);
+    const r = await runCli([...base(), "--K", "3", "--rounds", "8", "--bootstrap", "100", "--json"]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, ""); // the bandit file is valid and simply not pooled
     const j = JSON.parse(r.stdout);
@@ -126,7 +112,7 @@ describe("evoalloc replay", () => {
 
   it("--subset replays exactly one instance and prints final and selections; --out writes the same JSON", async () => {
     const out = join(dir, "out", "r.json");
-    const r = await cli([
+    const r = await runCli([
       ...base(),
       "--K",
       "2",
@@ -155,7 +141,7 @@ describe("evoalloc replay", () => {
   });
 
   it("prints a table without --json", async () => {
-    const r = await cli([...base(), "--K", "2", "--rounds", "4", "--algos", "leader", "--bootstrap", "0"]);
+    const r = await runCli([...base(), "--K", "2", "--rounds", "4", "--algos", "leader", "--bootstrap", "0"]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /leader/);
     assert.match(r.stdout, /\(oracle\)/);
@@ -234,7 +220,7 @@ describe("evoalloc replay", () => {
       ],
     ];
     for (const [args, re] of cases) {
-      const r = await cli(args);
+      const r = await runCli(args);
       assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
       assert.equal(r.stdout, "");
       const lines = r.stderr.trim().split("\n");
@@ -246,7 +232,7 @@ describe("evoalloc replay", () => {
 
 describe("evoalloc sweep", () => {
   it("--json: one row per split T·N = C, prefixes of deeper runs on request", async () => {
-    const r = await cli([
+    const r = await runCli([
       "sweep",
       "--results",
       dir,
@@ -299,7 +285,7 @@ describe("evoalloc sweep", () => {
     assert.equal(j.splits[0].mean, null);
     const p = JSON.parse(
       (
-        await cli([
+        await runCli([
           "sweep",
           "--results",
           dir,
@@ -319,10 +305,21 @@ describe("evoalloc sweep", () => {
   });
 
   it("bad input exits 2", async () => {
-    const r = await cli(["sweep", "--results", dir, "--task", "cp", "--model", "m1", "--C", "48", "--json"]);
+    const r = await runCli([
+      "sweep",
+      "--results",
+      dir,
+      "--task",
+      "cp",
+      "--model",
+      "m1",
+      "--C",
+      "48",
+      "--json",
+    ]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /no runs of cp\/m1 at C=48 \(C available: 32, 64; try --prefixes\)/);
-    const m = await cli(["sweep", "--results", dir, "--task", "cp", "--model", "zz", "--C", "32"]);
+    const m = await runCli(["sweep", "--results", dir, "--task", "cp", "--model", "zz", "--C", "32"]);
     assert.equal(m.code, 2);
     assert.match(m.stderr, /models: m1/);
   });

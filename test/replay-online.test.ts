@@ -6,7 +6,6 @@
  * results/ (whose arms are prefixes of the shipped deep greedy runs).
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { before, describe, it } from "node:test";
 import { loadResults, type RunRecord } from "../src/log/read.ts";
 import type { BanditRun } from "../src/log/schema.ts";
@@ -14,6 +13,7 @@ import { REFERENCE_POLICIES } from "../src/policies/index.ts";
 import { RNG_KINDS } from "../src/policies/stream.ts";
 import { buildPools, type Pool, replay } from "../src/replay/index.ts";
 import { banditPolicy, runBandit } from "../src/run/bandit.ts";
+import { runCli } from "./cli.ts";
 import { deps, FakeEvaluator, model, parentScore, request, ScriptedClient, task } from "./run-fakes.ts";
 
 /** A pool made of a bandit run's arms (each arm's curve as logged online). */
@@ -115,37 +115,32 @@ describe("online ≡ offline on the shipped bandit runs (results/, ~5 s)", () =>
     assert.deepEqual([...algos].sort(), [...REFERENCE_POLICIES].sort());
   });
 
-  it("the command line of the issue reproduces one (thompson)", () => {
+  it("the command line of the issue reproduces one (thompson)", async () => {
     const rec = runs.find((r) => r.kind === "bandit" && r.run.algo === "thompson")!;
     const run = rec.run as BanditRun;
-    const r = spawnSync(
-      "node",
-      [
-        "bin/evoalloc.js",
-        "replay",
-        "--results",
-        "results",
-        "--task",
-        run.task,
-        "--model",
-        run.model,
-        "--N",
-        String(run.N),
-        "--K",
-        String(run.n_arms),
-        "--subset",
-        run.arm_seeds.join(","),
-        "--seed",
-        String(run.bandit_seed),
-        "--algos",
-        run.algo,
-        "--rounds",
-        String(run.T_total),
-        "--json",
-      ],
-      { encoding: "utf8" },
-    );
-    assert.equal(r.status, 0, r.stderr);
+    const r = await runCli([
+      "replay",
+      "--results",
+      "results",
+      "--task",
+      run.task,
+      "--model",
+      run.model,
+      "--N",
+      String(run.N),
+      "--K",
+      String(run.n_arms),
+      "--subset",
+      run.arm_seeds.join(","),
+      "--seed",
+      String(run.bandit_seed),
+      "--algos",
+      run.algo,
+      "--rounds",
+      String(run.T_total),
+      "--json",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout) as { policies: Record<string, { selections: number[]; final: number }> };
     assert.deepEqual(out.policies.thompson!.selections, run.selections);
     assert.equal(out.policies.thompson!.final, run.final_best_fitness);

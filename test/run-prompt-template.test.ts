@@ -8,7 +8,7 @@
  * Runs the CLI on the OpenEvolve-layout example task with the real sandbox.
  */
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,9 +20,9 @@ import { parseProgram } from "../src/run/parse.ts";
 import { buildMessages } from "../src/run/prompt.ts";
 import { childSeed } from "../src/run/seeds.ts";
 import { loadTask } from "../src/run/tasks.ts";
+import { ROOT, runCli } from "./cli.ts";
 import { startLlmServer } from "./run-llm-server.ts";
 
-const ROOT = join(import.meta.dirname, "..");
 const EXAMPLES = join(ROOT, "examples", "openevolve");
 const tmp = mkdtempSync(join(tmpdir(), "evoalloc-template-"));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -68,18 +68,6 @@ print(json.dumps([d["template"].format(current_program=r["program"], fitness=flo
   return JSON.parse(r.stdout) as string[];
 }
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [join(ROOT, "bin", "evoalloc.js"), ...args], {
-    env: { ...process.env, LLM_API_BASE: "", OPENAI_BASE_URL: "" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d) => (stdout += d));
-  child.stderr.on("data", (d) => (stderr += d));
-  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
-}
-
 describe("--prompt-template and stripped programs (slow: real sandbox)", () => {
   it("sends exactly what str.format gives, and re-sends the stripped program", async () => {
     const templateFile = join(tmp, "template.txt");
@@ -91,7 +79,7 @@ describe("--prompt-template and stripped programs (slow: real sandbox)", () => {
     });
     const out = join(tmp, "run.json");
     try {
-      const r = await cli([
+      const r = await runCli([
         "run",
         "greedy",
         "--tasks-dir",
@@ -180,7 +168,7 @@ describe("--prompt-template and stripped programs (slow: real sandbox)", () => {
     const bad = join(tmp, "bad.txt");
     const withTemplate = (text: string) => {
       writeFileSync(bad, text);
-      return cli([
+      return runCli([
         "run",
         "greedy",
         "--task",
@@ -201,7 +189,7 @@ describe("--prompt-template and stripped programs (slow: real sandbox)", () => {
     r = await withTemplate("{current_program:.6f}");
     assert.equal(r.code, 2);
     assert.match(r.stderr, /bad\.txt: Unknown format code 'f' for object of type 'str'/);
-    r = await cli([
+    r = await runCli([
       "run",
       "greedy",
       "--task",

@@ -4,9 +4,10 @@
  * with --json, stops on SIGTERM, and rejects bad flags with exit code 2.
  */
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { after, before, describe, it } from "node:test";
 import { type RunningServer, startServer } from "../src/serve/index.ts";
+import { runCli } from "./cli.ts";
 
 let s: RunningServer;
 before(async () => {
@@ -101,14 +102,12 @@ describe("evoalloc serve (CLI)", () => {
     assert.equal(code, 0);
   });
 
-  it("rejects bad flags with exit code 2 naming the flag", () => {
-    const a = spawnSync("node", ["bin/evoalloc.js", "serve", "--fail-rate", "2"], { encoding: "utf8" });
-    assert.equal(a.status, 2);
+  it("rejects bad flags with exit code 2 naming the flag", async () => {
+    const a = await runCli(["serve", "--fail-rate", "2"]);
+    assert.equal(a.code, 2);
     assert.match(a.stderr, /--fail-rate/);
-    const b = spawnSync("node", ["bin/evoalloc.js", "serve", "--fail-rate", "0.6", "--timeout-rate", "0.6"], {
-      encoding: "utf8",
-    });
-    assert.equal(b.status, 2);
+    const b = await runCli(["serve", "--fail-rate", "0.6", "--timeout-rate", "0.6"]);
+    assert.equal(b.code, 2);
     assert.match(b.stderr, /sum to at most 1/);
   });
 });

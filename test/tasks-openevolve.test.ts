@@ -22,18 +22,13 @@ import {
   loadTask,
   TaskError,
 } from "../src/run/tasks.ts";
+import { ROOT, runCli } from "./cli.ts";
 
-const ROOT = join(import.meta.dirname, "..");
 const EXAMPLES = join(ROOT, "examples", "openevolve");
-const BIN = join(ROOT, "bin", "evoalloc.js");
 const tmp = mkdtempSync(join(tmpdir(), "evoalloc-oe-"));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-const cli = (args: string[], env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, [BIN, ...args], {
-    encoding: "utf8",
-    env: { ...process.env, LLM_API_BASE: "", OPENAI_BASE_URL: "", ...env },
-  });
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { env });
 
 /** A copy of the example task under a fresh folder, to edit. */
 function copyBumpy(name: string): string {
@@ -137,9 +132,9 @@ describe("OpenEvolve task folders", () => {
     }
   });
 
-  it("runs unchanged: run greedy --tasks-dir examples/openevolve --task bumpy --model mutator", () => {
+  it("runs unchanged: run greedy --tasks-dir examples/openevolve --task bumpy --model mutator", async () => {
     const out = join(tmp, "bumpy-run.json");
-    const r = cli([
+    const r = await cli([
       "run",
       "greedy",
       "--tasks-dir",
@@ -156,20 +151,20 @@ describe("OpenEvolve task folders", () => {
       out,
       "--json",
     ]);
-    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.code, 0, r.stderr);
     const run = GreedyRunSchema.parse(parsePythonJson(readFileSync(out, "utf8")));
     assert.equal(run.trajectory.length, 4);
     assert.ok(run.trajectory[0]!.best_fitness > 0.2);
     assert.ok(run.trajectory.slice(1).every((g) => g.children.every((c) => c.error === null)));
-    const v = cli(["validate", out]);
-    assert.equal(v.status, 0, v.stdout + v.stderr);
+    const v = await cli(["validate", out]);
+    assert.equal(v.code, 0, v.stdout + v.stderr);
   });
 });
 
 describe("evoalloc tasks / models", () => {
-  it("tasks --check --json: each value with its source and the initial score", () => {
-    const r = cli(["tasks", "--tasks-dir", EXAMPLES, "--check", "--json"]);
-    assert.equal(r.status, 0, r.stderr);
+  it("tasks --check --json: each value with its source and the initial score", async () => {
+    const r = await cli(["tasks", "--tasks-dir", EXAMPLES, "--check", "--json"]);
+    assert.equal(r.code, 0, r.stderr);
     const rows = JSON.parse(r.stdout) as {
       key: string;
       eval_timeout_s: number;
@@ -182,36 +177,36 @@ describe("evoalloc tasks / models", () => {
     assert.equal(rows[0]!.sources.evalTimeoutS, "config.yaml evaluator.timeout");
     assert.equal(rows[0]!.check.error, null);
     assert.ok(rows[0]!.check.fitness > 0.2);
-    const text = cli(["tasks"]);
-    assert.equal(text.status, 0, text.stderr);
+    const text = await cli(["tasks"]);
+    assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /^cp {2}/m);
     assert.match(text.stdout, /eval timeout: {3}120 s {2}\[task\.json eval_timeout_s\]/);
   });
 
-  it("tasks --check exits 1 naming a task whose initial program fails, and a task that does not load", () => {
+  it("tasks --check exits 1 naming a task whose initial program fails, and a task that does not load", async () => {
     const dir = copyBumpy("broken");
     writeFileSync(join(dir, "bumpy", "initial_program.py"), "def run_search():\n    return 1 / 0\n");
     cpSync(join(EXAMPLES, "bumpy"), join(dir, "noload"), { recursive: true });
     writeFileSync(join(dir, "noload", "task.json"), "{");
-    const r = cli(["tasks", "--tasks-dir", dir, "--check"]);
-    assert.equal(r.status, 1);
+    const r = await cli(["tasks", "--tasks-dir", dir, "--check"]);
+    assert.equal(r.code, 1);
     assert.match(r.stdout, /initial score: {2}FAILED \(error\): .*ZeroDivisionError/);
     assert.match(r.stdout, /noload\n {2}error: .*task\.json: not valid JSON/);
     assert.match(r.stderr, /2 of 2 tasks failed: bumpy, noload/);
-    assert.equal(cli(["tasks", "--tasks-dir", join(tmp, "missing")]).status, 2);
+    assert.equal((await cli(["tasks", "--tasks-dir", join(tmp, "missing")])).code, 2);
   });
 
-  it("models: name, active parameters and endpoint source, never a key", () => {
+  it("models: name, active parameters and endpoint source, never a key", async () => {
     const file = join(tmp, "models.json");
     writeFileSync(
       file,
       JSON.stringify([{ key: "mine", name: "org/mine", params_active: 123, api_base_env: "MY_BASE" }]),
     );
-    const r = cli(["models", "--models", file, "--json"], {
+    const r = await cli(["models", "--models", file, "--json"], {
       MY_BASE: "http://10.0.0.1:8000/v1",
       LLM_API_KEY: "sk-secret",
     });
-    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.code, 0, r.stderr);
     assert.ok(!r.stdout.includes("sk-secret"));
     const rows = JSON.parse(r.stdout) as {
       key: string;
@@ -226,17 +221,17 @@ describe("evoalloc tasks / models", () => {
     assert.equal(by.mine!.endpoint, "http://10.0.0.1:8000/v1");
     assert.equal(by["qwen3-8b"]!.endpoint_source, "none");
     assert.equal(by.mutator!.endpoint_source, "in-process");
-    const o = cli(["models", "--json"], { OPENAI_BASE_URL: "http://o/v1" });
+    const o = await cli(["models", "--json"], { OPENAI_BASE_URL: "http://o/v1" });
     assert.equal(
       (JSON.parse(o.stdout) as { key: string; endpoint_source: string }[])[3]!.endpoint_source,
       "$OPENAI_BASE_URL",
     );
-    const text = cli(["models"]);
+    const text = await cli(["models"]);
     assert.match(
       text.stdout,
       /^qwen3-8b +Qwen\/Qwen3-8B +8190726144 +none: set --api-base, \$LLM_API_BASE or/m,
     );
-    assert.equal(cli(["models", "--models", join(tmp, "nope.json")]).status, 2);
+    assert.equal((await cli(["models", "--models", join(tmp, "nope.json")])).code, 2);
   });
 });
 
