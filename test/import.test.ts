@@ -457,8 +457,9 @@ describe("import, then replay and report (the issue's done-when)", () => {
     const greedy = join(results, "cp", "mutator");
     await mkdir(greedy, { recursive: true });
     const shipped = new URL("../results/cp/mutator/", import.meta.url).pathname;
-    for (const f of (await readdir(shipped)).filter((f) => f.startsWith("greedy_C64_T16_N4_")).slice(0, 4))
-      await writeFile(join(greedy, f), await readFile(join(shipped, f)));
+    const seeds = (await readdir(shipped)).filter((f) => f.startsWith("greedy_C64_T16_N4_")).slice(0, 4);
+    assert.equal(seeds.length, 4, "four shipped greedy runs to put beside the imported ones");
+    for (const f of seeds) await writeFile(join(greedy, f), await readFile(join(shipped, f)));
     const imp = await runCli([
       "import",
       "openevolve",

@@ -45,6 +45,7 @@ const REPLACEMENTS: unknown[] = [
 
 describe("fast guards are never looser than the zod schemas", () => {
   it("accept every reference sample", () => {
+    assert.equal(samples.length, 5, "the reference samples in test/fixtures/reference");
     for (const s of samples) assert.ok("arm_results" in s ? isBanditRun(s) : isGreedyRun(s));
   });
 

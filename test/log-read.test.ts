@@ -45,6 +45,7 @@ describe("schemas on the reference samples", () => {
   });
   it("recomputes the stored FLOPs of every sample", async () => {
     const { runs } = await loadResults([SAMPLES]);
+    assert.equal(runs.length, 5);
     for (const rec of runs) {
       const stored =
         rec.kind === "greedy" ? rec.run.flops.worst_case.total_flops : rec.run.total_flops_worst_case;
