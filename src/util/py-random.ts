@@ -13,7 +13,7 @@
  *   (x2π = random()·2π, r = √(−2·ln(1 − random())), cos(x2π)·r now,
  *   sin(x2π)·r on the next call). V8's Math.log/cos/sin may differ from
  *   glibc's in the last bit, so Gaussian draws agree to ~1e-16 relative,
- *   not always bit for bit (test/py-random.test.ts measures it against python3).
+ *   not always bit for bit (test/py-random.slow.test.ts measures it against python3).
  *
  * O(1) amortised per draw; reseeding costs two passes over 624 words.
  *

@@ -1,0 +1,52 @@
+// The test sets (test/sets.ts): every test file in exactly one, the scripts that run them, the fast set's guard.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join, relative } from "node:path";
+import { describe, it } from "node:test";
+import { ROOT, SLOW, TEST, testSets } from "./sets.ts";
+
+/** Every file under test/ (fixtures aside) that declares tests, wherever it is and however it is named. */
+function filesWithTests(): string[] {
+  return readdirSync(join(ROOT, "test"), { recursive: true, encoding: "utf8" })
+    .filter((f) => !f.startsWith("fixtures") && /\.[cm]?[jt]s$/.test(f))
+    .filter((f) =>
+      /from "node:test"|require\("node:test"\)/.test(readFileSync(join(ROOT, "test", f), "utf8")),
+    )
+    .map((f) => relative(ROOT, join(ROOT, "test", f)))
+    .sort();
+}
+
+describe("test sets", () => {
+  it("every test file is in exactly one set, and every file of a set is a test file", () => {
+    const { fast, slow } = testSets();
+    assert.ok(fast.length >= 20 && slow.length >= 10, `${fast.length} fast, ${slow.length} slow`);
+    for (const f of fast) assert.ok(!slow.includes(f), `${f} in both sets`);
+    for (const f of fast) assert.ok(TEST.test(f) && !SLOW.test(f), f);
+    for (const f of slow) assert.ok(SLOW.test(f), f);
+    const tests = filesWithTests();
+    // a file declaring tests under another name or in a subfolder would be run by neither set
+    assert.deepEqual(tests, [...fast, ...slow].sort());
+    assert.ok(tests.includes("test/sets.test.ts") && tests.includes("test/run-cli.slow.test.ts"));
+  });
+
+  it("npm test runs both sets after the type-check, lint and build; test:fast runs the fast set", () => {
+    const { scripts } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+      scripts: Record<string, string>;
+    };
+    assert.match(
+      scripts.test!,
+      /^npm run typecheck && npm run lint && npm run build && .*test\/sets\.ts all$/,
+    );
+    assert.match(scripts["test:fast"]!, /test\/sets\.ts fast$/);
+  });
+
+  it("in the fast set, starting a process or listening on a port throws, naming the way out", {
+    skip: process.env.EVOALLOC_TEST_SET !== "fast" && "only under test/sets.ts fast",
+  }, () => {
+    const way = /test:fast: .*\*\.slow\.test\.ts/;
+    assert.throws(() => spawnSync("python3", ["-c", "pass"]), way);
+    assert.throws(() => createServer().listen(0, "127.0.0.1"), way);
+  });
+});
