@@ -15,8 +15,8 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { gunzipSync } from "node:zlib";
 import type { BanditRun, GreedyRun } from "../src/log/schema.ts";
-import { existingResult } from "../src/run/grid/grid.ts";
 import { expandGrid, parseGridConfig } from "../src/run/grid/grid-config.ts";
+import { existingResult } from "../src/run/grid/plan.ts";
 import { journalPath } from "../src/run/journal.ts";
 import { loadTask } from "../src/run/tasks.ts";
 

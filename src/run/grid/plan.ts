@@ -6,8 +6,14 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { journalPath } from "../journal.ts";
-import { existingResult } from "./grid.ts";
 import { expandGrid, type GridConfig } from "./grid-config.ts";
+
+/** The path of a run's result file when it exists in either form (.json or .json.gz), else null. */
+export function existingResult(root: string, path: string): string | null {
+  const base = path.replace(/\.gz$/, "");
+  for (const p of [base, `${base}.gz`]) if (existsSync(join(root, p))) return join(root, p);
+  return null;
+}
 
 /** One run of a grid's plan (`--dry-run`). */
 export interface PlannedRun {
