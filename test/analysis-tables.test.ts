@@ -9,6 +9,7 @@ import { longestCurves, splitOutcomes } from "../src/analysis/splits.ts";
 import { buildTables, collectTables, type Tables } from "../src/analysis/tables.ts";
 import { loadResults, readResults } from "../src/log/read.ts";
 import { DEFAULT_TASKS, greedyRun, writeTree } from "./analysis-fixtures.ts";
+import { attempt, child, greedyRun as logGreedyRun } from "./log-fixtures.ts";
 
 let dir: string;
 let tables: Tables;
@@ -64,6 +65,39 @@ test("generations carry cumulative calls and FLOPs that end at the run totals", 
   );
   assert.ok(Math.abs(last.flops_exclude - run.flops.exclude.total_flops) < 1e-6 * last.flops_exclude);
   for (let i = 1; i < g.length; i++) assert.ok(g[i]!.flops_worst_case >= g[i - 1]!.flops_worst_case);
+});
+
+test("children's token columns count the ok attempts FLOPs count, as the run's sum_*_tokens do", () => {
+  const billed = { prompt_tokens: 70, completion_tokens: 30, total_tokens: 100 };
+  const run = logGreedyRun([
+    [
+      child(0, 0.5, [
+        attempt({ status: "error:APIError", usage: billed, latency_s: 2 }),
+        attempt({
+          attempt_idx: 1,
+          latency_s: 0.5,
+          usage: { ...billed, prompt_tokens_details: { cached_tokens: 20 } },
+        }),
+      ]),
+      child(1, null, [attempt({ status: "timeout", timed_out: true, usage: billed, latency_s: 3 })]),
+    ],
+  ]);
+  const t = buildTables([
+    { kind: "greedy", file: "x.json", run, warnings: [], flops: {} as never, bytes: 0 },
+  ]);
+  const kids = t.children.objects() as Record<string, number>[];
+  assert.deepEqual(
+    kids.map((k) => [k.prompt_tokens, k.completion_tokens, k.cached_tokens, k.latency_s]),
+    [
+      [70, 30, 20, 2.5],
+      [0, 0, 0, 3],
+    ],
+  );
+  const sum = run.flops.worst_case;
+  assert.deepEqual(
+    [sum.sum_prompt_tokens, sum.sum_completion_tokens, sum.sum_cached_prompt_tokens],
+    [70, 30, 20],
+  );
 });
 
 test("split outcomes: exact runs preferred, deeper runs add prefixes, each seed once per split", () => {

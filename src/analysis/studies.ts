@@ -28,8 +28,6 @@ export interface Studies {
   notes: string[];
 }
 
-export const EMPTY_STUDIES: Studies = { reach: [], effects: [], notes: [] };
-
 /** Best final fitness seen per task (greedy and online runs), for the default τ. */
 export function bestByTask(t: Tables): Map<string, number> {
   const out = new Map<string, number>();

@@ -4,7 +4,8 @@
  *   runs         one row per greedy run file
  *   generations  one row per greedy run × generation g ≥ 0: best fitness so far,
  *                cumulative calls (children), cumulative FLOPs under each timeout policy
- *   children     one row per child: fitness, valid, improved on its parent, final status, tokens, latency
+ *   children     one row per child: fitness, valid, improved on its parent, final status, tokens of
+ *                its ok attempts (the ones FLOPs count, `okTokenSums`), latency of all its attempts
  *   bandits      one row per online bandit run file
  *   rounds       one row per bandit run × round: arm pulled, reward, running best, cumulative FLOPs
  *
@@ -13,9 +14,9 @@
  * files stream past (no per-row objects), then wrapped once.
  */
 import { type ColumnTable, table } from "arquero";
-import { flopsAccount } from "../log/flops.ts";
+import { flopsAccount, okTokenSums } from "../log/flops.ts";
 import type { Problem, ReadEvent, RunRecord } from "../log/read.ts";
-import type { BanditRun, GreedyRun, TimeoutPolicy } from "../log/schema.ts";
+import type { Attempt, BanditRun, GreedyRun, TimeoutPolicy } from "../log/schema.ts";
 
 export interface Tables {
   runs: ColumnTable;
@@ -29,9 +30,6 @@ export interface Tables {
   /** JSON files that are not run files. */
   skipped: string[];
 }
-
-export const TABLE_NAMES = ["runs", "generations", "children", "bandits", "rounds"] as const;
-export type TableName = (typeof TABLE_NAMES)[number];
 
 type Columns = Record<string, unknown[]>;
 
@@ -144,21 +142,11 @@ const ROUND_COLS = [
 
 const POLICIES: readonly TimeoutPolicy[] = ["worst_case", "exclude", "bounded"];
 
-/** Sum of the token field over counted ok attempts' usage (absent → 0). */
-function tokens(attempts: GreedyRun["trajectory"][number]["children"][number]["attempts"]) {
-  let prompt = 0;
-  let completion = 0;
-  let cached = 0;
-  let latency = 0;
-  for (const a of attempts) {
-    latency += Number.isFinite(a.latency_s) ? a.latency_s : 0;
-    const u = a.usage;
-    if (!u) continue;
-    prompt += u.prompt_tokens ?? 0;
-    completion += u.completion_tokens ?? 0;
-    cached += u.prompt_tokens_details?.cached_tokens ?? 0;
-  }
-  return { prompt, completion, cached, latency };
+/** Seconds spent on a child's attempts (non-finite latencies count 0). */
+function latency(attempts: readonly Attempt[]): number {
+  let s = 0;
+  for (const a of attempts) s += Number.isFinite(a.latency_s) ? a.latency_s : 0;
+  return s;
 }
 
 /**
@@ -208,7 +196,7 @@ export class TableBuilder {
       const gen = run.trajectory[g]!;
       if (g > 0) for (let k = 0; k < 3; k++) cum[k]! += perGen[k]![g - 1] ?? 0;
       for (const child of gen.children) {
-        const t = tokens(child.attempts);
+        const t = okTokenSums(child.attempts);
         calls++;
         attempts += child.attempts.length;
         if (child.valid) nValid++;
@@ -237,7 +225,7 @@ export class TableBuilder {
         kids.prompt_tokens.push(t.prompt);
         kids.completion_tokens.push(t.completion);
         kids.cached_tokens.push(t.cached);
-        kids.latency_s.push(t.latency);
+        kids.latency_s.push(latency(child.attempts));
         kids.finish_reason.push(child.attempts.at(-1)?.finish_reason ?? null);
       }
       gens.run_id.push(id);

@@ -31,7 +31,7 @@ export function attemptKind(a: Attempt): AttemptKind {
   return "ok";
 }
 
-interface OkTokens {
+export interface OkTokens {
   prompt: number;
   completion: number;
   cached: number;
@@ -46,6 +46,22 @@ export function okTokens(a: Attempt): OkTokens | null {
   if (typeof prompt !== "number" || typeof completion !== "number") return null;
   const cached = u.prompt_tokens_details?.cached_tokens;
   return { prompt, completion, cached: typeof cached === "number" ? cached : 0 };
+}
+
+/**
+ * Token sums over the attempts FLOPs count (`okTokens` not null): the same
+ * tokens as a run's `sum_*_tokens`. A timeout or error attempt counts none.
+ */
+export function okTokenSums(attempts: readonly Attempt[]): OkTokens {
+  const sums: OkTokens = { prompt: 0, completion: 0, cached: 0 };
+  for (const a of attempts) {
+    const t = attemptKind(a) === "ok" ? okTokens(a) : null;
+    if (t === null) continue;
+    sums.prompt += t.prompt;
+    sums.completion += t.completion;
+    sums.cached += t.cached;
+  }
+  return sums;
 }
 
 function* runAttempts(trajectory: readonly Generation[]): Generator<Attempt> {
@@ -79,13 +95,12 @@ function medianTrunc(values: number[]): number {
   return Math.trunc(median);
 }
 
+/** FLOPs of an ok attempt's tokens: 2·P·(max(0, prompt − cached) + completion); `twoP` = 2·P. */
+const okAttemptFlops = (twoP: number, t: OkTokens): number =>
+  twoP * (Math.max(0, t.prompt - t.cached) + t.completion);
+
 /** FLOPs of one attempt under `policy`. */
-export function attemptFlops(
-  a: Attempt,
-  paramsActive: number,
-  policy: TimeoutPolicy,
-  bounded: number,
-): number {
+function attemptFlops(a: Attempt, paramsActive: number, policy: TimeoutPolicy, bounded: number): number {
   switch (attemptKind(a)) {
     case "error":
       return 0;
@@ -95,7 +110,7 @@ export function attemptFlops(
       return 2 * paramsActive * (a.estimated_output_tokens ?? 0);
     case "ok": {
       const t = okTokens(a);
-      return t === null ? 0 : 2 * paramsActive * (Math.max(0, t.prompt - t.cached) + t.completion);
+      return t === null ? 0 : okAttemptFlops(2 * paramsActive, t);
     }
   }
 }
@@ -159,7 +174,7 @@ export function flopsAccount(trajectory: readonly Generation[], paramsActive: nu
           prompt += t.prompt;
           completion += t.completion;
           cached += t.cached;
-          ok += twoP * (Math.max(0, t.prompt - t.cached) + t.completion);
+          ok += okAttemptFlops(twoP, t);
         }
       }
     }
@@ -215,14 +230,9 @@ export function runFlopsFields(
   return { flops: account.block, flops_per_generation: account.perGeneration.worst_case };
 }
 
-/** The three policies' summaries of a trajectory, as the reference's `flops` block. */
-export function trajectoryFlops(trajectory: readonly Generation[], paramsActive: number): FlopsBlock {
-  return flopsAccount(trajectory, paramsActive).block;
-}
-
-/** A greedy run's FLOPs recomputed from its attempts (params from its stored block). */
+/** A greedy run's FLOPs recomputed from its attempts (params from its stored block), as the reference's `flops` block. */
 export function runFlops(run: GreedyRun, paramsActive: number = run.flops.params_active): FlopsBlock {
-  return trajectoryFlops(run.trajectory, paramsActive);
+  return flopsAccount(run.trajectory, paramsActive).block;
 }
 
 /** FLOPs of each generation g ≥ 1 under `policy` (the reference's `flops_per_generation` is worst_case). */
@@ -235,13 +245,6 @@ export function generationFlops(
 }
 
 export type FlopsTotals = Record<TimeoutPolicy, number>;
-
-/** A bandit run's total FLOPs per policy: computed per arm (each arm its own B), then summed. */
-export function banditFlops(run: BanditRun): FlopsTotals {
-  const totals: FlopsTotals = { worst_case: 0, exclude: 0, bounded: 0 };
-  for (const arm of run.arm_results) addTotals(totals, trajectoryFlops(arm.trajectory, run.params_active));
-  return totals;
-}
 
 /**
  * FLOPs of each round of a bandit run under `policy`: round r ran the next
@@ -262,11 +265,6 @@ export function roundSeries(selections: readonly number[], perArm: readonly (rea
     pulls[arm] = k + 1;
     return perArm[arm]?.[k] ?? 0;
   });
-}
-
-/** Greedy totals per policy, recomputed. */
-export function greedyFlops(run: GreedyRun): FlopsTotals {
-  return addTotals({ worst_case: 0, exclude: 0, bounded: 0 }, runFlops(run));
 }
 
 /** Adds a block's total FLOPs into `totals` (mutates and returns it). */

@@ -1,10 +1,10 @@
 /**
- * Writing at the edge: atomic result files and append-only JSON-lines
- * journals. A reader never sees a half-written result file: the bytes go to
- * a temporary file in the same folder, are flushed, then renamed over the
- * target (atomic on POSIX file systems). JSON values are written as a stream
- * of pieces, never as one string, so a result larger than V8's longest string
- * (about 512 MB) is still written.
+ * Writing at the edge: atomic result files and the folders they go in (the
+ * run journal is run/journal.ts). A reader never sees a half-written result
+ * file: the bytes go to a temporary file in the same folder, are flushed,
+ * then renamed over the target (atomic on POSIX file systems). JSON values
+ * are written as a stream of pieces, never as one string, so a result larger
+ * than V8's longest string (about 512 MB) is still written.
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync, statSync } from "node:fs";

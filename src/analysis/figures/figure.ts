@@ -96,8 +96,5 @@ export function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<stri
   return out;
 }
 
-/** Sorted unique values. */
-export const uniqueSorted = (xs: readonly number[]) => [...new Set(xs)].sort((a, b) => a - b);
-
 /** Fitness is the task's combined_score (unitless, higher is better); axis titles stay short so they fit the panel. */
 export const FITNESS = "fitness (score)";

@@ -1,7 +1,7 @@
 /**
- * Offline replay figures, one panel per (task, model, N) pool: running best
- * per round with bootstrap bands, final-outcome distributions beside the
- * uniform / single / oracle references, and how each policy spreads its pulls.
+ * Offline replay figures, one panel per (task, model, N) pool: final-outcome
+ * distributions beside the uniform / single / oracle references, and how each
+ * policy spreads its pulls (the forest and regret figures are in replay-forest.ts).
  */
 import type { TopLevelSpec } from "vega-lite";
 import { quantile } from "../../replay/index.ts";
@@ -47,100 +47,6 @@ function shortPools(a: Analysis): string[] {
         `pools with fewer than ${MIN_ROUNDS_FOR_CURVES} rounds are in the outcome figure only: ${left.map(poolLabel).join("; ")}`,
       ];
 }
-
-// running best ------------------------------------------------------------
-
-export interface RunningBestRow extends Record<string, unknown> {
-  pool: string;
-  policy: string;
-  round: number;
-  mean: number;
-  lo: number | null;
-  hi: number | null;
-}
-
-export function replayRunningBestData(a: Analysis): FigureData<RunningBestRow> {
-  if (a.replays.length === 0) return noReplay(a);
-  const pools = curvePools(a);
-  if (pools.length === 0)
-    return { skip: `every replayed pool has fewer than ${MIN_ROUNDS_FOR_CURVES} rounds` };
-  const rows: RunningBestRow[] = [];
-  for (const r of pools) {
-    const pool = poolLabel(r);
-    for (const [policy, c] of Object.entries(r.curves))
-      c.mean.forEach((mean, i) => {
-        rows.push({ pool, policy, round: i + 1, mean, lo: c.lo[i] ?? null, hi: c.hi[i] ?? null });
-      });
-  }
-  return { rows, notes: shortPools(a) };
-}
-
-const policyColor = { field: "policy", type: "nominal", title: "policy", scale: { scheme: "category10" } };
-
-export function replayRunningBestSpec(rows: RunningBestRow[]): TopLevelSpec {
-  const x = {
-    field: "round",
-    type: "quantitative",
-    title: "round (generations of N calls)",
-    axis: { tickMinStep: 1, format: "d" },
-  };
-  return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: title("Replay: running best per round, by policy", [
-      "Mean over instances (K seeds drawn from the pool) of the best fitness over arms after each round; bands: 95% bootstrap interval over seeds.",
-    ]),
-    data: { values: rows },
-    facet: poolFacet(rows),
-    columns: 3,
-    spec: {
-      width: 300,
-      height: 200,
-      layer: [
-        {
-          mark: { type: "area", opacity: 0.12 },
-          encoding: {
-            x,
-            y: { field: "lo", type: "quantitative", scale: { zero: false } },
-            y2: { field: "hi" },
-            color: policyColor,
-          },
-        },
-        {
-          mark: { type: "line", strokeWidth: 1.5 },
-          encoding: {
-            x,
-            y: {
-              field: "mean",
-              type: "quantitative",
-              title: `mean running best ${FITNESS}`,
-              scale: { zero: false },
-            },
-            color: policyColor,
-            tooltip: [
-              { field: "policy" },
-              { field: "round" },
-              { field: "mean", format: ".4f" },
-              { field: "lo", format: ".4f" },
-              { field: "hi", format: ".4f" },
-            ],
-          },
-        },
-      ],
-    },
-    resolve: { scale: { x: "independent", y: "independent" } },
-    config: CONFIG,
-  } as TopLevelSpec;
-}
-
-export const replayRunningBest = figure({
-  name: "replay-running-best",
-  title: "Replay: running best per round",
-  howToRead:
-    "Each panel replays every allocation policy offline on the same instances (K arms = K logged seeds of one pool) for G rounds, G being the depth every seed of the pool reached, so every outcome is an exact counterfactual. A curve above the others at the last round is the better allocation of that budget; bands are bootstrap intervals over the seed pool.",
-  usesReplay: true,
-  data: replayRunningBestData,
-  spec: replayRunningBestSpec,
-});
 
 // outcomes ----------------------------------------------------------------
 
