@@ -18,6 +18,7 @@
  * on the calls axis only.
  */
 import type { TimeoutPolicy } from "../log/schema.ts";
+import { mean } from "../replay/index.ts";
 import { tInterval } from "../util/interval.ts";
 import type { Curve } from "./splits.ts";
 
@@ -202,8 +203,6 @@ export function envelope(curves: readonly Curve[], policy: TimeoutPolicy = "wors
   const collapse = collapseAcrossModels(frontier, notes);
   return { points, frontier, flops_ratio: flopsRatio, collapse, notes };
 }
-
-const mean = (xs: readonly number[]) => xs.reduce((s, v) => s + v, 0) / xs.length;
 
 /**
  * One pooled non-decreasing curve of fitness against log compute per (task,

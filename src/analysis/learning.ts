@@ -6,6 +6,7 @@
  */
 import { levenbergMarquardt } from "ml-levenberg-marquardt";
 import { quantileSorted } from "simple-statistics";
+import { mean as meanOf } from "../replay/index.ts";
 import { rng } from "../util/rng.ts";
 import type { Curve } from "./splits.ts";
 
@@ -213,7 +214,7 @@ export function fitSaturating(
       best = { params: r.parameterValues, rss, iterations: r.iterations };
   }
   if (!best) return { fittable: false, reason: "the fit did not converge" };
-  const mean = y.reduce((s, v) => s + v, 0) / y.length;
+  const mean = meanOf(y);
   const tss = y.reduce((s, v) => s + (v - mean) ** 2, 0);
   const [a, f0, tau] = best.params as [number, number, number];
   const atBound: string[] = [];
@@ -262,9 +263,9 @@ export function learningCurves(curves: readonly Curve[], opts: LearningOptions =
   return [...cells.keys()].sort().map((k, cellIndex) => {
     const cs = cells.get(k)!;
     const depth = Math.min(...cs.map((c) => c.best.length - 1));
-    const meanOf = (sample: readonly Curve[]) =>
-      Array.from({ length: depth + 1 }, (_, g) => sample.reduce((s, c) => s + c.best[g]!, 0) / sample.length);
-    const mean = meanOf(cs);
+    const meanCurve = (sample: readonly Curve[]) =>
+      Array.from({ length: depth + 1 }, (_, g) => meanOf(sample.map((c) => c.best[g]!)));
+    const mean = meanCurve(cs);
     const t = mean.map((_, g) => g);
     const c0 = cs[0]!;
     const head = { task: c0.task, model: c0.model, N: c0.N, n_seeds: cs.length, depth, mean };
@@ -285,7 +286,7 @@ export function learningCurves(curves: readonly Curve[], opts: LearningOptions =
       const taus: number[] = [];
       for (let b = 0; b < B; b++) {
         const sample = cs.map(() => cs[r.int(cs.length)]!);
-        const f = profileFit(t, meanOf(sample));
+        const f = profileFit(t, meanCurve(sample));
         if (!f) {
           failed++;
           continue;

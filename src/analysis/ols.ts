@@ -5,6 +5,7 @@
  */
 import jStat from "jstat";
 import { inverse, Matrix, SingularValueDecomposition } from "ml-matrix";
+import { mean as meanOf } from "../replay/index.ts";
 
 export class FitError extends Error {
   override name = "FitError";
@@ -48,7 +49,7 @@ export function ols(X: number[][], y: number[]): OlsResult {
   const inv = inverse(Xt.mmul(Xm));
   const beta = inv.mmul(Xt).mmul(Matrix.columnVector(y)).getColumn(0);
   const fitted = X.map((row) => row.reduce((s, x, j) => s + x * beta[j]!, 0));
-  const mean = y.reduce((s, v) => s + v, 0) / n;
+  const mean = meanOf(y);
   let rss = 0;
   let tss = 0;
   for (let i = 0; i < n; i++) {

@@ -1,5 +1,6 @@
 /** Online bandit runs: running best per round by algorithm, and which arm each run pulled when. */
 import type { TopLevelSpec } from "vega-lite";
+import { mean } from "../../replay/index.ts";
 import type { Analysis } from "../analysis.ts";
 import { banditReferences } from "../bandit-references.ts";
 import { CONFIG, FITNESS, type FigureData, figure, groupBy, title } from "./figure.ts";
@@ -54,7 +55,7 @@ export function banditRunningBestData(a: Analysis): FigureData<BanditBestRow | B
       setting: setting(r0),
       algo: r0.algo,
       round: r0.round,
-      mean: v.reduce((s, x) => s + x, 0) / v.length,
+      mean: mean(v),
       lo: Math.min(...v),
       hi: Math.max(...v),
       runs: v.length,

@@ -1,5 +1,6 @@
 /** Depth–breadth heatmap: mean final fitness over T × N (log scales), iso-C edges, the best tile per budget outlined. */
 import type { TopLevelSpec } from "vega-lite";
+import { mean } from "../../replay/index.ts";
 import type { Analysis } from "../analysis.ts";
 import { CONFIG, cellLabel, type FigureData, figure, groupBy, title } from "./figure.ts";
 
@@ -53,7 +54,7 @@ export function heatmapData(a: Analysis): FigureData<HeatmapRow> {
           x2: x + 0.5,
           y: y - 0.5,
           y2: y + 0.5,
-          mean: values.reduce((s, v) => s + v, 0) / values.length,
+          mean: mean(values),
           n: values.length,
           T,
           N,
