@@ -10,6 +10,8 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { FIGURES } from "../src/analysis/figures/index.ts";
 import { type ReportOptions, type ReportSummary, runReport } from "../src/analysis/report.ts";
+import { UsageError } from "../src/cli/errors.ts";
+import { sourceDate } from "../src/cli/report.ts";
 import { writeTree } from "./analysis-fixtures.ts";
 import { runCli } from "./cli.ts";
 
@@ -59,6 +61,16 @@ test("report on the reference samples", async () => {
   assert.match(html, /not fittable: one budget C \(64\)/);
   assert.ok(s.figures.includes("depth-breadth-heatmap") && s.figures.includes("bandit-selections"));
   assert.ok(s.skipped.some((k) => k.name === "bilinear-observed-vs-fitted"));
+  // reproducible: no time stamp unless one is asked for (SOURCE_DATE_EPOCH)
+  assert.doesNotMatch(html, /\d{4}-\d\d-\d\dT\d\d:\d\d/);
+});
+
+test("SOURCE_DATE_EPOCH: the page's time stamp, none when unset, exit-2 error when not seconds", () => {
+  assert.equal(sourceDate(undefined), undefined);
+  assert.equal(sourceDate(""), undefined);
+  assert.equal(sourceDate("0"), "1970-01-01T00:00:00Z");
+  assert.equal(sourceDate("1764000000"), "2025-11-24T16:00:00Z");
+  for (const bad of ["-1", "1.5", "soon", "1e9"]) assert.throws(() => sourceDate(bad), UsageError, bad);
 });
 
 test("report on an empty folder: every figure noted as not drawn, no crash", async () => {

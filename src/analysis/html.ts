@@ -24,8 +24,8 @@ export interface ReportInput {
   /** Where the results came from, as the user gave it. */
   source: string;
   version: string;
-  /** ISO time stamp of the report. */
-  generated: string;
+  /** ISO time stamp of the report; omitted, the page carries none (reproducible). */
+  generated?: string;
   summary: { label: string; value: string | number }[];
   /** Per (task, model): what the results hold. */
   coverage: Record<string, string | number>[];
@@ -387,7 +387,7 @@ export function reportHtml(input: ReportInput): string {
 <title>${esc(input.title)}</title><style>${CSS}</style></head>
 <body>
 <h1>${esc(input.title)}</h1>
-<p class="muted">Results: <code>${esc(input.source)}</code> · evoalloc ${esc(input.version)} · ${esc(input.generated)}</p>
+<p class="muted">Results: <code>${esc(input.source)}</code> · evoalloc ${esc(input.version)}${input.generated ? ` · ${esc(input.generated)}` : ""}</p>
 ${input.headline ?? ""}
 ${table(
   ["", ""],

@@ -56,6 +56,8 @@ export interface ReportOptions {
   tasksDir?: string;
   /** Threshold-reaching levels τ (every task); default 50/75/90% of the best fitness seen per task. */
   tau?: number[];
+  /** ISO time printed on the page; none by default, so the same results give the same page. */
+  generated?: string;
 }
 
 /** Bootstrap resamples behind threshold-reaching (the paper's 1,000). */
@@ -370,7 +372,7 @@ export async function runReport(
       headline: headlineHtml(advice),
       source: opts.results,
       version,
-      generated: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+      ...(opts.generated ? { generated: opts.generated } : {}),
       summary: [
         { label: "greedy runs", value: tables.runs.numRows() },
         { label: "online bandit runs", value: tables.bandits.numRows() },

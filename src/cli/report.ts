@@ -40,6 +40,20 @@ export function parseFormats(value: string): Format[] {
   return [...new Set(parts)] as Format[];
 }
 
+/**
+ * The page's time stamp from SOURCE_DATE_EPOCH (seconds since 1970, the
+ * reproducible-builds convention), or none when it is unset or empty.
+ *
+ * @throws UsageError when it is not a whole number of seconds.
+ * @example sourceDate("0") // => "1970-01-01T00:00:00Z"
+ */
+export function sourceDate(value: string | undefined): string | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (!/^\d{1,12}$/.test(value))
+    throw new UsageError(`SOURCE_DATE_EPOCH: "${value}" is not a whole number of seconds since 1970`);
+  return new Date(Number(value) * 1000).toISOString().replace(/\.\d+Z$/, "Z");
+}
+
 /** A cli-progress bar on stderr (drawn only on a terminal). */
 function progressBar(enabled: boolean): Progress {
   if (!enabled || !process.stderr.isTTY) return { stage() {}, tick() {}, done() {} };
@@ -102,6 +116,7 @@ export function register(program: Command): void {
     .action(async (raw: unknown) => {
       const opts = parseOptions(Options, raw);
       const formats = parseFormats(opts.format);
+      const generated = sourceDate(process.env.SOURCE_DATE_EPOCH);
       const info = await stat(opts.results).catch(() => null);
       if (!info?.isDirectory()) throw new UsageError(`--results: "${opts.results}" is not a readable folder`);
       await ensureOutputDir("--out", opts.out);
@@ -115,6 +130,7 @@ export function register(program: Command): void {
           timeoutPolicy: opts.timeoutPolicy,
           seed: opts.seed,
           ...(opts.tau ? { tau: opts.tau } : {}),
+          ...(generated ? { generated } : {}),
         },
         progressBar(opts.progress && !opts.json),
       );
