@@ -3,7 +3,7 @@ import type { TopLevelSpec } from "vega-lite";
 import { mean } from "../../replay/index.ts";
 import type { Analysis } from "../analysis.ts";
 import { banditReferences } from "../bandit-references.ts";
-import { CONFIG, FITNESS, type FigureData, figure, groupBy, title } from "./figure.ts";
+import { type Channel, FITNESS, type FigureData, faceted, figure, groupBy, title } from "./figure.ts";
 
 /** A row of the rounds table as `objects()` returns it. */
 export interface RoundObj {
@@ -75,20 +75,19 @@ export function banditRunningBestData(a: Analysis): FigureData<BanditBestRow | B
 export function banditRunningBestSpec(rows: (BanditBestRow | BanditReferenceMark)[]): TopLevelSpec {
   const curves = { filter: "datum.reference == null" };
   const marks = { filter: "datum.reference != null" };
-  const x = {
+  const x: Channel<"x"> = {
     field: "round",
     type: "quantitative",
     title: "round (one generation of N calls)",
     axis: { tickMinStep: 1, format: "d" },
   };
-  const color = { field: "algo", type: "nominal", title: "online policy" };
-  return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+  const color: Channel<"color"> = { field: "algo", type: "nominal", title: "online policy" };
+  return faceted({
     title: title("Online bandit runs: running best per round", [
       "Line: mean over bandit seeds of the best fitness found so far; band: min–max over those runs.",
       "Dashed: the same arms given the same rounds as one run each (single, mean), in equal shares (uniform), or all to the best (oracle).",
     ]),
-    data: { values: rows },
+    rows,
     facet: {
       field: "setting",
       type: "nominal",
@@ -158,8 +157,7 @@ export function banditRunningBestSpec(rows: (BanditBestRow | BanditReferenceMark
       ],
     },
     resolve: { scale: { x: "independent", y: "independent" } },
-    config: CONFIG,
-  } as TopLevelSpec;
+  });
 }
 
 export const banditRunningBest = figure({
@@ -192,12 +190,11 @@ export function banditSelectionsData(a: Analysis): FigureData<SelectionRow> {
 }
 
 export function banditSelectionsSpec(rows: SelectionRow[]): TopLevelSpec {
-  return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+  return faceted({
     title: title("Online bandit runs: arm selected in each round", [
       "One row per logged run (policy #bandit seed); colour: the arm pulled.",
     ]),
-    data: { values: rows },
+    rows,
     facet: { field: "setting", type: "nominal", title: null, header: { labelLimit: 0 } },
     columns: 1,
     spec: {
@@ -212,8 +209,7 @@ export function banditSelectionsSpec(rows: SelectionRow[]): TopLevelSpec {
       },
     },
     resolve: { scale: { x: "independent", y: "independent" } },
-    config: CONFIG,
-  } as TopLevelSpec;
+  });
 }
 
 export const banditSelections = figure({

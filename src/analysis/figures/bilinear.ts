@@ -5,7 +5,16 @@
 import type { TopLevelSpec } from "vega-lite";
 import type { Analysis } from "../analysis.ts";
 import type { BilinearFit } from "../bilinear.ts";
-import { CONFIG, cellLabel, FITNESS, type FigureData, figure, title } from "./figure.ts";
+import {
+  CELL_FACET,
+  type Channel,
+  cellLabel,
+  FITNESS,
+  type FigureData,
+  faceted,
+  figure,
+  title,
+} from "./figure.ts";
 
 const fitted = (a: Analysis) => a.bilinear.filter((c): c is BilinearFit => c.fittable);
 
@@ -37,14 +46,13 @@ export function bilinearFitData(a: Analysis): FigureData<ObservedFittedRow> {
 }
 
 export function bilinearFitSpec(rows: ObservedFittedRow[]): TopLevelSpec {
-  return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+  return faceted({
     title: title("Bilinear depth–breadth fit: observed vs fitted", [
       "y = b0 + bT·log2 T + bN·log2 N + bTN·log2 T·log2 N by OLS over every seed at every split; one point per split (mean over seeds).",
       "Points on the dashed diagonal are explained by the fit.",
     ]),
-    data: { values: rows },
-    facet: { field: "cell", type: "nominal", title: "task / model" },
+    rows,
+    facet: CELL_FACET,
     columns: 3,
     spec: {
       width: 240,
@@ -81,8 +89,7 @@ export function bilinearFitSpec(rows: ObservedFittedRow[]): TopLevelSpec {
       ],
     },
     resolve: { scale: { x: "independent", y: "independent" } },
-    config: CONFIG,
-  } as TopLevelSpec;
+  });
 }
 
 export const bilinearObserved = figure({
@@ -130,20 +137,19 @@ export function coefficientsData(a: Analysis): FigureData<CoefficientRow> {
 }
 
 export function coefficientsSpec(rows: CoefficientRow[]): TopLevelSpec {
-  const y = { field: "term", type: "nominal", title: null, sort: Object.values(TERM_LABEL) };
-  const x = {
+  const y: Channel<"y"> = { field: "term", type: "nominal", title: null, sort: Object.values(TERM_LABEL) };
+  const x: Channel<"x"> = {
     field: "estimate",
     type: "quantitative",
     title: "coefficient (fitness per log2 unit), 95% interval",
   };
-  const color = { field: "model", type: "nominal", title: "model" };
-  return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+  const color: Channel<"color"> = { field: "model", type: "nominal", title: "model" };
+  return faceted({
     title: title("Bilinear fit coefficients with 95% intervals", [
       "bT: gain per doubling of depth; bN: per doubling of breadth; bTN: how the two interact (the intercept b0 is in the table).",
       "An interval that crosses the zero line is not distinguishable from no effect.",
     ]),
-    data: { values: rows },
+    rows,
     facet: { row: { field: "task", type: "nominal", title: "task" } },
     spec: {
       width: 420,
@@ -179,8 +185,7 @@ export function coefficientsSpec(rows: CoefficientRow[]): TopLevelSpec {
         },
       ],
     },
-    config: CONFIG,
-  } as TopLevelSpec;
+  });
 }
 
 export const bilinearCoefficients = figure({

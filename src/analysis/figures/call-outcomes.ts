@@ -1,7 +1,7 @@
 /** What became of the calls: per breadth N, the share of children by outcome (from the children table). */
 import type { TopLevelSpec } from "vega-lite";
 import type { Analysis } from "../analysis.ts";
-import { CONFIG, cellLabel, type FigureData, figure, title } from "./figure.ts";
+import { CELL_FACET, cellLabel, type FigureData, faceted, figure, title } from "./figure.ts";
 
 export const OUTCOMES = [
   "call failed (timeout/error)",
@@ -70,13 +70,12 @@ export function callOutcomesData(a: Analysis): FigureData<CallOutcomeRow> {
 }
 
 export function callOutcomesSpec(rows: CallOutcomeRow[]): TopLevelSpec {
-  return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+  return faceted({
     title: title("What became of the calls, by breadth N", [
       "Share of all children (one LLM call each) of the greedy runs, by outcome; 'better than its parent' is what drives the search.",
     ]),
-    data: { values: rows },
-    facet: { field: "cell", type: "nominal", title: "task / model" },
+    rows,
+    facet: CELL_FACET,
     columns: 3,
     spec: {
       width: { step: 30 },
@@ -108,8 +107,7 @@ export function callOutcomesSpec(rows: CallOutcomeRow[]): TopLevelSpec {
       },
     },
     resolve: { scale: { x: "independent" } },
-    config: CONFIG,
-  } as TopLevelSpec;
+  });
 }
 
 export const callOutcomes = figure({

@@ -5,18 +5,22 @@
 import type { TopLevelSpec } from "vega-lite";
 import type { Analysis } from "../analysis.ts";
 import type { EffectsRow } from "../effects.ts";
-import { CONFIG, type FigureData, figure, title } from "./figure.ts";
+import {
+  type Channel,
+  CI_TOOLTIP,
+  type FigureData,
+  faceted,
+  figure,
+  forestLayers,
+  orderedFacet,
+  title,
+} from "./figure.ts";
 import { MIN_ROUNDS_FOR_CURVES } from "./replay.ts";
 
 const poolOf = (e: EffectsRow) => `${e.task}/${e.model} N=${e.N} (S=${e.seeds}, G=${e.G})`;
 
-const facet = (rows: { pool: string }[]) => ({
-  field: "pool",
-  type: "nominal",
-  title: "pool (task/model, breadth N: S seeds, G rounds, K arms)",
-  sort: [...new Set(rows.map((r) => r.pool))],
-  header: { labelLimit: 0 },
-});
+const facet = (rows: { pool: string }[]) =>
+  orderedFacet("pool", "pool (task/model, breadth N: S seeds, G rounds, K arms)", rows);
 
 /** Pools kept: enough rounds for a policy to try its arms (G ≥ 4, G ≥ K). */
 const kept = (a: Analysis) => a.effects.filter((e) => e.G >= MIN_ROUNDS_FOR_CURVES && e.G >= e.K);
@@ -56,9 +60,8 @@ export function effectsData(a: Analysis): FigureData<StepRow> {
 }
 
 export function effectsSpec(rows: StepRow[]): TopLevelSpec {
-  const y = { field: "policy", type: "nominal", title: null };
-  const x = { field: "diff", type: "quantitative", title: "difference in final fitness" };
-  const color = {
+  const y: Channel<"y"> = { field: "policy", type: "nominal", title: null };
+  const color: Channel<"color"> = {
     field: "step",
     type: "nominal",
     title: "step",
@@ -66,55 +69,30 @@ export function effectsSpec(rows: StepRow[]): TopLevelSpec {
     scale: { domain: STEPS, scheme: "dark2" },
     legend: { labelLimit: 0, orient: "top", direction: "vertical" },
   };
-  return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+  return faceted({
     title: title("Pool effect and allocation effect, per replayed pool", [
       "Paired differences of mean final fitness on the same instances, with 95% intervals over the seed pool:",
       "single run with all G rounds → random over K arms (pool effect) → each policy (allocation effect).",
     ]),
-    data: { values: rows },
+    rows,
     facet: facet(rows),
     columns: 3,
     spec: {
       width: 300,
       // with yOffset the step is per sub-band: 3 steps per policy
       height: { step: 8 },
-      layer: [
-        {
-          mark: { type: "rule", color: "#999", strokeDash: [3, 3] },
-          encoding: { x: { datum: 0, type: "quantitative" } },
-        },
-        {
-          mark: { type: "rule" },
-          encoding: {
-            y,
-            yOffset: { field: "step", type: "nominal", sort: STEPS },
-            x: { field: "lo", type: "quantitative" },
-            x2: { field: "hi" },
-            color,
-          },
-        },
-        {
-          mark: { type: "point", filled: true, size: 36 },
-          encoding: {
-            y,
-            yOffset: { field: "step", type: "nominal", sort: STEPS },
-            x,
-            color,
-            tooltip: [
-              { field: "policy" },
-              { field: "step" },
-              { field: "diff", format: ".4f" },
-              { field: "lo", format: ".4f", title: "95% lo" },
-              { field: "hi", format: ".4f", title: "95% hi" },
-            ],
-          },
-        },
-      ],
+      layer: forestLayers({
+        axis: "x",
+        at: { y, yOffset: { field: "step", type: "nominal", sort: STEPS } },
+        value: { field: "diff", type: "quantitative", title: "difference in final fitness" },
+        color,
+        rule: { type: "rule" },
+        point: { type: "point", filled: true, size: 36 },
+        tooltip: [{ field: "policy" }, { field: "step" }, { field: "diff", format: ".4f" }, ...CI_TOOLTIP],
+      }),
     },
     resolve: { scale: { x: "independent" } },
-    config: CONFIG,
-  } as TopLevelSpec;
+  });
 }
 
 export const effectsFigure = figure({
@@ -171,54 +149,35 @@ export function kAblationSpec(rows: KRow[]): TopLevelSpec {
     ...r,
     xk: r.K * Math.exp(spread * (policies.indexOf(r.policy) - (policies.length - 1) / 2)),
   }));
-  const x = {
+  const x: Channel<"x"> = {
     field: "xk",
     type: "quantitative",
     title: "K arms (parallel runs, log scale)",
     scale: { type: "log", domain: [Ks[0]! * 0.7, Ks.at(-1)! * 1.4] },
     axis: { values: Ks, format: "d", grid: false },
   };
-  const color = { field: "policy", type: "nominal", title: "policy", scale: { scheme: "category10" } };
-  return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+  return faceted({
     title: title("K ablation: gain over a single run vs the number of arms K", [
       "Mean final fitness of each policy over K logged seeds minus one run given all G rounds (paired), with 95% intervals over the seed pool.",
     ]),
-    data: { values: placed },
+    rows: placed,
     facet: facet(rows),
     columns: 3,
     spec: {
       width: 280,
       height: 200,
-      layer: [
-        {
-          mark: { type: "rule", color: "#999", strokeDash: [3, 3] },
-          encoding: { y: { datum: 0, type: "quantitative" } },
-        },
-        {
-          mark: { type: "rule" },
-          encoding: { x, y: { field: "lo", type: "quantitative" }, y2: { field: "hi" }, color },
-        },
-        {
-          mark: { type: "point", filled: true, size: 30 },
-          encoding: {
-            x,
-            y: { field: "gain", type: "quantitative", title: "gain over single (fitness)" },
-            color,
-            tooltip: [
-              { field: "policy" },
-              { field: "K" },
-              { field: "gain", format: ".4f" },
-              { field: "lo", format: ".4f", title: "95% lo" },
-              { field: "hi", format: ".4f", title: "95% hi" },
-            ],
-          },
-        },
-      ],
+      layer: forestLayers({
+        axis: "y",
+        at: { x },
+        value: { field: "gain", type: "quantitative", title: "gain over single (fitness)" },
+        color: { field: "policy", type: "nominal", title: "policy", scale: { scheme: "category10" } },
+        rule: { type: "rule" },
+        point: { type: "point", filled: true, size: 30 },
+        tooltip: [{ field: "policy" }, { field: "K" }, { field: "gain", format: ".4f" }, ...CI_TOOLTIP],
+      }),
     },
     resolve: { scale: { y: "independent" } },
-    config: CONFIG,
-  } as TopLevelSpec;
+  });
 }
 
 export const kAblationFigure = figure({

@@ -10,7 +10,17 @@
 import type { TopLevelSpec } from "vega-lite";
 import type { Analysis } from "../analysis.ts";
 import type { EnvelopeAxis } from "../envelope.ts";
-import { CONFIG, cellLabel, FITNESS, type Figure, type FigureData, figure, title } from "./figure.ts";
+import {
+  CELL_FACET,
+  type Channel,
+  cellLabel,
+  FITNESS,
+  type Figure,
+  type FigureData,
+  faceted,
+  figure,
+  title,
+} from "./figure.ts";
 
 export interface EnvelopeRow extends Record<string, unknown> {
   cell: string;
@@ -57,16 +67,26 @@ export function envelopeSpec(rows: EnvelopeRow[], axis: EnvelopeAxis, policy: st
       ? `cumulative compute (FLOPs, ${policy.replace("_", "-")} timeouts, log scale)`
       : "cumulative LLM calls (log scale)";
   // nice: false — the axis ends at the data, not at the next power of ten
-  const x = {
+  const x: Channel<"x"> = {
     field: "x",
     type: "quantitative",
     title: xTitle,
     scale: { type: "log", nice: false },
     axis: axis === "flops" ? { format: ".0e" } : {},
   };
-  const y = { field: "y", type: "quantitative", title: `mean best ${FITNESS}`, scale: { zero: false } };
-  const color = { field: "N", type: "ordinal", title: "breadth N", scale: { scheme: "viridis" } };
-  const tooltip = [
+  const y: Channel<"y"> = {
+    field: "y",
+    type: "quantitative",
+    title: `mean best ${FITNESS}`,
+    scale: { zero: false },
+  };
+  const color: Channel<"color"> = {
+    field: "N",
+    type: "ordinal",
+    title: "breadth N",
+    scale: { scheme: "viridis" },
+  };
+  const tooltip: Channel<"tooltip"> = [
     { field: "N", type: "quantitative" },
     { field: "generation", type: "quantitative", title: "T (generations)" },
     { field: "x", type: "quantitative", format: ".3~s", title: axis },
@@ -75,14 +95,13 @@ export function envelopeSpec(rows: EnvelopeRow[], axis: EnvelopeAxis, policy: st
     { field: "hi", type: "quantitative", format: ".4f", title: "95% hi" },
     { field: "n", type: "quantitative", title: "seeds" },
   ];
-  return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+  return faceted({
     title: title(`Fitness–compute envelope on ${axis === "flops" ? "effective FLOPs" : "calls"}`, [
       "Thin lines: each breadth N's mean best-so-far over all its seeds (prefixes of deeper runs included, each seed once).",
       "Step line: the frontier, the best of those means at most x compute reaches; points coloured by the N that reaches it; band: its Student-t 95% interval.",
     ]),
-    data: { values: rows },
-    facet: { field: "cell", type: "nominal", title: "task / model" },
+    rows,
+    facet: CELL_FACET,
     columns: 3,
     spec: {
       width: 300,
@@ -111,8 +130,7 @@ export function envelopeSpec(rows: EnvelopeRow[], axis: EnvelopeAxis, policy: st
       ],
     },
     resolve: { scale: { x: "independent", y: "independent" } },
-    config: CONFIG,
-  } as TopLevelSpec;
+  });
 }
 
 function envelopeFigure(axis: EnvelopeAxis): Figure {
@@ -162,21 +180,25 @@ export function collapseData(a: Analysis): FigureData<CollapseRow> {
 }
 
 export function collapseSpec(rows: CollapseRow[]): TopLevelSpec {
-  const x = {
+  const x: Channel<"x"> = {
     field: "x",
     type: "quantitative",
     title: "cumulative compute (log scale)",
     scale: { type: "log", nice: false },
     axis: { format: ".2~s" },
   };
-  const y = { field: "y", type: "quantitative", title: `mean best ${FITNESS}`, scale: { zero: false } };
-  return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+  const y: Channel<"y"> = {
+    field: "y",
+    type: "quantitative",
+    title: `mean best ${FITNESS}`,
+    scale: { zero: false },
+  };
+  return faceted({
     title: title("Envelope collapse across models", [
       "Points: each model's frontier. Black step line: one non-decreasing curve fitted to all of them (isotonic regression).",
       "R² near 1: the models' envelopes coincide on that compute axis.",
     ]),
-    data: { values: rows },
+    rows,
     facet: { field: "panel", type: "nominal", title: null },
     columns: 2,
     spec: {
@@ -205,8 +227,7 @@ export function collapseSpec(rows: CollapseRow[]): TopLevelSpec {
       ],
     },
     resolve: { scale: { x: "independent", y: "independent" } },
-    config: CONFIG,
-  } as TopLevelSpec;
+  });
 }
 
 export const envelopeCollapse = figure<CollapseRow>({

@@ -5,6 +5,10 @@
  * "All decisions about how to draw are made without access to the files."
  */
 import type { TopLevelSpec } from "vega-lite";
+import type { Field } from "vega-lite/types_unstable/channeldef.js";
+import type { Encoding } from "vega-lite/types_unstable/encoding.js";
+import type { MarkDef } from "vega-lite/types_unstable/mark.js";
+import type { LayerSpec, TopLevelFacetSpec } from "vega-lite/types_unstable/spec/index.js";
 import { tInterval } from "../../util/interval.ts";
 import type { Analysis } from "../analysis.ts";
 
@@ -62,6 +66,107 @@ export const CONFIG = {
   header: { labelFontSize: 12, titleFontSize: 12, labelLimit: 0, titleLimit: 0 },
   view: { stroke: "#ccc" },
 } as const;
+
+/** An encoding channel's definition, type-checked (`Channel<"x">`, `Channel<"color">`). */
+export type Channel<K extends keyof Encoding<Field>> = NonNullable<Encoding<Field>[K]>;
+/** One layer of a layered panel. */
+export type Layer = LayerSpec<Field>["layer"][number];
+
+/** What differs between the report's faceted figures; `faceted` adds the house frame. */
+export interface Faceted {
+  title: TopLevelFacetSpec["title"];
+  /** The rows, inline (the spec carries its data). */
+  rows: readonly object[];
+  facet: TopLevelFacetSpec["facet"];
+  columns?: number;
+  /** The panel: size and mark/encoding or layers. */
+  spec: TopLevelFacetSpec["spec"];
+  resolve?: TopLevelFacetSpec["resolve"];
+}
+
+/**
+ * A faceted Vega-Lite spec in the house frame: schema, title, inline data,
+ * facet, panel, resolve and CONFIG, in that key order (the serialised JSON is
+ * what the report writes).
+ */
+export function faceted(f: Faceted): TopLevelSpec {
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: f.title,
+    data: { values: f.rows as object[] },
+    facet: f.facet,
+    ...(f.columns === undefined ? {} : { columns: f.columns }),
+    spec: f.spec,
+    ...(f.resolve === undefined ? {} : { resolve: f.resolve }),
+    config: CONFIG,
+  };
+}
+
+/** The usual facet: one panel per (task, model) cell (`cellLabel`). */
+export const CELL_FACET = { field: "cell", type: "nominal", title: "task / model" } as const;
+
+/** A facet on `field` whose panels keep the rows' first-seen order (not alphabetical), labels uncut. */
+export function orderedFacet(field: string, facetTitle: string, rows: readonly Record<string, unknown>[]) {
+  return {
+    field,
+    type: "nominal",
+    title: facetTitle,
+    sort: [...new Set(rows.map((r) => String(r[field])))],
+    header: { labelLimit: 0 },
+  } as const satisfies TopLevelFacetSpec["facet"];
+}
+
+/** Tooltip lines of a row's 95% interval. */
+export const CI_TOOLTIP = [
+  { field: "lo", format: ".4f", title: "95% lo" },
+  { field: "hi", format: ".4f", title: "95% hi" },
+];
+
+/** The dashed zero line across `axis` (where a difference changes sign). */
+export function zeroRule(axis: "x" | "y"): Layer {
+  return {
+    mark: { type: "rule", color: "#999", strokeDash: [3, 3] },
+    encoding: { [axis]: { datum: 0, type: "quantitative" } },
+  };
+}
+
+/**
+ * The rows' intervals [lo, hi] along `axis` (a rule, or an area band), placed
+ * by the `at` channels and coloured by `color`; `filter` keeps some rows.
+ */
+export function intervalLayer(
+  axis: "x" | "y",
+  at: Encoding<Field>,
+  color: Channel<"color">,
+  mark: MarkDef = { type: "rule" },
+  filter?: string,
+): Layer {
+  return {
+    ...(filter === undefined ? {} : { transform: [{ filter }] }),
+    mark,
+    encoding: { ...at, [axis]: { field: "lo", type: "quantitative" }, [`${axis}2`]: { field: "hi" }, color },
+  };
+}
+
+/**
+ * A forest plot's layers: the zero line, each row's interval along `axis`
+ * and its point estimate `value`, placed by `at`.
+ */
+export function forestLayers(o: {
+  axis: "x" | "y";
+  at: Encoding<Field>;
+  value: Channel<"x"> | Channel<"y">;
+  color: Channel<"color">;
+  rule: MarkDef;
+  point: MarkDef;
+  tooltip: Channel<"tooltip">;
+}): Layer[] {
+  return [
+    zeroRule(o.axis),
+    intervalLayer(o.axis, o.at, o.color, o.rule),
+    { mark: o.point, encoding: { ...o.at, [o.axis]: o.value, color: o.color, tooltip: o.tooltip } },
+  ];
+}
 
 export function title(text: string, subtitle?: string | string[]) {
   return subtitle ? { text, subtitle } : { text };

@@ -5,7 +5,19 @@
  */
 import type { TopLevelSpec } from "vega-lite";
 import type { Analysis } from "../analysis.ts";
-import { CONFIG, cellLabel, FITNESS, type FigureData, figure, groupBy, meanCi, title } from "./figure.ts";
+import {
+  CELL_FACET,
+  type Channel,
+  cellLabel,
+  FITNESS,
+  type FigureData,
+  faceted,
+  figure,
+  groupBy,
+  intervalLayer,
+  meanCi,
+  title,
+} from "./figure.ts";
 
 export interface BudgetRow extends Record<string, unknown> {
   cell: string;
@@ -38,7 +50,7 @@ export function fitnessVsBudgetData(a: Analysis): FigureData<BudgetRow> {
 
 export function fitnessVsBudgetSpec(rows: BudgetRow[]): TopLevelSpec {
   const Cs = [...new Set(rows.map((r) => r.C))].sort((p, q) => p - q);
-  const x = {
+  const x: Channel<"x"> = {
     field: "C",
     type: "quantitative",
     title: "budget C = T·N (LLM calls, log scale)",
@@ -46,30 +58,26 @@ export function fitnessVsBudgetSpec(rows: BudgetRow[]): TopLevelSpec {
     axis: { values: Cs, format: "d" },
   };
   // breadths are categories to tell apart, not a quantity to read off a ramp
-  const color = {
+  const color: Channel<"color"> = {
     field: "N",
     type: "nominal",
     title: "breadth N (children/generation)",
     sort: [...new Set(rows.map((r) => r.N))].sort((p, q) => p - q),
     scale: { scheme: "category10" },
   };
-  return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+  return faceted({
     title: title("Final fitness vs budget C, one line per breadth N", [
       "Mean over seeds of the best fitness after T = C/N generations (prefixes of the longest run per seed); bars: Student-t 95% interval of the mean (none with one seed).",
       "At a given C, the highest line is the best split; lines that keep rising reward depth.",
     ]),
-    data: { values: rows },
-    facet: { field: "cell", type: "nominal", title: "task / model" },
+    rows,
+    facet: CELL_FACET,
     columns: 3,
     spec: {
       width: 280,
       height: 220,
       layer: [
-        {
-          mark: { type: "rule", opacity: 0.6 },
-          encoding: { x, y: { field: "lo", type: "quantitative" }, y2: { field: "hi" }, color },
-        },
+        intervalLayer("y", { x }, color, { type: "rule", opacity: 0.6 }),
         {
           mark: { type: "line", point: true },
           encoding: {
@@ -88,8 +96,7 @@ export function fitnessVsBudgetSpec(rows: BudgetRow[]): TopLevelSpec {
       ],
     },
     resolve: { scale: { x: "independent", y: "independent" } },
-    config: CONFIG,
-  } as TopLevelSpec;
+  });
 }
 
 export const fitnessVsBudget = figure({

@@ -2,7 +2,16 @@
 import type { TopLevelSpec } from "vega-lite";
 import { mean } from "../../replay/index.ts";
 import type { Analysis } from "../analysis.ts";
-import { CONFIG, cellLabel, type FigureData, figure, groupBy, title } from "./figure.ts";
+import {
+  CELL_FACET,
+  type Channel,
+  cellLabel,
+  type FigureData,
+  faceted,
+  figure,
+  groupBy,
+  title,
+} from "./figure.ts";
 
 export interface HeatmapRow extends Record<string, unknown> {
   cell: string;
@@ -94,14 +103,14 @@ export function heatmapSpec(rows: HeatmapRow[]): TopLevelSpec {
   // tile centres sit on whole log2 values; the axes label them with the real T and N
   const xs = [...new Set(splits.map((r) => Math.log2(r.T!)))].sort((p, q) => p - q);
   const ys = [...new Set(splits.map((r) => Math.log2(r.N!)))].sort((p, q) => p - q);
-  const xEnc = {
+  const xEnc: Channel<"x"> = {
     field: "x",
     type: "quantitative",
     title: "depth T (generations, log scale)",
     scale,
     axis: { values: xs, labelExpr: "pow(2, datum.value)", grid: false },
   };
-  const yEnc = {
+  const yEnc: Channel<"y"> = {
     field: "y",
     type: "quantitative",
     title: "breadth N (children per generation, log scale)",
@@ -113,14 +122,13 @@ export function heatmapSpec(rows: HeatmapRow[]): TopLevelSpec {
     { calculate: "(datum.x + datum.x2) / 2", as: "cx" },
     { calculate: "(datum.y + datum.y2) / 2", as: "cy" },
   ];
-  return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+  return faceted({
     title: title("Depth × breadth: mean final fitness", [
       "Each tile: mean over seeds of the final best fitness after T generations of N children (exact runs and prefixes of deeper runs); n: seeds.",
       "Coloured staircases separate the tiles of a logged budget C = T·N (below-left) from those of 2C; outlined: the best mean on each logged budget.",
     ]),
-    data: { values: rows },
-    facet: { field: "cell", type: "nominal", title: "task / model" },
+    rows,
+    facet: CELL_FACET,
     columns: 3,
     spec: {
       width: 300,
@@ -198,8 +206,7 @@ export function heatmapSpec(rows: HeatmapRow[]): TopLevelSpec {
       ],
     },
     resolve: { scale: { color: "independent" } },
-    config: CONFIG,
-  } as TopLevelSpec;
+  });
 }
 
 export const heatmap = figure({

@@ -1,7 +1,16 @@
 /** Saturating learning curves per (task, model, N): mean best-so-far and the fitted f(t). */
 import type { TopLevelSpec } from "vega-lite";
 import type { Analysis } from "../analysis.ts";
-import { CONFIG, cellLabel, FITNESS, type FigureData, figure, title } from "./figure.ts";
+import {
+  CELL_FACET,
+  type Channel,
+  cellLabel,
+  FITNESS,
+  type FigureData,
+  faceted,
+  figure,
+  title,
+} from "./figure.ts";
 
 export interface LearningRow extends Record<string, unknown> {
   cell: string;
@@ -51,21 +60,30 @@ export function learningData(a: Analysis): FigureData<LearningRow> {
 }
 
 export function learningSpec(rows: LearningRow[]): TopLevelSpec {
-  const x = {
+  const x: Channel<"x"> = {
     field: "generation",
     type: "quantitative",
     title: "generation t (N calls each)",
     axis: { tickMinStep: 1, format: "d" },
   };
-  const y = { field: "y", type: "quantitative", title: `mean best ${FITNESS}`, scale: { zero: false } };
-  const color = { field: "N", type: "ordinal", title: "breadth N", scale: { scheme: "viridis" } };
-  return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+  const y: Channel<"y"> = {
+    field: "y",
+    type: "quantitative",
+    title: `mean best ${FITNESS}`,
+    scale: { zero: false },
+  };
+  const color: Channel<"color"> = {
+    field: "N",
+    type: "ordinal",
+    title: "breadth N",
+    scale: { scheme: "viridis" },
+  };
+  return faceted({
     title: title("Learning curves with saturating fits f(t) = a − (a − f0)·exp(−t/τ)", [
       "Dots: mean best-so-far over the seeds of each (task, model, N) up to the depth every seed reaches; lines: Levenberg–Marquardt fit (dashed: the fit ended at a parameter bound, degenerate).",
     ]),
-    data: { values: rows },
-    facet: { field: "cell", type: "nominal", title: "task / model" },
+    rows,
+    facet: CELL_FACET,
     columns: 3,
     spec: {
       width: 280,
@@ -105,8 +123,7 @@ export function learningSpec(rows: LearningRow[]): TopLevelSpec {
       ],
     },
     resolve: { scale: { x: "independent", y: "independent" } },
-    config: CONFIG,
-  } as TopLevelSpec;
+  });
 }
 
 export const learningCurvesFigure = figure({

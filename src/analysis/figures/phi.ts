@@ -9,7 +9,17 @@ import type { TopLevelSpec } from "vega-lite";
 import { tInterval } from "../../util/interval.ts";
 import type { Analysis } from "../analysis.ts";
 import { type PhiFit, phiResponse } from "../phi.ts";
-import { CONFIG, cellLabel, type FigureData, figure, groupBy, title } from "./figure.ts";
+import {
+  CELL_FACET,
+  type Channel,
+  cellLabel,
+  type FigureData,
+  faceted,
+  figure,
+  groupBy,
+  intervalLayer,
+  title,
+} from "./figure.ts";
 
 export interface PhiRow extends Record<string, unknown> {
   cell: string;
@@ -81,28 +91,32 @@ export function phiData(a: Analysis): FigureData<PhiRow> {
 }
 
 export function phiSpec(rows: PhiRow[]): TopLevelSpec {
-  const x = {
+  const x: Channel<"x"> = {
     field: "T",
     type: "quantitative",
     title: "depth T (generations; N = C/T), log scale",
     scale: { type: "log", base: 2, nice: false },
     axis: { values: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096], format: "d" },
   };
-  const y = {
+  const y: Channel<"y"> = {
     field: "y",
     type: "quantitative",
     title: "y = ln(1 − V/V*) (lower is better)",
     scale: { zero: false },
   };
-  const color = { field: "C", type: "ordinal", title: "budget C", scale: { scheme: "tableau10" } };
-  return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+  const color: Channel<"color"> = {
+    field: "C",
+    type: "ordinal",
+    title: "budget C",
+    scale: { scheme: "tableau10" },
+  };
+  return faceted({
     title: title("The Φ-model along each iso-budget line", [
       "Lines: fitted y = b0 + a·ln T + b·ln N + c·ln T·ln N at N = C/T. Dots: observed mean y over seeds with Student-t 95% intervals.",
       "Diamonds: the fitted optimum T* (minimum y), with its 95% interval as a horizontal bar.",
     ]),
-    data: { values: rows },
-    facet: { field: "cell", type: "nominal", title: "task / model" },
+    rows,
+    facet: CELL_FACET,
     columns: 3,
     spec: {
       width: 280,
@@ -113,11 +127,13 @@ export function phiSpec(rows: PhiRow[]): TopLevelSpec {
           mark: { type: "line", strokeWidth: 1.5 },
           encoding: { x, y, color, detail: { field: "C" } },
         },
-        {
-          transform: [{ filter: "datum.kind === 'observed' && datum.lo !== null" }],
-          mark: { type: "rule", opacity: 0.7 },
-          encoding: { x, y: { field: "lo", type: "quantitative" }, y2: { field: "hi" }, color },
-        },
+        intervalLayer(
+          "y",
+          { x },
+          color,
+          { type: "rule", opacity: 0.7 },
+          "datum.kind === 'observed' && datum.lo !== null",
+        ),
         {
           transform: [{ filter: "datum.kind === 'observed'" }],
           mark: { type: "point", filled: true, size: 28 },
@@ -157,8 +173,7 @@ export function phiSpec(rows: PhiRow[]): TopLevelSpec {
       ],
     },
     resolve: { scale: { x: "independent", y: "independent" } },
-    config: CONFIG,
-  } as TopLevelSpec;
+  });
 }
 
 export const phiFigure = figure({

@@ -6,7 +6,16 @@
 import type { TopLevelSpec } from "vega-lite";
 import { expectedMaxOfK } from "../../replay/index.ts";
 import type { Analysis } from "../analysis.ts";
-import { CONFIG, cellLabel, FITNESS, type FigureData, figure, groupBy, title } from "./figure.ts";
+import {
+  type Channel,
+  cellLabel,
+  FITNESS,
+  type FigureData,
+  faceted,
+  figure,
+  groupBy,
+  title,
+} from "./figure.ts";
 
 const splitLabel = (T: number, N: number) => `T=${T} × N=${N}`;
 
@@ -37,20 +46,24 @@ export function reliabilitySpec(rows: OutcomeDistRow[]): TopLevelSpec {
   const order = [...new Map(rows.map((r) => [r.split, r.T])).entries()]
     .sort((a, b) => a[1] - b[1])
     .map(([s]) => s);
-  const x = {
+  const x: Channel<"x"> = {
     field: "split",
     type: "nominal",
     title: "split (depth T × breadth N)",
     sort: order,
     axis: { labelAngle: -40 },
   };
-  const color = { field: "T", type: "ordinal", title: "depth T (generations)", scale: { scheme: "viridis" } };
-  return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+  const color: Channel<"color"> = {
+    field: "T",
+    type: "ordinal",
+    title: "depth T (generations)",
+    scale: { scheme: "viridis" },
+  };
+  return faceted({
     title: title("Reliability: final fitness of single runs at each split", [
       "Box: quartiles and median over seeds, whiskers min–max; dots: individual seeds (exact runs and prefixes of deeper runs).",
     ]),
-    data: { values: rows },
+    rows,
     facet: {
       row: { field: "cell", type: "nominal", title: "task / model" },
       column: { field: "C", type: "ordinal", title: "budget C (calls)" },
@@ -78,8 +91,7 @@ export function reliabilitySpec(rows: OutcomeDistRow[]): TopLevelSpec {
       ],
     },
     resolve: { scale: { x: "independent", y: "independent" } },
-    config: CONFIG,
-  } as TopLevelSpec;
+  });
 }
 
 export const reliability = figure({
@@ -129,12 +141,11 @@ export function expectedMaxSpec(rows: ExpectedMaxRow[]): TopLevelSpec {
   const order = [...new Map(rows.map((r) => [r.split, r.T])).entries()]
     .sort((a, b) => a[1] - b[1])
     .map(([s]) => s);
-  return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+  return faceted({
     title: title("Expected best of k independent runs", [
       "Unbiased estimate from the logged seeds, without replacement: E[max of k] = Σ v(i)·C(i−1, k−1)/C(n, k). k = 1 is the mean of one run.",
     ]),
-    data: { values: rows },
+    rows,
     facet: {
       row: { field: "cell", type: "nominal", title: "task / model" },
       column: { field: "C", type: "ordinal", title: "budget C (calls) of each run" },
@@ -161,8 +172,7 @@ export function expectedMaxSpec(rows: ExpectedMaxRow[]): TopLevelSpec {
       },
     },
     resolve: { scale: { x: "independent", y: "independent" } },
-    config: CONFIG,
-  } as TopLevelSpec;
+  });
 }
 
 export const expectedMax = figure({

@@ -8,16 +8,17 @@ import type { TopLevelSpec } from "vega-lite";
 import type { Analysis } from "../analysis.ts";
 import { pairedDiff } from "../effects.ts";
 import type { PoolReplay } from "../replays.ts";
-import { CONFIG, type FigureData, figure, title } from "./figure.ts";
-import { MIN_ROUNDS_FOR_CURVES, poolLabel } from "./replay.ts";
-
-const facet = (rows: { pool: string }[]) => ({
-  field: "pool",
-  type: "nominal",
-  title: "pool (task/model, breadth N: K arms of S seeds, G rounds)",
-  sort: [...new Set(rows.map((r) => r.pool))],
-  header: { labelLimit: 0 },
-});
+import {
+  type Channel,
+  CI_TOOLTIP,
+  type FigureData,
+  faceted,
+  figure,
+  forestLayers,
+  intervalLayer,
+  title,
+} from "./figure.ts";
+import { MIN_ROUNDS_FOR_CURVES, poolFacet, poolLabel } from "./replay.ts";
 
 /** Pools where every policy can try every arm and a curve has a few points. */
 const shown = (a: Analysis) => a.replays.filter((r) => r.rounds >= MIN_ROUNDS_FOR_CURVES && r.rounds >= r.K);
@@ -71,59 +72,46 @@ export function replayForestData(a: Analysis): FigureData<ForestRow> {
 }
 
 export function replayForestSpec(rows: ForestRow[]): TopLevelSpec {
-  const y = { field: "policy", type: "nominal", title: null };
-  const yOffset = { field: "against", type: "nominal", sort: AGAINST };
-  const color = {
+  const y: Channel<"y"> = { field: "policy", type: "nominal", title: null };
+  const against = [...AGAINST];
+  const yOffset: Channel<"yOffset"> = { field: "against", type: "nominal", sort: against };
+  const color: Channel<"color"> = {
     field: "against",
     type: "nominal",
     title: "paired difference",
-    sort: AGAINST,
-    scale: { domain: AGAINST, range: ["#1b9e77", "#7570b3"] },
+    sort: against,
+    scale: { domain: against, range: ["#1b9e77", "#7570b3"] },
   };
-  return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+  return faceted({
     title: title("Replay: each policy against uniform and against single (paired differences)", [
       "Mean over the same instances of policy − reference in final fitness, with the replay's 95% interval over seeds (delete-one-seed jackknife with a pseudo-seed; README: How intervals are computed).",
       "uniform: G/K rounds per arm; single: one run given all G rounds. Right of the dashed line: the policy does better.",
     ]),
-    data: { values: rows },
-    facet: facet(rows),
+    rows,
+    facet: poolFacet(rows),
     columns: 3,
     spec: {
       width: 280,
       // with yOffset the step is per sub-band: two per policy
       height: { step: 9 },
-      layer: [
-        {
-          mark: { type: "rule", color: "#999", strokeDash: [3, 3] },
-          encoding: { x: { datum: 0, type: "quantitative" } },
-        },
-        {
-          mark: { type: "rule", strokeWidth: 1.5 },
-          encoding: { y, yOffset, x: { field: "lo", type: "quantitative" }, x2: { field: "hi" }, color },
-        },
-        {
-          mark: { type: "point", filled: true, size: 30 },
-          encoding: {
-            y,
-            yOffset,
-            x: { field: "diff", type: "quantitative", title: "difference in final fitness" },
-            color,
-            tooltip: [
-              { field: "policy" },
-              { field: "against" },
-              { field: "diff", format: ".4f" },
-              { field: "lo", format: ".4f", title: "95% lo" },
-              { field: "hi", format: ".4f", title: "95% hi" },
-              { field: "p", format: ".3g", title: "p (paired)" },
-            ],
-          },
-        },
-      ],
+      layer: forestLayers({
+        axis: "x",
+        at: { y, yOffset },
+        value: { field: "diff", type: "quantitative", title: "difference in final fitness" },
+        color,
+        rule: { type: "rule", strokeWidth: 1.5 },
+        point: { type: "point", filled: true, size: 30 },
+        tooltip: [
+          { field: "policy" },
+          { field: "against" },
+          { field: "diff", format: ".4f" },
+          ...CI_TOOLTIP,
+          { field: "p", format: ".3g", title: "p (paired)" },
+        ],
+      }),
     },
     resolve: { scale: { x: "independent" } },
-    config: CONFIG,
-  } as TopLevelSpec;
+  });
 }
 
 export const replayForest = figure({
@@ -195,30 +183,31 @@ export function replayRegretData(a: Analysis): FigureData<RegretRow> {
 }
 
 export function replayRegretSpec(rows: RegretRow[]): TopLevelSpec {
-  const x = {
+  const x: Channel<"x"> = {
     field: "round",
     type: "quantitative",
     title: "round (generations of N calls)",
     axis: { format: "d" },
   };
-  const color = { field: "policy", type: "nominal", title: "policy", scale: { scheme: "category10" } };
-  return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+  const color: Channel<"color"> = {
+    field: "policy",
+    type: "nominal",
+    title: "policy",
+    scale: { scheme: "category10" },
+  };
+  return faceted({
     title: title("Replay: simple regret per round (hindsight oracle − policy)", [
       "Oracle after r rounds: the best arm of the instance given all r rounds; lower is better, 0 is the oracle.",
       "Bands: the policy's pointwise 95% interval over seeds (oracle held at its mean).",
     ]),
-    data: { values: rows },
-    facet: facet(rows),
+    rows,
+    facet: poolFacet(rows),
     columns: 3,
     spec: {
       width: 280,
       height: 190,
       layer: [
-        {
-          mark: { type: "area", opacity: 0.12 },
-          encoding: { x, y: { field: "lo", type: "quantitative" }, y2: { field: "hi" }, color },
-        },
+        intervalLayer("y", { x }, color, { type: "area", opacity: 0.12 }),
         {
           mark: { type: "line", strokeWidth: 1.5 },
           encoding: {
@@ -229,16 +218,14 @@ export function replayRegretSpec(rows: RegretRow[]): TopLevelSpec {
               { field: "policy" },
               { field: "round" },
               { field: "regret", format: ".4f" },
-              { field: "lo", format: ".4f", title: "95% lo" },
-              { field: "hi", format: ".4f", title: "95% hi" },
+              ...CI_TOOLTIP,
             ],
           },
         },
       ],
     },
     resolve: { scale: { x: "independent", y: "independent" } },
-    config: CONFIG,
-  } as TopLevelSpec;
+  });
 }
 
 export const replayRegret = figure({

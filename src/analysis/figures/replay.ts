@@ -7,7 +7,7 @@ import type { TopLevelSpec } from "vega-lite";
 import { quantile } from "../../replay/index.ts";
 import type { Analysis } from "../analysis.ts";
 import type { PoolReplay } from "../replays.ts";
-import { CONFIG, FITNESS, type FigureData, figure, title } from "./figure.ts";
+import { type Channel, FITNESS, type FigureData, faceted, figure, orderedFacet, title } from "./figure.ts";
 
 /** Pools with fewer rounds than this are left out of the per-round figures (a curve needs a few points). */
 export const MIN_ROUNDS_FOR_CURVES = 4;
@@ -16,13 +16,8 @@ export const poolLabel = (r: PoolReplay) =>
   `${r.task}/${r.model} N=${r.N}: K=${r.K} of ${r.pool.length}, G=${r.rounds}`;
 
 /** Facets in the replays' order (task, model, N ascending), not alphabetical. */
-const poolFacet = (rows: { pool: string }[]) => ({
-  field: "pool",
-  type: "nominal",
-  title: "pool (task/model, breadth N: K arms of S seeds, G rounds)",
-  sort: [...new Set(rows.map((r) => r.pool))],
-  header: { labelLimit: 0 },
-});
+export const poolFacet = (rows: { pool: string }[]) =>
+  orderedFacet("pool", "pool (task/model, breadth N: K arms of S seeds, G rounds)", rows);
 
 export const REFERENCES = ["uniform", "single", "oracle"] as const;
 
@@ -96,21 +91,20 @@ export function replayOutcomesData(a: Analysis): FigureData<OutcomeRow> {
 
 export function replayOutcomesSpec(rows: OutcomeRow[]): TopLevelSpec {
   const order = [...new Set(rows.filter((r) => r.group === "policy").map((r) => r.name)), ...REFERENCES];
-  const y = { field: "name", type: "nominal", title: null, sort: order };
-  const color = {
+  const y: Channel<"y"> = { field: "name", type: "nominal", title: null, sort: order };
+  const color: Channel<"color"> = {
     field: "group",
     type: "nominal",
     title: "allocation",
     scale: { domain: ["policy", "reference"], range: ["#4c78a8", "#e45756"] },
   };
   const xTitle = `final ${FITNESS}`;
-  return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+  return faceted({
     title: title("Replay: final outcome per policy beside uniform, single and oracle", [
       "Distribution over instances of the best fitness over arms after G rounds: 5–95% (thin line), 25–75% (thick), median (tick), mean (dot).",
       "uniform: G/K rounds per arm; single: one run given all G rounds; oracle: the best arm in hindsight.",
     ]),
-    data: { values: rows },
+    rows,
     facet: poolFacet(rows),
     columns: 3,
     spec: {
@@ -153,8 +147,7 @@ export function replayOutcomesSpec(rows: OutcomeRow[]): TopLevelSpec {
       ],
     },
     resolve: { scale: { x: "independent" } },
-    config: CONFIG,
-  } as TopLevelSpec;
+  });
 }
 
 export const replayOutcomes = figure({
@@ -196,12 +189,11 @@ export function replayPullsData(a: Analysis): FigureData<PullRow> {
 }
 
 export function replayPullsSpec(rows: PullRow[]): TopLevelSpec {
-  return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+  return faceted({
     title: title("Replay: how each policy spreads its pulls over arms", [
       "Mean number of rounds given to the most-pulled arm (rank 1), the second (rank 2) and so on; a uniform policy gives G/K to every rank, a committed one puts almost all on rank 1.",
     ]),
-    data: { values: rows },
+    rows,
     facet: poolFacet(rows),
     columns: 3,
     spec: {
@@ -244,8 +236,7 @@ export function replayPullsSpec(rows: PullRow[]): TopLevelSpec {
       ],
     },
     resolve: { scale: { x: "independent" } },
-    config: CONFIG,
-  } as TopLevelSpec;
+  });
 }
 
 export const replayPulls = figure({

@@ -7,7 +7,7 @@
 import type { TopLevelSpec } from "vega-lite";
 import type { Analysis } from "../analysis.ts";
 import type { ReachRow } from "../threshold.ts";
-import { CONFIG, cellLabel, type FigureData, figure, title } from "./figure.ts";
+import { cellLabel, type FigureData, faceted, figure, title } from "./figure.ts";
 
 export interface ThresholdRow extends Record<string, unknown> {
   cell: string;
@@ -90,13 +90,12 @@ export function thresholdSpec(rows: ThresholdRow[]): TopLevelSpec {
     .sort((p, q) => p[1] - q[1])
     .map(([c]) => c);
   const KINDS = ["greedy", "replay", "online"];
-  return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+  return faceted({
     title: title("Threshold-reaching: LLM calls until 90% of seed resamples reach τ", [
       "Earliest call count at which at least 90% of 1,000 bootstrap resamples over seeds of the mean running best reach τ;",
       "hollow markers sit at the method's budget: τ not reached within it. Further left is more efficient.",
     ]),
-    data: { values: rows },
+    rows,
     facet: {
       row: {
         field: "cell",
@@ -150,8 +149,7 @@ export function thresholdSpec(rows: ThresholdRow[]): TopLevelSpec {
       },
     },
     resolve: { scale: { y: "independent" } },
-    config: CONFIG,
-  } as TopLevelSpec;
+  });
 }
 
 export const thresholdFigure = figure({
