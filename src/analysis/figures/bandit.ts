@@ -3,7 +3,16 @@ import type { TopLevelSpec } from "vega-lite";
 import { mean } from "../../replay/index.ts";
 import type { Analysis } from "../analysis.ts";
 import { banditReferences } from "../bandit-references.ts";
-import { type Channel, FITNESS, type FigureData, faceted, figure, groupBy, title } from "./figure.ts";
+import {
+  type Channel,
+  colorBy,
+  FITNESS,
+  type FigureData,
+  faceted,
+  figure,
+  groupBy,
+  title,
+} from "./figure.ts";
 
 /** A row of the rounds table as `objects()` returns it. */
 export interface RoundObj {
@@ -204,7 +213,7 @@ export function banditSelectionsSpec(rows: SelectionRow[]): TopLevelSpec {
       encoding: {
         x: { field: "round", type: "ordinal", title: "round", axis: { labelOverlap: true } },
         y: { field: "run", type: "nominal", title: "run (policy #seed)" },
-        color: { field: "arm", type: "nominal", title: "arm (index)", scale: { scheme: "category10" } },
+        color: colorBy("arm", "arm (index)", "category10"),
         tooltip: [{ field: "run" }, { field: "round" }, { field: "arm" }],
       },
     },

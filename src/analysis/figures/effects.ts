@@ -8,6 +8,7 @@ import type { EffectsRow } from "../effects.ts";
 import {
   type Channel,
   CI_TOOLTIP,
+  colorBy,
   type FigureData,
   faceted,
   figure,
@@ -170,7 +171,7 @@ export function kAblationSpec(rows: KRow[]): TopLevelSpec {
         axis: "y",
         at: { x },
         value: { field: "gain", type: "quantitative", title: "gain over single (fitness)" },
-        color: { field: "policy", type: "nominal", title: "policy", scale: { scheme: "category10" } },
+        color: colorBy("policy", "policy", "category10"),
         rule: { type: "rule" },
         point: { type: "point", filled: true, size: 30 },
         tooltip: [{ field: "policy" }, { field: "K" }, { field: "gain", format: ".4f" }, ...CI_TOOLTIP],

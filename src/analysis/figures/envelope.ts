@@ -14,11 +14,12 @@ import {
   CELL_FACET,
   type Channel,
   cellLabel,
-  FITNESS,
+  colorBy,
   type Figure,
   type FigureData,
   faceted,
   figure,
+  MEAN_BEST_Y,
   title,
 } from "./figure.ts";
 
@@ -74,18 +75,8 @@ export function envelopeSpec(rows: EnvelopeRow[], axis: EnvelopeAxis, policy: st
     scale: { type: "log", nice: false },
     axis: axis === "flops" ? { format: ".0e" } : {},
   };
-  const y: Channel<"y"> = {
-    field: "y",
-    type: "quantitative",
-    title: `mean best ${FITNESS}`,
-    scale: { zero: false },
-  };
-  const color: Channel<"color"> = {
-    field: "N",
-    type: "ordinal",
-    title: "breadth N",
-    scale: { scheme: "viridis" },
-  };
+  const y = MEAN_BEST_Y;
+  const color = colorBy("N", "breadth N", "viridis", "ordinal");
   const tooltip: Channel<"tooltip"> = [
     { field: "N", type: "quantitative" },
     { field: "generation", type: "quantitative", title: "T (generations)" },
@@ -187,12 +178,7 @@ export function collapseSpec(rows: CollapseRow[]): TopLevelSpec {
     scale: { type: "log", nice: false },
     axis: { format: ".2~s" },
   };
-  const y: Channel<"y"> = {
-    field: "y",
-    type: "quantitative",
-    title: `mean best ${FITNESS}`,
-    scale: { zero: false },
-  };
+  const y = MEAN_BEST_Y;
   return faceted({
     title: title("Envelope collapse across models", [
       "Points: each model's frontier. Black step line: one non-decreasing curve fitted to all of them (isotonic regression).",
@@ -216,7 +202,7 @@ export function collapseSpec(rows: CollapseRow[]): TopLevelSpec {
           encoding: {
             x,
             y,
-            color: { field: "model", type: "nominal", title: "model", scale: { scheme: "tableau10" } },
+            color: colorBy("model", "model", "tableau10"),
             tooltip: [
               { field: "model" },
               { field: "x", type: "quantitative", format: ".3~s" },

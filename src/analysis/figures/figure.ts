@@ -102,6 +102,16 @@ export function faceted(f: Faceted): TopLevelSpec {
   };
 }
 
+/** A colour channel on `field` with a named scheme: `colorBy("policy", "policy", "category10")`. */
+export function colorBy(
+  field: string,
+  legendTitle: string,
+  scheme: "category10" | "tableau10" | "dark2" | "viridis",
+  type: "nominal" | "ordinal" = "nominal",
+): Channel<"color"> {
+  return { field, type, title: legendTitle, scale: { scheme } };
+}
+
 /** The usual facet: one panel per (task, model) cell (`cellLabel`). */
 export const CELL_FACET = { field: "cell", type: "nominal", title: "task / model" } as const;
 
@@ -203,3 +213,11 @@ export function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<stri
 
 /** Fitness is the task's combined_score (unitless, higher is better); axis titles stay short so they fit the panel. */
 export const FITNESS = "fitness (score)";
+
+/** The y channel of mean best-so-far fitness (envelope, learning curves). */
+export const MEAN_BEST_Y: Channel<"y"> = {
+  field: "y",
+  type: "quantitative",
+  title: `mean best ${FITNESS}`,
+  scale: { zero: false },
+};

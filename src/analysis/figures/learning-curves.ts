@@ -5,10 +5,11 @@ import {
   CELL_FACET,
   type Channel,
   cellLabel,
-  FITNESS,
+  colorBy,
   type FigureData,
   faceted,
   figure,
+  MEAN_BEST_Y,
   title,
 } from "./figure.ts";
 
@@ -66,18 +67,8 @@ export function learningSpec(rows: LearningRow[]): TopLevelSpec {
     title: "generation t (N calls each)",
     axis: { tickMinStep: 1, format: "d" },
   };
-  const y: Channel<"y"> = {
-    field: "y",
-    type: "quantitative",
-    title: `mean best ${FITNESS}`,
-    scale: { zero: false },
-  };
-  const color: Channel<"color"> = {
-    field: "N",
-    type: "ordinal",
-    title: "breadth N",
-    scale: { scheme: "viridis" },
-  };
+  const y = MEAN_BEST_Y;
+  const color = colorBy("N", "breadth N", "viridis", "ordinal");
   return faceted({
     title: title("Learning curves with saturating fits f(t) = a − (a − f0)·exp(−t/τ)", [
       "Dots: mean best-so-far over the seeds of each (task, model, N) up to the depth every seed reaches; lines: Levenberg–Marquardt fit (dashed: the fit ended at a parameter bound, degenerate).",

@@ -13,6 +13,7 @@ import {
   CELL_FACET,
   type Channel,
   cellLabel,
+  colorBy,
   type FigureData,
   faceted,
   figure,
@@ -104,12 +105,7 @@ export function phiSpec(rows: PhiRow[]): TopLevelSpec {
     title: "y = ln(1 − V/V*) (lower is better)",
     scale: { zero: false },
   };
-  const color: Channel<"color"> = {
-    field: "C",
-    type: "ordinal",
-    title: "budget C",
-    scale: { scheme: "tableau10" },
-  };
+  const color = colorBy("C", "budget C", "tableau10", "ordinal");
   return faceted({
     title: title("The Φ-model along each iso-budget line", [
       "Lines: fitted y = b0 + a·ln T + b·ln N + c·ln T·ln N at N = C/T. Dots: observed mean y over seeds with Student-t 95% intervals.",

@@ -9,6 +9,7 @@ import type { Analysis } from "../analysis.ts";
 import {
   type Channel,
   cellLabel,
+  colorBy,
   FITNESS,
   type FigureData,
   faceted,
@@ -53,12 +54,7 @@ export function reliabilitySpec(rows: OutcomeDistRow[]): TopLevelSpec {
     sort: order,
     axis: { labelAngle: -40 },
   };
-  const color: Channel<"color"> = {
-    field: "T",
-    type: "ordinal",
-    title: "depth T (generations)",
-    scale: { scheme: "viridis" },
-  };
+  const color = colorBy("T", "depth T (generations)", "viridis", "ordinal");
   return faceted({
     title: title("Reliability: final fitness of single runs at each split", [
       "Box: quartiles and median over seeds, whiskers min–max; dots: individual seeds (exact runs and prefixes of deeper runs).",

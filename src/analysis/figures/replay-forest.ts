@@ -11,6 +11,7 @@ import type { PoolReplay } from "../replays.ts";
 import {
   type Channel,
   CI_TOOLTIP,
+  colorBy,
   type FigureData,
   faceted,
   figure,
@@ -189,12 +190,7 @@ export function replayRegretSpec(rows: RegretRow[]): TopLevelSpec {
     title: "round (generations of N calls)",
     axis: { format: "d" },
   };
-  const color: Channel<"color"> = {
-    field: "policy",
-    type: "nominal",
-    title: "policy",
-    scale: { scheme: "category10" },
-  };
+  const color = colorBy("policy", "policy", "category10");
   return faceted({
     title: title("Replay: simple regret per round (hindsight oracle − policy)", [
       "Oracle after r rounds: the best arm of the instance given all r rounds; lower is better, 0 is the oracle.",
