@@ -8,8 +8,8 @@
  * outcome is max over arms of f(n_k) (unpulled arms count with f(0)); when
  * every arm is exhausted the replay stops early.
  */
-import type { PolicyParams, PolicySpec } from "../policies/policy.ts";
-import { policyRng, type RngKind } from "../policies/stream.ts";
+import type { Policy, PolicyParams, PolicySpec } from "../policies/policy.ts";
+import { type PolicyRng, policyRng, type RngKind } from "../policies/stream.ts";
 import type { Instances } from "./instances.ts";
 import type { Pool } from "./pool.ts";
 
@@ -52,6 +52,28 @@ export interface PolicyRunOptions {
   /** slot[i] ≥ 0: store instance i's running-best curve at curveStore[slot·G ..]. */
   curveSlot?: Int32Array;
   curveSlots?: number;
+  /**
+   * A policy and stream made by `preparePolicy` for these spec, params, K and G, reused across calls
+   * (a chunked replay runs many calls: fresh closures each time would defeat the JIT's inlining).
+   */
+  prepared?: PreparedPolicy;
+}
+
+export interface PreparedPolicy {
+  stream: PolicyRng;
+  policy: Policy;
+}
+
+/** One policy object and its stream, to reuse over `runPolicy` calls (reset per instance). */
+export function preparePolicy(
+  spec: PolicySpec,
+  params: PolicyParams,
+  k: number,
+  g: number,
+  rng?: RngKind,
+): PreparedPolicy {
+  const stream = policyRng(rng);
+  return { stream, policy: spec.create({ nArms: k, horizon: g, rng: stream }, params) };
 }
 
 export interface PolicyRun {
@@ -94,9 +116,8 @@ export function runPolicy(table: CurveTable, inst: Instances, opts: PolicyRunOpt
   const { spec, params } = opts;
   const record = opts.recordSelections === true;
   // one policy and one RNG object, reset per instance (same draws as fresh ones)
-  const stream = policyRng(opts.rng);
+  const { stream, policy: first } = opts.prepared ?? preparePolicy(spec, params, k, g, opts.rng);
   const ctx = { nArms: k, horizon: g, rng: stream };
-  const first = spec.create(ctx, params);
   const reusable = first.reset ? first : null;
   for (let i = 0; i < inst.count; i++) {
     let best = Number.NEGATIVE_INFINITY;

@@ -1,54 +1,59 @@
 /**
- * Worker thread of `replayThreaded`: one chunk of instances, every policy,
- * the same kernel as the main thread (`runPolicy`). The result's typed
- * arrays are transferred, not copied.
+ * Worker thread of `replayThreaded`: claims chunks of instances from the
+ * shared counter and runs every policy on each, with the same kernel as the
+ * main thread (`runPolicy` through `claimChunks`). The result's typed arrays
+ * are transferred, not copied.
  */
 import { parentPort } from "node:worker_threads";
 import { getPolicy } from "../policies/index.ts";
 import type { PolicyParams } from "../policies/policy.ts";
 import type { RngKind } from "../policies/stream.ts";
-import { type CurveTable, type PolicyRun, runPolicy } from "./engine.ts";
+import { claimChunks } from "./chunks.ts";
+import type { CurveTable, PolicyRun } from "./engine.ts";
 
 export interface KernelJob {
   table: CurveTable;
   k: number;
-  count: number;
+  /** Every instance's arms (count × K). */
   arms: Int32Array;
+  /** Chunk c is instances bounds[c] .. bounds[c + 1] − 1. */
+  bounds: Int32Array;
+  /** The next unclaimed chunk (shared by every thread). */
+  next: Int32Array;
   policies: { name: string; params: PolicyParams }[];
   rounds: number;
   seed: number;
-  /** Index of the chunk's first instance in the whole replay (it picks the policy streams). */
-  firstInstance: number;
   rng?: RngKind;
+  /** Per instance its curve slot in the whole replay, or −1. */
   curveSlot: Int32Array;
   curveSlots: number;
 }
 
-export type KernelReply = { runs: PolicyRun[] } | { error: string };
+/** The (policy, chunk) units this worker ran: [unit, run] (see `claimChunks`). */
+export type KernelReply = { units: [number, PolicyRun][] } | { error: string };
 
 parentPort!.on("message", (job: KernelJob) => {
   try {
-    const inst = { k: job.k, count: job.count, arms: job.arms, enumerated: false };
-    const runs = job.policies.map(({ name, params }) =>
-      runPolicy(job.table, inst, {
-        spec: getPolicy(name),
-        params,
-        rounds: job.rounds,
-        seed: job.seed,
-        firstInstance: job.firstInstance,
-        rng: job.rng,
-        curveSlot: job.curveSlot,
-        curveSlots: job.curveSlots,
-      }),
-    );
-    const buffers = runs.flatMap((r) => [
+    const inst = { k: job.k, count: job.arms.length / job.k, arms: job.arms, enumerated: false };
+    const kopts = job.policies.map(({ name, params }) => ({
+      spec: getPolicy(name),
+      params,
+      rounds: job.rounds,
+      seed: job.seed,
+      firstInstance: 0,
+      rng: job.rng,
+      curveSlot: job.curveSlot,
+      curveSlots: job.curveSlots,
+    }));
+    const units = claimChunks(job.table, inst, job.bounds, job.next, kopts);
+    const buffers = units.flatMap(([, r]) => [
       r.outcomes.buffer,
       r.curveSum.buffer,
       r.curveStore.buffer,
       r.sortedPullSum.buffer,
       r.pullSum.buffer,
     ]);
-    parentPort!.postMessage({ runs } satisfies KernelReply, buffers as ArrayBuffer[]);
+    parentPort!.postMessage({ units } satisfies KernelReply, buffers as ArrayBuffer[]);
   } catch (err) {
     parentPort!.postMessage({ error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
   }

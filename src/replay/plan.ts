@@ -103,19 +103,23 @@ export function planReplay(pool: Pool, opts: ReplayOptions): ReplayPlan {
 
 /** Min and max logged depth over the seeds `inst` uses; notes the seeds shallower than G. */
 function loggedDepth(pool: Pool, inst: Instances, g: number, notes: string[]): { min: number; max: number } {
-  const used = new Set<number>(inst.arms);
+  const used = new Uint8Array(pool.seeds.length);
+  for (let i = 0; i < inst.arms.length; i++) used[inst.arms[i]!] = 1;
   let min = Number.POSITIVE_INFINITY;
   let max = 0;
   let shallow = 0;
-  for (const j of used) {
+  let count = 0;
+  for (let j = 0; j < used.length; j++) {
+    if (!used[j]) continue;
     const d = pool.depths[j]!;
+    count++;
     min = Math.min(min, d);
     max = Math.max(max, d);
     if (d < g) shallow++;
   }
   if (shallow > 0)
     notes.push(
-      `logs shallower than G = ${g}: ${shallow} of ${used.size} seeds have L < G (min L = ${min}); ` +
+      `logs shallower than G = ${g}: ${shallow} of ${count} seeds have L < G (min L = ${min}); ` +
         "arms exhaust (fallback) and references are capped at L, so outcomes are not exact counterfactuals",
     );
   return { min, max };

@@ -1,25 +1,35 @@
 /**
  * `replay` with the policies' kernels spread over worker threads.
  *
- *   planReplay ─> instances cut into T contiguous chunks ─┬─> chunk 0 on this thread ─┐
- *                                                         └─> chunks 1..T−1 on workers ┴─> merge ─> summarise
+ *   planReplay ─> instances cut into C contiguous chunks ─┬─> this thread ─┐ each takes the next chunk
+ *                                                         └─> workers ─────┴─> merge in chunk order ─> summarise
  *
- * Each instance keeps its own policy stream (by its index), so the result
- * is the same whatever the number of threads: bit for bit, but for the
- * per-round curve means, whose chunk sums are added in another order. Worth it only
- * when there is enough work: below `THREADED_MIN_WORK` policy-rounds, or for
- * one instance, everything runs on this thread.
+ * Every thread, this one included, takes the next unclaimed chunk from a
+ * shared counter until none is left, so a worker that starts late (a worker
+ * boots in tens of milliseconds) or a core that is busy with something else
+ * simply runs fewer chunks. Each instance keeps its own policy stream (by
+ * its index) and the chunks are merged in order, so the result does not
+ * depend on which thread ran what nor on the number of threads: bit for bit
+ * the result of `replay`, but for the per-round curve means, whose chunk sums
+ * are added in another order. Worth it only when there is enough work:
+ * below `THREADED_MIN_WORK` policy-rounds, or for one instance, everything
+ * runs on this thread.
  */
 import { availableParallelism } from "node:os";
 import { siblingUrl, startWorker } from "../util/worker.ts";
+import { claimChunks } from "./chunks.ts";
 import { type PolicyRun, runPolicy } from "./engine.ts";
 import type { KernelJob, KernelReply } from "./kernel-worker.ts";
 import type { ReplayOptions } from "./options.ts";
-import { kernelOptions, planReplay } from "./plan.ts";
+import { kernelOptions, planReplay, type ReplayPlan } from "./plan.ts";
+import type { Pool } from "./pool.ts";
 import { type ReplayResult, summarise } from "./replay.ts";
 
 /** Policy-rounds (instances × G × policies) below which threads do not pay for their start-up. */
 export const THREADED_MIN_WORK = 4_000_000;
+
+/** Chunks of a threaded replay: enough to balance uneven threads, few enough to cost nothing. */
+const CHUNKS = 32;
 
 /** The default thread count: the cores, up to 4. */
 export function defaultThreads(): number {
@@ -35,7 +45,7 @@ const workerUrl = siblingUrl("kernel-worker", import.meta.url);
  * @throws (rejects) as `replay`; a worker's failure rejects with its message.
  */
 export async function replayThreaded(
-  pool: Parameters<typeof planReplay>[0],
+  pool: Pool,
   opts: ReplayOptions,
   threads = defaultThreads(),
   minWork = THREADED_MIN_WORK,
@@ -50,49 +60,48 @@ export async function replayThreaded(
       plan,
       kopts.map((o) => runPolicy(plan.table, plan.inst, o)),
     );
-  const k = plan.k;
-  const bounds = Array.from({ length: t + 1 }, (_, c) => Math.round((c * n) / t));
-  const workers = bounds.slice(1, t).map(() => startWorker(workerUrl));
-  const replies = workers.map(
-    (w, c) =>
-      new Promise<PolicyRun[]>((resolve, reject) => {
-        const lo = bounds[c + 1]!;
-        const hi = bounds[c + 2]!;
-        w.once("message", (m: KernelReply) =>
-          "error" in m ? reject(new Error(`replay worker: ${m.error}`)) : resolve(m.runs),
-        );
-        w.once("error", reject);
-        const job: KernelJob = {
-          table: plan.table,
-          k,
-          count: hi - lo,
-          arms: plan.inst.arms.slice(lo * k, hi * k),
-          policies: plan.names.map((name, p) => ({ name, params: plan.params[p]! })),
-          rounds: plan.g,
-          seed: plan.seed,
-          firstInstance: lo,
-          rng: plan.opts.rng,
-          curveSlot: plan.curves.slot.slice(lo, hi),
-          curveSlots: plan.curves.index.length,
-        };
-        w.postMessage(job, [job.arms.buffer as ArrayBuffer, job.curveSlot.buffer as ArrayBuffer]);
-      }),
-  );
+  const chunks = Math.min(n, CHUNKS);
+  const bounds = Int32Array.from({ length: chunks + 1 }, (_, c) => Math.round((c * n) / chunks));
+  const next = new Int32Array(new SharedArrayBuffer(4));
+  const workers = Array.from({ length: t - 1 }, () => startWorker(workerUrl));
+  const replies = workers.map((w) => workerChunks(w, kernelJob(plan, bounds, next)));
   try {
-    // chunk 0 here while the workers run the others
-    const hi0 = bounds[1]!;
-    const first = { k, count: hi0, arms: plan.inst.arms.subarray(0, hi0 * k), enumerated: false };
-    const mine = kopts.map((o) =>
-      runPolicy(plan.table, first, { ...o, curveSlot: plan.curves.slot.subarray(0, hi0) }),
-    );
-    const chunks = [mine, ...(await Promise.all(replies))];
+    // this thread claims chunks too while the workers start and run
+    const done = new Map(claimChunks(plan.table, plan.inst, bounds, next, kopts));
+    for (const reply of await Promise.all(replies)) for (const [u, run] of reply) done.set(u, run);
     return summarise(
       plan,
-      kopts.map((_, p) => mergeRuns(chunks.map((c) => c[p]!))),
+      kopts.map((_, p) => mergeRuns(Array.from({ length: chunks }, (_, c) => done.get(p * chunks + c)!))),
     );
   } finally {
     for (const w of workers) void w.terminate();
   }
+}
+
+function kernelJob(plan: ReplayPlan, bounds: Int32Array, next: Int32Array): KernelJob {
+  return {
+    table: plan.table,
+    k: plan.k,
+    arms: plan.inst.arms,
+    bounds,
+    next,
+    policies: plan.names.map((name, p) => ({ name, params: plan.params[p]! })),
+    rounds: plan.g,
+    seed: plan.seed,
+    rng: plan.opts.rng,
+    curveSlot: plan.curves.slot,
+    curveSlots: plan.curves.index.length,
+  };
+}
+
+function workerChunks(w: ReturnType<typeof startWorker>, job: KernelJob): Promise<[number, PolicyRun][]> {
+  return new Promise((resolve, reject) => {
+    w.once("message", (m: KernelReply) =>
+      "error" in m ? reject(new Error(`replay worker: ${m.error}`)) : resolve(m.units),
+    );
+    w.once("error", reject);
+    w.postMessage(job);
+  });
 }
 
 /** One policy's runs over consecutive chunks as one run over all their instances. */
@@ -100,17 +109,18 @@ function mergeRuns(parts: PolicyRun[]): PolicyRun {
   const first = parts[0]!;
   const outcomes = new Float64Array(parts.reduce((a, r) => a + r.outcomes.length, 0));
   const curveSum = new Float64Array(first.curveSum.length);
-  const curveStore = new Float32Array(first.curveStore.length);
+  const curveStore = new Float32Array(parts.reduce((a, r) => a + r.curveStore.length, 0));
   const sortedPullSum = new Float64Array(first.sortedPullSum.length);
   const pullSum = new Float64Array(first.pullSum.length);
   let at = 0;
+  let storeAt = 0;
   let exhaustedPicks = 0;
   let stopped = 0;
   for (const r of parts) {
     outcomes.set(r.outcomes, at);
     at += r.outcomes.length;
-    // each curve slot belongs to one chunk and is 0 in the others, so the sum is exact
-    for (let i = 0; i < curveStore.length; i++) curveStore[i]! += r.curveStore[i]!;
+    curveStore.set(r.curveStore, storeAt);
+    storeAt += r.curveStore.length;
     for (let i = 0; i < curveSum.length; i++) curveSum[i]! += r.curveSum[i]!;
     for (let i = 0; i < pullSum.length; i++) {
       pullSum[i]! += r.pullSum[i]!;
