@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { createExp3p } from "../src/policies/exp3p.ts";
 import {
   createPolicy,
+  fallbackArm,
   halvingSchedule,
   POLICIES,
   PolicyError,
@@ -231,4 +232,12 @@ test("reset: a reset policy (its RNG reseeded) decides exactly like a fresh one"
 test("halving: the documented K = 2, G = 5 example", () => {
   const seq = drive(createPolicy("halving", ctx(2, 5)), 5, (arm) => [0.3, 0.6][arm]!);
   assert.deepEqual(seq, [0, 1, 0, 1, 1]);
+});
+
+test("fallbackArm: fewest pulls among the arms under their cap, lowest index on ties, -1 when none", () => {
+  assert.equal(fallbackArm([3, 1, 1], 5), 1);
+  assert.equal(fallbackArm([3, 1, 1], [5, 1, 5]), 2); // arm 1 is at its cap
+  assert.equal(fallbackArm(Int32Array.from([2, 4, 3]), Int32Array.from([2, 9, 9])), 2);
+  assert.equal(fallbackArm([1, 1], 1), -1);
+  assert.equal(fallbackArm([], 3), -1);
 });

@@ -5,7 +5,7 @@ import { roundFlops } from "../src/log/flops.ts";
 import { BanditRunSchema } from "../src/log/schema.ts";
 import { createPolicy } from "../src/policies/index.ts";
 import type { Policy } from "../src/policies/policy.ts";
-import { fallbackArm, runBandit } from "../src/run/bandit.ts";
+import { runBandit } from "../src/run/bandit.ts";
 import { memoryJournal } from "../src/run/journal.ts";
 import { rng } from "../src/util/rng.ts";
 import {
@@ -124,21 +124,6 @@ describe("run/bandit: online semantics", () => {
     const a = await mk();
     assert.deepEqual(a.selections.slice(0, 3), [0, 1, 2]);
     assert.deepEqual(withoutWallClock(a), withoutWallClock(await mk()));
-  });
-
-  it("fallbackArm: fewest pulls among the eligible, lowest index on ties, -1 when none", () => {
-    assert.equal(
-      fallbackArm([3, 1, 1], () => true),
-      1,
-    );
-    assert.equal(
-      fallbackArm([3, 1, 1], (i) => i !== 1),
-      2,
-    );
-    assert.equal(
-      fallbackArm([1, 1], () => false),
-      -1,
-    );
   });
 });
 

@@ -23,6 +23,7 @@ import { rucbe } from "./rucbe.ts";
 import { thompson } from "./thompson.ts";
 import { ucb } from "./ucb.ts";
 
+export { fallbackArm } from "./fallback.ts";
 export type { Policy, PolicyContext, PolicyParams, PolicySpec } from "./policy.ts";
 export { PolicyError } from "./policy.ts";
 export { halvingSchedule, logBar, rsrSchedule } from "./schedule.ts";

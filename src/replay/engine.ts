@@ -3,11 +3,12 @@
  *
  * Each round the policy picks an arm; an exhausted arm (its logged depth L
  * reached) falls back to the eligible arm with the fewest pulls (lowest
- * index on ties), exactly as online; the pulled arm's count n grows by one
+ * index on ties; src/policies/fallback.ts, as online); the pulled arm's count n grows by one
  * and the reward is f(n), its best-so-far after that many generations. The
  * outcome is max over arms of f(n_k) (unpulled arms count with f(0)); when
  * every arm is exhausted the replay stops early.
  */
+import { fallbackArm } from "../policies/fallback.ts";
 import type { Policy, PolicyParams, PolicySpec } from "../policies/policy.ts";
 import { type PolicyRng, policyRng, type RngKind } from "../policies/stream.ts";
 import type { Instances } from "./instances.ts";
@@ -138,8 +139,7 @@ export function runPolicy(table: CurveTable, inst: Instances, opts: PolicyRunOpt
       let a = policy.select();
       if (pulls[a]! >= cap[a]!) {
         exhaustedPicks++;
-        a = -1;
-        for (let b = 0; b < k; b++) if (pulls[b]! < cap[b]! && (a < 0 || pulls[b]! < pulls[a]!)) a = b;
+        a = fallbackArm(pulls, cap);
         if (a < 0) break;
       }
       const n = ++pulls[a]!;

@@ -15,6 +15,7 @@
  */
 import { attemptsFlops } from "../log/flops.ts";
 import type { BanditRun } from "../log/schema.ts";
+import { fallbackArm } from "../policies/fallback.ts";
 import { createPolicy } from "../policies/index.ts";
 import type { Policy, PolicyParams } from "../policies/policy.ts";
 import { policyRng, type RngKind } from "../policies/stream.ts";
@@ -49,15 +50,6 @@ export function banditPolicy(
 }
 
 const round = (x: number, digits: number): number => Math.round(x * 10 ** digits) / 10 ** digits;
-
-/** The eligible arm with the fewest pulls, lowest index on ties; -1 when none. */
-export function fallbackArm(pulls: readonly number[], eligible: (arm: number) => boolean): number {
-  let pick = -1;
-  for (let i = 0; i < pulls.length; i++) {
-    if (eligible(i) && (pick < 0 || pulls[i]! < pulls[pick]!)) pick = i;
-  }
-  return pick;
-}
 
 /**
  * Runs the online bandit with `policy` (already seeded with bandit_seed).
@@ -108,7 +100,7 @@ export async function runBandit(spec: BanditSpec, policy: Policy, deps: RunnerDe
     let pick = policy.select();
     if (!Number.isInteger(pick) || pick < 0 || pick >= arms.length)
       throw new RangeError(`policy ${spec.algo} selected arm ${pick} of ${arms.length}`);
-    if (arms[pick]!.done) pick = fallbackArm(pulls, (i) => !arms[i]!.done);
+    if (arms[pick]!.done) pick = fallbackArm(pulls, cap); // done: pulls >= cap
     const arm = arms[pick]!;
     const row = await arm.step();
     const reward = arm.fitness;
