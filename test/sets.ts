@@ -3,7 +3,8 @@
  * `npm run test:fast`.
  *
  * - slow: files named `*.slow.test.ts`: they start servers, the sandbox,
- *   python, node processes or Chromium.
+ *   python, node processes or Chromium, or are stress tests that cost seconds
+ *   of CPU (a 10,000-file folder, a gzip bomb).
  * - fast: every other `*.test.ts`. They run under ./fast-guard.ts, which makes
  *   starting a process or listening on a port throw, so a slow test that is
  *   not named so fails in the fast set (in `npm test` too) instead of slowing
