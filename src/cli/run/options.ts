@@ -47,7 +47,7 @@ export const intFlag = (min: number) =>
     )
     .refine((n) => n >= min, `must be an integer >= ${min}`);
 /** A number flag (a string, as typed). */
-export const numFlag = z
+const numFlag = z
   .string()
   .trim()
   .refine((s) => s !== "" && Number.isFinite(Number(s)), "must be a number")
