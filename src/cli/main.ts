@@ -61,6 +61,19 @@ export const commands: readonly CommandEntry[] = [
     load: () => import("./serve.ts"),
   },
   {
+    name: "worker",
+    usage: "[options]",
+    description:
+      "Run the jobs of grids enqueued with `run grid --queue` (many machines: README, Many machines)",
+    load: () => import("./worker.ts"),
+  },
+  {
+    name: "grid",
+    usage: "",
+    description: "Grids spread over machines (see `run grid --queue`)",
+    load: () => import("./grid-status.ts"),
+  },
+  {
     name: "replay",
     usage: "[options]",
     description:

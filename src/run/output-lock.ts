@@ -5,6 +5,10 @@
  * name; a lock left by a process that died (same host, pid gone) is stale
  * and taken over.
  *
+ * A queue worker tags its lock with the job's id: a worker that holds the
+ * queue's lease of the same job (the first one's lease expired: it died)
+ * takes over a lock left on another host, where no pid can be checked.
+ *
  * The lock appears whole or not at all: its content is written to a
  * temporary file that is then hard-linked to the lock's name (link fails
  * with EEXIST when the lock exists, atomically).
@@ -20,6 +24,8 @@ export interface LockHolder {
   host: string;
   /** ISO time the lock was taken. */
   since: string;
+  /** The queue job that took it (queue workers only). */
+  tag?: string;
 }
 
 /** The output is being written by another live process. */
@@ -57,7 +63,12 @@ function readHolder(path: string): LockHolder | null {
   try {
     const h = JSON.parse(readFileSync(path, "utf8")) as Partial<LockHolder>;
     if (typeof h.pid === "number" && typeof h.host === "string")
-      return { pid: h.pid, host: h.host, since: String(h.since ?? "?") };
+      return {
+        pid: h.pid,
+        host: h.host,
+        since: String(h.since ?? "?"),
+        ...(typeof h.tag === "string" ? { tag: h.tag } : {}),
+      };
   } catch {
     // unreadable or garbled: treated as held (never taken over blindly)
   }
@@ -65,13 +76,19 @@ function readHolder(path: string): LockHolder | null {
 }
 
 /**
- * Takes the lock of `output` (its folder must exist).
+ * Takes the lock of `output` (its folder must exist). With `tag`, a lock
+ * with the same tag held on another host is taken over (module comment).
  * @throws OutputLockedError when a live process (or one on another host) holds it;
  *   file-system errors (EACCES, EROFS, ENOSPC…) as they come.
  */
-export function lockOutput(output: string): OutputLock {
+export function lockOutput(output: string, tag?: string): OutputLock {
   const path = lockPath(output);
-  const me: LockHolder = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
+  const me: LockHolder = {
+    pid: process.pid,
+    host: hostname(),
+    since: new Date().toISOString(),
+    ...(tag !== undefined ? { tag } : {}),
+  };
   const tmp = join(dirname(path), tmpName(path, process.pid, randomBytes(4).toString("hex")));
   writeFileSync(tmp, `${JSON.stringify(me)}\n`, { flag: "wx" });
   try {
@@ -84,7 +101,10 @@ export function lockOutput(output: string): OutputLock {
       }
       const holder = readHolder(path);
       const stale =
-        holder !== null && holder.host === me.host && (holder.pid === process.pid || !pidAlive(holder.pid));
+        holder !== null &&
+        (holder.host === me.host
+          ? holder.pid === process.pid || !pidAlive(holder.pid)
+          : tag !== undefined && holder.tag === tag);
       if (!stale || tries > 0) throw new OutputLockedError(output, holder);
       rmSync(path, { force: true });
     }

@@ -48,6 +48,8 @@ export interface RunToFileOptions<R> {
    * never). Either way a run in which no call got an answer stops.
    */
   maxConsecutiveFailures: number;
+  /** Tags the output's lock (a queue job's id: output-lock.ts). */
+  lockTag?: string;
   /** Checks before the journal is opened (the endpoint's preflight). */
   preflight?(): Promise<void>;
   /** Told how many calls the journal replays, before the run starts. */
@@ -65,6 +67,8 @@ export class RunFileError extends Error {
     message: string,
     /** The flag to name: the output's, or --resume/--force for a journal. */
     readonly flag: "output" | "resume",
+    /** Another live process holds the output's lock (it may be free later). */
+    readonly locked = false,
   ) {
     super(message);
   }
@@ -106,9 +110,9 @@ export async function runToFile<R>(o: RunToFileOptions<R>): Promise<RunToFileRes
   }
   let lock: OutputLock;
   try {
-    lock = lockOutput(output);
+    lock = lockOutput(output, o.lockTag);
   } catch (err) {
-    if (err instanceof OutputLockedError) throw new RunFileError(err.message, "output");
+    if (err instanceof OutputLockedError) throw new RunFileError(err.message, "output", true);
     throw new RunFileError(`cannot write beside ${output}: ${fsErrorText(err)}`, "output");
   }
   try {

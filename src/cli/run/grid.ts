@@ -35,6 +35,10 @@ const GridOptionsSchema = z.object({
   dryRun: z.boolean().optional(),
   force: z.boolean().optional(),
   json: z.boolean().optional(),
+  queue: z.string().min(1, "must be a redis:// URL").optional(),
+  wait: z.boolean().optional(),
+  runRetries: z.number().int().nonnegative().optional(),
+  retryDelayMs: z.number().int().nonnegative().optional(),
 });
 
 /** Adds `grid` to the `run` command. */
@@ -70,9 +74,26 @@ export function registerGrid(run: Command): void {
     )
     .option("--force", "redo every run: existing results and journals are replaced")
     .option("--json", "print the summary as JSON on stdout")
+    .option(
+      "--queue <url>",
+      "spread the grid over machines: enqueue its runs on Redis (redis://[:password@]host[:port][/db];" +
+        " default $EVOALLOC_QUEUE when set) for `evoalloc worker`s, then follow them",
+    )
+    .option("--no-wait", "with --queue: enqueue and return without following")
+    .option(
+      "--run-retries <n>",
+      "with --queue: a failed run is tried again up to n times (default 2)",
+      intArg("--run-retries"),
+    )
+    .option(
+      "--retry-delay-ms <ms>",
+      "with --queue: delay before a failed run's first retry, doubled at each (default 5000)",
+      intArg("--retry-delay-ms"),
+    )
     .addHelpText(
       "after",
-      "\nRerun the same command after an interruption: finished runs are skipped, interrupted ones resume from their journals.",
+      "\nRerun the same command after an interruption: finished runs are skipped, interrupted ones resume from their journals." +
+        "\nWith --queue, rerunning adds no duplicate jobs and retries failed runs (README: Many machines).",
     )
     .action(async (raw: unknown) => {
       const opts = parseOptions(GridOptionsSchema, raw);
@@ -82,9 +103,16 @@ export function registerGrid(run: Command): void {
       if (opts.parallelRuns !== undefined) cfg.parallel_runs = opts.parallelRuns;
       const base = dirname(resolve(file));
       const root = resolve(opts.output ?? resolve(base, cfg.output));
-      const models = await checkModels(cfg, file, base);
+      const queueUrl = opts.queue ?? (opts.dryRun ? undefined : process.env.EVOALLOC_QUEUE || undefined);
+      // with a queue the workers call the endpoints, from their own environment
+      const models = await checkModels(cfg, file, base, queueUrl === undefined);
       const tasks = checkTasks(cfg, file, base);
       checkPolicies(cfg, file);
+      if (queueUrl !== undefined && !opts.dryRun) {
+        const { enqueueGridCommand } = await import("./grid-queue.ts");
+        await enqueueGridCommand({ ...opts, queue: queueUrl, cfg, file, root, models, tasks });
+        return;
+      }
 
       if (opts.dryRun) {
         const plan = gridPlan(cfg, root, opts.force ?? false);
@@ -99,7 +127,7 @@ export function registerGrid(run: Command): void {
         (sig) => new Error(`interrupted by ${sig}`),
       );
       stop.listen();
-      const show = progressPrinter();
+      const show = progressPrinter(gridLine, (p) => p.runsDone === p.runsTotal);
       let summary: GridSummary;
       try {
         summary = await runGrid(cfg, {
@@ -161,7 +189,13 @@ export function readConfig(file: string): { cfg: GridConfig; file: string } {
   }
 }
 
-async function checkModels(cfg: GridConfig, file: string, base: string): Promise<Record<string, ModelSpec>> {
+/** The config's models (built-in and its models_file); `endpoints`: each must have its endpoint in the environment. */
+export async function checkModels(
+  cfg: GridConfig,
+  file: string,
+  base: string,
+  endpoints = true,
+): Promise<Record<string, ModelSpec>> {
   let models: Record<string, ModelSpec>;
   try {
     models = await loadModels(cfg.models_file === undefined ? undefined : resolve(base, cfg.models_file));
@@ -176,7 +210,7 @@ async function checkModels(cfg: GridConfig, file: string, base: string): Promise
       );
     const spec = models[m]!;
     try {
-      if (spec.provider === "openai") resolveEndpoints(spec, process.env);
+      if (endpoints && spec.provider === "openai") resolveEndpoints(spec, process.env);
     } catch (err) {
       if (err instanceof NoEndpointError)
         throw new UsageError(`${file}: models[${i}]: ${err.message.replace("pass --api-base URL, or ", "")}`);
@@ -186,7 +220,7 @@ async function checkModels(cfg: GridConfig, file: string, base: string): Promise
   return models;
 }
 
-function checkTasks(cfg: GridConfig, file: string, base: string): Map<string, Task> {
+export function checkTasks(cfg: GridConfig, file: string, base: string): Map<string, Task> {
   const tasks = new Map<string, Task>();
   cfg.tasks.forEach((key, i) => {
     try {
@@ -202,7 +236,7 @@ function checkTasks(cfg: GridConfig, file: string, base: string): Map<string, Ta
   return tasks;
 }
 
-function checkPolicies(cfg: GridConfig, file: string): void {
+export function checkPolicies(cfg: GridConfig, file: string): void {
   cfg.bandit.forEach((e, i) => {
     e.algos.forEach((algo, j) => {
       try {
@@ -226,7 +260,7 @@ function checkPolicies(cfg: GridConfig, file: string): void {
 }
 
 /** The client of a grid's model: its endpoints from the environment, the config's retry rules and mutator steps. */
-function makeClient(model: ModelSpec, cfg: GridConfig): ChatClient {
+export function makeClient(model: ModelSpec, cfg: GridConfig): ChatClient {
   const m = cfg.mutator ?? {};
   return createChatClient(model, {
     endpoints: model.provider === "openai" ? resolveEndpoints(model, process.env) : [],
@@ -240,7 +274,7 @@ function makeClient(model: ModelSpec, cfg: GridConfig): ChatClient {
   });
 }
 
-const fmtDuration = (s: number): string => {
+export const fmtDuration = (s: number): string => {
   const t = Math.round(s);
   const h = Math.floor(t / 3600);
   const m = Math.floor((t % 3600) / 60);
@@ -248,21 +282,29 @@ const fmtDuration = (s: number): string => {
 };
 
 /** One progress line: rewritten in place on a terminal, else a plain line every 10 s. */
-function progressPrinter(): { update(p: GridProgress): void; log(line: string): void; stop(): void } {
+const gridLine = (p: GridProgress): string =>
+  `grid: runs ${p.runsDone}/${p.runsTotal} (${p.runsSkipped} skipped, ${p.runsActive} active, ${p.runsFailed} failed)` +
+  ` | calls ${p.callsDone}/${p.callsTotal} (${p.callsPerS.toFixed(1)}/s)` +
+  ` | evals ${p.evaluated} (+${p.evalReused} reused) | ETA ${p.etaS === null ? "?" : fmtDuration(p.etaS)}`;
+
+/**
+ * One progress line on stderr: rewritten in place on a terminal, else a plain
+ * line every 10 s and at the end (`finished`). `log` prints FAILED and warning lines above it.
+ */
+export function progressPrinter<P>(
+  line: (p: P) => string,
+  finished: (p: P) => boolean,
+): { update(p: P): void; log(line: string): void; stop(): void } {
   const tty = process.stderr.isTTY === true;
   let last = 0;
   let shown = false;
-  const line = (p: GridProgress): string =>
-    `grid: runs ${p.runsDone}/${p.runsTotal} (${p.runsSkipped} skipped, ${p.runsActive} active, ${p.runsFailed} failed)` +
-    ` | calls ${p.callsDone}/${p.callsTotal} (${p.callsPerS.toFixed(1)}/s)` +
-    ` | evals ${p.evaluated} (+${p.evalReused} reused) | ETA ${p.etaS === null ? "?" : fmtDuration(p.etaS)}`;
   return {
     update(p) {
       const now = Date.now();
       if (tty) {
         process.stderr.write(`\r\x1b[2K${line(p)}`);
         shown = true;
-      } else if (now - last >= 10_000 || p.runsDone === p.runsTotal) {
+      } else if (now - last >= 10_000 || finished(p)) {
         last = now;
         process.stderr.write(`${line(p)}\n`);
       }
@@ -285,6 +327,14 @@ export function formatSummary(s: GridSummary): string {
       ` in ${fmtDuration(s.wall_time_s)}; ${s.calls.done} calls (${s.calls.replayed} replayed from journals);` +
       ` ${s.evaluations.run} evaluations (+${s.evaluations.reused} reused)`,
   );
+  out.push(...formatRows(s));
+  for (const f of s.failures) out.push(`FAILED ${f.path}: ${f.error}`);
+  return `${out.join("\n")}\n`;
+}
+
+/** The mean final fitness per split and per bandit policy, as text lines (a blank line before each table). */
+export function formatRows(s: Pick<GridSummary, "greedy" | "bandit">): string[] {
+  const out: string[] = [];
   if (s.greedy.length > 0) {
     out.push("", "task  model       C     T     N   runs  mean      sd        min       max");
     for (const r of s.greedy)
@@ -299,8 +349,7 @@ export function formatSummary(s: GridSummary): string {
         `${r.task.padEnd(5)} ${r.model.padEnd(10)} ${r.algo.padEnd(10)} ${String(r.C).padStart(4)} ${String(r.K).padStart(5)} ${String(r.n).padStart(6)}  ${r.mean.toFixed(6)}  ${r.sd.toFixed(6)}`,
       );
   }
-  for (const f of s.failures) out.push(`FAILED ${f.path}: ${f.error}`);
-  return `${out.join("\n")}\n`;
+  return out;
 }
 
 /** The plan as text: a header line, then one line per run. */

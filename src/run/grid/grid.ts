@@ -111,7 +111,7 @@ export async function runGrid(cfg: GridConfig, deps: GridDeps): Promise<GridSumm
       ran++;
       progress.runsDone++;
       deps.log?.(`done ${r.path}: ${outcome.final.toFixed(6)}`);
-    } else if (outcome.state === "failed") {
+    } else if (outcome.state === "failed" || outcome.state === "busy") {
       progress.runsFailed++;
       failures.push({ path: r.path, error: outcome.error });
       deps.log?.(`FAILED ${r.path}: ${outcome.error}`);

@@ -11,9 +11,9 @@ import type { BanditRun, GreedyRun } from "../../log/schema.ts";
 import { banditPolicy, runBandit } from "../bandit.ts";
 import { type RequestParams, runGreedy } from "../greedy.ts";
 import { banditIdentity, greedyIdentity } from "../identity.ts";
-import { createLimiter } from "../limit.ts";
+import { createLimiter, type Limiter } from "../limit.ts";
 import type { ChatClient, Evaluator, Task } from "../ports.ts";
-import { RunStopped, runToFile } from "../run-file.ts";
+import { RunFileError, RunStopped, runToFile } from "../run-file.ts";
 import { MemoEvaluator } from "../sandbox/memo-evaluator.ts";
 import type { BanditGridRun, GreedyGridRun, GridConfig, GridRun } from "./grid-config.ts";
 
@@ -48,6 +48,10 @@ export interface GridRunHooks {
   onResume?(): void;
   /** A call finished: asked now, or `replayed` from the journal. */
   onCall?(replayed: boolean): void;
+  /** Stops this run alone (its journal keeps what finished); the deps' signal stops every run. */
+  signal?: AbortSignal;
+  /** Tags the output's lock: a queue job's id (output-lock.ts). */
+  lockTag?: string;
 }
 
 /** What became of one run. */
@@ -59,7 +63,9 @@ export type GridRunOutcome =
   /** Stopped by the signal; its journal keeps what finished. */
   | { state: "interrupted" }
   /** Failed; the message says why (rerun to retry). */
-  | { state: "failed"; error: string };
+  | { state: "failed"; error: string }
+  /** Another live process holds the output's lock: nothing ran (try later). */
+  | { state: "busy"; error: string };
 
 export interface GridRunner {
   /**
@@ -73,6 +79,30 @@ export interface GridRunner {
   evalStats(): { evaluated: number; reused: number };
   /** Closes every evaluator started. */
   close(): Promise<void>;
+  /** The identity of a run (what its journal's header holds). */
+  identity(r: GridRun): Record<string, unknown>;
+}
+
+/** The limits a runner works under: the config's by default, or a queue worker's own. */
+export interface GridLimits {
+  parallelLlm: number;
+  parallelEval: number;
+  /** Limiters shared with other runners (a worker serving several grids); made from the numbers when absent. */
+  llm?: Limiter;
+  eval?: Limiter;
+}
+
+/** The identity of a grid's run (identity.ts): what its journal's header holds. */
+export function gridRunIdentity(
+  cfg: GridConfig,
+  r: GridRun,
+  model: ModelSpec,
+  task: Task,
+): Record<string, unknown> {
+  const req = requestParams(model, cfg);
+  return r.kind === "greedy"
+    ? greedyIdentity(greedySpec(r, task, model, req, {}))
+    : banditIdentity(banditSpec(r, task, model, req, {}));
 }
 
 /** The request parameters of a model under the grid's overrides. */
@@ -101,10 +131,17 @@ function cached<A, V>(keyOf: (a: A) => string, make: (a: A) => V): (a: A) => V {
 }
 
 /** The runner of `cfg`'s runs: limiters, clients and evaluators are made once and shared. */
-export function createGridRunner(cfg: GridConfig, deps: GridRunnerDeps): GridRunner {
-  const parallelEval = cfg.parallel_eval ?? deps.defaultParallelEval;
-  const llmLimit = createLimiter(cfg.parallel_llm);
-  const evalLimit = createLimiter(parallelEval);
+export function createGridRunner(
+  cfg: GridConfig,
+  deps: GridRunnerDeps,
+  limits: GridLimits = {
+    parallelLlm: cfg.parallel_llm,
+    parallelEval: cfg.parallel_eval ?? deps.defaultParallelEval,
+  },
+): GridRunner {
+  const parallelEval = limits.parallelEval;
+  const llmLimit = limits.llm ?? createLimiter(limits.parallelLlm);
+  const evalLimit = limits.eval ?? createLimiter(parallelEval);
   const task = cached(
     (key: string) => key,
     (key) => deps.loadTask(key),
@@ -149,6 +186,8 @@ export function createGridRunner(cfg: GridConfig, deps: GridRunnerDeps): GridRun
     const config = configOf(model, t, req);
     const g = r.kind === "greedy" ? greedySpec(r, t, model, req, config) : null;
     const b = r.kind === "bandit" ? banditSpec(r, t, model, req, config) : null;
+    const signals = [deps.signal, hooks.signal].filter((x): x is AbortSignal => x !== undefined);
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
     hooks.onStart?.();
     try {
       const outcome = await runToFile<GreedyRun | BanditRun>({
@@ -165,7 +204,7 @@ export function createGridRunner(cfg: GridConfig, deps: GridRunnerDeps): GridRun
           llmLimit,
           evalLimit,
           now: deps.now,
-          ...(deps.signal ? { signal: deps.signal } : {}),
+          ...(signal ? { signal } : {}),
           onEvent: (e) => {
             if (e.type === "warning") deps.log?.(`warning ${r.path}: ${e.message}`);
             if (e.type === "call") hooks.onCall?.(e.replayed);
@@ -174,6 +213,7 @@ export function createGridRunner(cfg: GridConfig, deps: GridRunnerDeps): GridRun
         onStart: ({ replayed }) => {
           if (replayed > 0) hooks.onResume?.();
         },
+        ...(hooks.lockTag !== undefined ? { lockTag: hooks.lockTag } : {}),
       });
       if (outcome.state === "complete") return { state: "complete" };
       const res = outcome.result;
@@ -182,6 +222,7 @@ export function createGridRunner(cfg: GridConfig, deps: GridRunnerDeps): GridRun
       return { state: "done", final };
     } catch (err) {
       if (err instanceof RunStopped && err.interrupted) return { state: "interrupted" };
+      if (err instanceof RunFileError && err.locked) return { state: "busy", error: err.message };
       const cause = err instanceof RunStopped ? err.cause : err;
       return { state: "failed", error: cause instanceof Error ? cause.message : String(cause) };
     }
@@ -189,6 +230,11 @@ export function createGridRunner(cfg: GridConfig, deps: GridRunnerDeps): GridRun
 
   return {
     run,
+    identity: (r) => {
+      const model = deps.models[r.model];
+      if (model === undefined) throw new Error(`unknown model ${r.model}`);
+      return gridRunIdentity(cfg, r, model, task(r.task));
+    },
     async preflight(modelKeys) {
       for (const key of modelKeys) {
         const m = deps.models[key];

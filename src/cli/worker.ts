@@ -1,0 +1,133 @@
+/**
+ * `evoalloc worker --queue redis://…`: takes run jobs that `run grid --queue`
+ * enqueued and runs them with the ordinary runner and sandbox, under this
+ * worker's own limits, until stopped. SIGTERM/SIGINT: stop taking jobs,
+ * checkpoint the runs in progress (back to the queue, journals kept) and
+ * leave; a second signal leaves at once.
+ */
+import { availableParallelism } from "node:os";
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { z } from "zod";
+import { loadModels } from "../log/models.ts";
+import { createGridRunner } from "../run/grid/runner.ts";
+import { startQueueWorker } from "../run/grid/worker.ts";
+import { createLimiter } from "../run/limit.ts";
+import { loadTask } from "../run/tasks.ts";
+import { Failure, UsageError } from "./errors.ts";
+import { intArg, parseOptions } from "./options.ts";
+import { makeClient } from "./run/grid.ts";
+import { openQueue, queueAddress } from "./run/grid-queue.ts";
+import { startSandbox } from "./run/setup.ts";
+
+const WorkerOptionsSchema = z.object({
+  queue: z.string().min(1).optional(),
+  parallelRuns: z.number().int().positive(),
+  parallelLlm: z.number().int().positive(),
+  parallelEval: z.number().int().positive().optional(),
+  lockMs: z.number().int().min(1000, "must be at least 1000"),
+  maxStalled: z.number().int().nonnegative(),
+});
+
+export function register(program: Command): void {
+  program
+    .command("worker")
+    .description(
+      "Run the jobs of grids enqueued with `run grid --queue` (many machines: README, Many machines)",
+    )
+    .option("--queue <url>", "redis://[:password@]host[:port][/db] (default $EVOALLOC_QUEUE)")
+    .option("--parallel-runs <n>", "runs in progress at once", intArg("--parallel-runs"), 4)
+    .option("--parallel-llm <n>", "LLM calls in flight over this worker's runs", intArg("--parallel-llm"), 16)
+    .option(
+      "--parallel-eval <n>",
+      "evaluations in flight over this worker's runs (default: the number of cores)",
+      intArg("--parallel-eval"),
+    )
+    .option(
+      "--lock-ms <ms>",
+      "a job's lock lasts this long unless renewed: a killed worker's runs go to another worker after it",
+      intArg("--lock-ms"),
+      30_000,
+    )
+    .option(
+      "--max-stalled <n>",
+      "times a run may lose its worker (killed) before it is marked failed",
+      intArg("--max-stalled"),
+      5,
+    )
+    .addHelpText(
+      "after",
+      "\nEndpoints come from this machine's environment (each model's api_base_env, LLM_API_BASE by default);" +
+        "\nresults and journals go to the grid's result tree, which must be at the same path on every machine.",
+    )
+    .action(async (raw: unknown) => {
+      const opts = parseOptions(WorkerOptionsSchema, raw);
+      const url = opts.queue ?? (process.env.EVOALLOC_QUEUE || undefined);
+      if (url === undefined) throw new UsageError("--queue: is required (or set EVOALLOC_QUEUE)");
+      const addr = queueAddress(url);
+      const probe = await openQueue(addr);
+      await probe.close();
+      const parallelEval = opts.parallelEval ?? availableParallelism();
+      // one limit on calls and one on evaluations over every grid this worker serves
+      const llm = createLimiter(opts.parallelLlm);
+      const evals = createLimiter(parallelEval);
+      const say = (line: string): void => void process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+      const worker = await startQueueWorker(
+        addr,
+        {
+          parallelRuns: opts.parallelRuns,
+          lockMs: opts.lockMs,
+          maxStalled: opts.maxStalled,
+          busyDelayMs: 5000,
+        },
+        {
+          log: say,
+          async makeRunner(meta) {
+            const cfg = meta.config;
+            const models = await loadModels(
+              cfg.models_file === undefined ? undefined : resolve(cfg.models_file),
+            );
+            return createGridRunner(
+              cfg,
+              {
+                root: meta.root,
+                models,
+                loadTask: (key) =>
+                  cfg.tasks_dir === undefined ? loadTask(key) : loadTask(key, cfg.tasks_dir),
+                makeClient: (m) => makeClient(m, cfg),
+                startEvaluator: (task, parallel) => startSandbox(task, { parallel }),
+                log: say,
+                defaultParallelEval: parallelEval,
+                now: () => performance.now() / 1000,
+                configLabel: meta.label,
+              },
+              { parallelLlm: opts.parallelLlm, parallelEval, llm, eval: evals },
+            );
+          },
+        },
+      ).catch((err: unknown) => {
+        throw new Failure(`cannot start the worker on ${addr.display}: ${(err as Error).message}`);
+      });
+      say(
+        `worker pid ${process.pid} on ${addr.display}: ${opts.parallelRuns} runs, ${opts.parallelLlm} calls, ${parallelEval} evaluations at once`,
+      );
+      let stopping = false;
+      const onSignal = (sig: NodeJS.Signals): void => {
+        if (stopping) {
+          say(`${sig} again: leaving now`);
+          process.exit(130);
+        }
+        stopping = true;
+        say(`${sig}: checkpointing the runs in progress and leaving`);
+        void worker.stop();
+      };
+      process.on("SIGINT", onSignal);
+      process.on("SIGTERM", onSignal);
+      await worker.closed;
+      process.removeListener("SIGINT", onSignal);
+      process.removeListener("SIGTERM", onSignal);
+      say(
+        `worker pid ${process.pid} leaves: ${worker.stats.completed} runs done, ${worker.stats.failed} failed, ${worker.stats.requeued} checkpointed`,
+      );
+    });
+}
