@@ -1,6 +1,6 @@
 /**
  * Scaling of `run grid` over queue workers on this machine. The endpoint is
- * `evoalloc serve --latency-ms 200` (every answer waits 200 ms), so runs are
+ * `evoalloc serve --latency-ms 200 --tokenizer chars` (every answer waits 200 ms), so runs are
  * bound by waiting, not CPU: each worker (and the local grid) may have
  * `--parallel-llm` calls in flight, so the ideal is parallel-llm / 0.2 s
  * calls per second per worker. Measured: calls per second of the endpoint
@@ -110,6 +110,9 @@ const serve = start([
   String(LATENCY_MS),
   "--request-log",
   requestLog,
+  // the endpoint's own CPU (tokenizing) is not what this bench measures
+  "--tokenizer",
+  "chars",
   "--json",
 ]);
 await until(() => serve.out().includes("url"), "serve");
