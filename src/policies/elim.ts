@@ -13,17 +13,19 @@
  * @example
  * elim.create({ nArms: 3, horizon: 9, rng: rng(0) }, elim.defaults).select(); // => 0
  */
-import type { Policy, PolicyContext, PolicyParams, PolicySpec } from "./policy.ts";
+import { definePolicy, type Policy, type PolicyContext } from "./policy.ts";
 
-export const elim: PolicySpec = {
+export const elim = definePolicy({
   name: "elim",
   description:
     "rising-bandit elimination: round-robin, drop arms whose projected upper bound < another's best",
   defaults: { window: 7 },
-  create(ctx: PolicyContext, params: PolicyParams): Policy {
+  check: ({ window }) =>
+    Number.isInteger(window) && window >= 1 ? null : `window must be an integer >= 1, got ${window}`,
+  create(ctx: PolicyContext, params): Policy {
     const k = ctx.nArms;
     const horizon = ctx.horizon;
-    const window = Math.max(1, Math.floor(params.window ?? 7));
+    const window = Math.max(1, Math.floor(params.window));
     const rewards: number[][] = Array.from({ length: k }, () => []);
     const active = new Uint8Array(k).fill(1);
     const upper = new Float64Array(k);
@@ -89,4 +91,4 @@ export const elim: PolicySpec = {
       },
     };
   },
-};
+});

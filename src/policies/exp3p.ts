@@ -14,7 +14,7 @@
  * const p = createExp3p({ nArms: 2, horizon: 4, rng: rng(0) }, exp3p.defaults);
  * p.probabilities(); // => [0.5, 0.5]
  */
-import type { Policy, PolicyContext, PolicyParams, PolicySpec } from "./policy.ts";
+import { definePolicy, inRange, type Policy, type PolicyContext, type PolicyParams } from "./policy.ts";
 
 export interface Exp3pPolicy extends Policy {
   /** The current sampling distribution p (a copy). */
@@ -25,10 +25,12 @@ export interface Exp3pPolicy extends Policy {
 
 const RESCALE_ABOVE = 1e250;
 
+const DEFAULTS = { eta: 0.07, gamma: 0.1 };
+
+/** An exp3p policy with its probabilities and weights exposed; `params` override the defaults. */
 export function createExp3p(ctx: PolicyContext, params: PolicyParams): Exp3pPolicy {
   const k = ctx.nArms;
-  const eta = params.eta ?? 0.07;
-  const gamma = params.gamma ?? 0.1;
+  const { eta, gamma } = { ...DEFAULTS, ...params };
   const rng = ctx.rng;
   const w = new Float64Array(k).fill(1);
   const total = Float64Array.of(k); // Σw after each update (select is the hot path); unboxed
@@ -69,9 +71,11 @@ export function createExp3p(ctx: PolicyContext, params: PolicyParams): Exp3pPoli
   };
 }
 
-export const exp3p: PolicySpec = {
+export const exp3p = definePolicy<typeof DEFAULTS>({
   name: "exp3p",
   description: "EXP3 with implicit exploration: p = (1−γ)·w/Σw + γ/K, w_a ← w_a·exp(η·g/(p_a + γ/2K))",
-  defaults: { eta: 0.07, gamma: 0.1 },
+  defaults: DEFAULTS,
+  check: ({ eta, gamma }) =>
+    inRange("eta", eta, 0, Number.POSITIVE_INFINITY, true) ?? inRange("gamma", gamma, 0, 1, true),
   create: createExp3p,
-};
+});

@@ -25,46 +25,12 @@ import { ucb } from "./ucb.ts";
 
 export { fallbackArm } from "./fallback.ts";
 export type { Policy, PolicyContext, PolicyParams, PolicySpec } from "./policy.ts";
-export { PolicyError } from "./policy.ts";
+export { definePolicy, inRange, PolicyError } from "./policy.ts";
 export { halvingSchedule, logBar, rsrSchedule } from "./schedule.ts";
-
-const between = (
-  key: string,
-  v: number | undefined,
-  lo: number,
-  hi: number,
-  loOpen = false,
-): string | null =>
-  v === undefined || ((loOpen ? v > lo : v >= lo) && v <= hi)
-    ? null
-    : `${key} must be in ${loOpen ? "(" : "["}${lo}, ${hi}], got ${v}`;
-
-const checks: Record<string, (p: PolicyParams) => string | null> = {
-  ucb: (p) => between("c", p.c, 0, Number.POSITIVE_INFINITY),
-  exp3p: (p) =>
-    between("eta", p.eta, 0, Number.POSITIVE_INFINITY, true) ?? between("gamma", p.gamma, 0, 1, true),
-  thompson: (p) =>
-    between("sigma", p.sigma, 0, Number.POSITIVE_INFINITY) ??
-    between("s0", p.s0, 0, Number.POSITIVE_INFINITY, true),
-  rsr: (p) => between("eps", p.eps, 0, 0.5, true),
-  rucbe: (p) =>
-    between("eps", p.eps, 0, 0.5, true) ??
-    between("sigma", p.sigma, 0, Number.POSITIVE_INFINITY) ??
-    between("a", p.a, 0, Number.POSITIVE_INFINITY),
-  elim: (p) =>
-    p.window !== undefined && !(Number.isInteger(p.window) && p.window >= 1)
-      ? `window must be an integer >= 1, got ${p.window}`
-      : null,
-};
-
-function withCheck(spec: PolicySpec): PolicySpec {
-  const check = checks[spec.name];
-  return check && !spec.check ? { ...spec, check } : spec;
-}
 
 /** Every policy by name, in the order they are listed and reported. */
 export const POLICIES: Record<string, PolicySpec> = Object.fromEntries(
-  [ucb, exp3p, thompson, random, halving, rsr, rucbe, elim, leader].map((s) => [s.name, withCheck(s)]),
+  [ucb, exp3p, thompson, random, halving, rsr, rucbe, elim, leader].map((s) => [s.name, s]),
 );
 
 /** The four policies of the reference implementation (the default replay set). */

@@ -43,6 +43,39 @@ export interface PolicySpec {
   create(ctx: PolicyContext, params: PolicyParams): Policy;
 }
 
+/**
+ * A policy spec whose `create` and `check` receive full parameters — `defaults`
+ * overridden by the caller's — so each default is written once, in `defaults`.
+ * @example definePolicy({ name: "p", description: "", defaults: { c: 1 }, create: (ctx, { c }) => … })
+ */
+export function definePolicy<D extends PolicyParams>(def: {
+  name: string;
+  description: string;
+  defaults: D;
+  check?(params: D): string | null;
+  create(ctx: PolicyContext, params: D): Policy;
+}): PolicySpec {
+  const full = (params: PolicyParams): D => ({ ...def.defaults, ...params });
+  const spec: PolicySpec = {
+    name: def.name,
+    description: def.description,
+    defaults: def.defaults,
+    create: (ctx, params) => def.create(ctx, full(params)),
+  };
+  if (def.check) spec.check = (params) => def.check!(full(params));
+  return spec;
+}
+
+/**
+ * null when `v` is in [lo, hi] ((lo, hi] with `loOpen`), else what is wrong, for a `check`.
+ * @example inRange("gamma", 0, 0, 1, true) // => "gamma must be in (0, 1], got 0"
+ */
+export function inRange(key: string, v: number, lo: number, hi: number, loOpen = false): string | null {
+  return (loOpen ? v > lo : v >= lo) && v <= hi
+    ? null
+    : `${key} must be in ${loOpen ? "(" : "["}${lo}, ${hi}], got ${v}`;
+}
+
 /** Bad policy name or parameter; the CLI turns it into exit code 2. */
 export class PolicyError extends Error {
   override name = "PolicyError";

@@ -11,15 +11,15 @@
  * rsr.create({ nArms: 3, horizon: 12, rng: rng(0) }, rsr.defaults).select(); // => 0
  */
 import { phasedPolicy, recentMean } from "./phased.ts";
-import type { Policy, PolicyContext, PolicyParams, PolicySpec } from "./policy.ts";
+import { definePolicy, inRange, type Policy, type PolicyContext } from "./policy.ts";
 import { rsrSchedule } from "./schedule.ts";
 
-export const rsr: PolicySpec = {
+export const rsr = definePolicy({
   name: "rsr",
   description: "rising successive rejects: K−1 phases, drop the lowest mean of the last ⌊ε·n⌋ rewards",
   defaults: { eps: 0.25 },
-  create(ctx: PolicyContext, params: PolicyParams): Policy {
-    const eps = params.eps ?? 0.25;
+  check: ({ eps }) => inRange("eps", eps, 0, 0.5, true),
+  create(ctx: PolicyContext, { eps }): Policy {
     return phasedPolicy(ctx.nArms, rsrSchedule(ctx.nArms, ctx.horizon), (survivors, history) => {
       let worst = survivors[0]!;
       let worstValue = Number.POSITIVE_INFINITY;
@@ -33,4 +33,4 @@ export const rsr: PolicySpec = {
       return survivors.filter((a) => a !== worst);
     });
   },
-};
+});

@@ -13,18 +13,19 @@
  * @example
  * rucbe.create({ nArms: 2, horizon: 6, rng: rng(0) }, rucbe.defaults).select(); // => 0
  */
-import type { Policy, PolicyContext, PolicyParams, PolicySpec } from "./policy.ts";
+import { definePolicy, inRange, type Policy, type PolicyContext } from "./policy.ts";
 
-export const rucbe: PolicySpec = {
+export const rucbe = definePolicy({
   name: "rucbe",
   description: "R-UCBE: recent mean + projected slope to the horizon + σ·(G−t+h−1)·sqrt(a/h³)",
   defaults: { sigma: 0.05, a: 1, eps: 0.25 },
-  create(ctx: PolicyContext, params: PolicyParams): Policy {
+  check: ({ sigma, a, eps }) =>
+    inRange("eps", eps, 0, 0.5, true) ??
+    inRange("sigma", sigma, 0, Number.POSITIVE_INFINITY) ??
+    inRange("a", a, 0, Number.POSITIVE_INFINITY),
+  create(ctx: PolicyContext, { sigma, a, eps }): Policy {
     const k = ctx.nArms;
     const horizon = ctx.horizon;
-    const sigma = params.sigma ?? 0.05;
-    const a = params.a ?? 1;
-    const eps = params.eps ?? 0.25;
     // prefix[i][n] = sum of arm i's first n rewards
     const prefix: number[][] = Array.from({ length: k }, () => [0]);
     let t = 0;
@@ -62,4 +63,4 @@ export const rucbe: PolicySpec = {
       },
     };
   },
-};
+});

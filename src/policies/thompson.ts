@@ -7,17 +7,17 @@
  * @example
  * thompson.create({ nArms: 3, horizon: 9, rng: rng(1) }, thompson.defaults).select(); // => an arm in [0, 3)
  */
-import type { Policy, PolicyContext, PolicyParams, PolicySpec } from "./policy.ts";
+import { definePolicy, inRange, type Policy, type PolicyContext } from "./policy.ts";
 
-export const thompson: PolicySpec = {
+export const thompson = definePolicy({
   name: "thompson",
   description: "Gaussian Thompson sampling: N((s0·m0 + Σr)/(s0+n), σ²/(s0+n)) per arm, argmax",
   defaults: { sigma: 0.1, m0: 0.5, s0: 1 },
-  create(ctx: PolicyContext, params: PolicyParams): Policy {
+  check: ({ sigma, s0 }) =>
+    inRange("sigma", sigma, 0, Number.POSITIVE_INFINITY) ??
+    inRange("s0", s0, 0, Number.POSITIVE_INFINITY, true),
+  create(ctx: PolicyContext, { sigma, m0, s0 }): Policy {
     const k = ctx.nArms;
-    const sigma = params.sigma ?? 0.1;
-    const m0 = params.m0 ?? 0.5;
-    const s0 = params.s0 ?? 1;
     const rng = ctx.rng;
     const sums = new Float64Array(k);
     const counts = new Float64Array(k);
@@ -52,4 +52,4 @@ export const thompson: PolicySpec = {
       },
     };
   },
-};
+});

@@ -11,15 +11,15 @@
  * const p = ucb.create({ nArms: 2, horizon: 4, rng: rng(0) }, ucb.defaults);
  * p.select(); // => 0 (unpulled arms first)
  */
-import type { Policy, PolicyContext, PolicyParams, PolicySpec } from "./policy.ts";
+import { definePolicy, inRange, type Policy, type PolicyContext } from "./policy.ts";
 
-export const ucb: PolicySpec = {
+export const ucb = definePolicy({
   name: "ucb",
   description: "UCB1: mean reward + c·sqrt(ln t / n_i); unpulled arms first; ties to the lowest index",
   defaults: { c: Math.SQRT2 },
-  create(ctx: PolicyContext, params: PolicyParams): Policy {
+  check: ({ c }) => inRange("c", c, 0, Number.POSITIVE_INFINITY),
+  create(ctx: PolicyContext, { c }): Policy {
     const k = ctx.nArms;
-    const c = params.c ?? Math.SQRT2;
     const sums = new Float64Array(k);
     const counts = new Float64Array(k);
     const means = new Float64Array(k); // sums[i] / counts[i], the same division the reference does
@@ -59,4 +59,4 @@ export const ucb: PolicySpec = {
       },
     };
   },
-};
+});
