@@ -11,152 +11,29 @@
  * Holm-adjusted p-values over the set compared; otherwise "no clear winner"
  * with the tied ones. Pure: tables, pools and the fit in, one object out.
  */
-import { holm, type Pool, pairedTest, replay, seedMean, tTwoSidedP } from "../replay/index.ts";
+import { holm, replay } from "../replay/index.ts";
 import { tInterval } from "../util/interval.ts";
-import { tCritical } from "../util/student-t.ts";
+import { compareSamples, predictedDifference } from "./advise-compare.ts";
+import type {
+  Advice,
+  AdviseInput,
+  AdviseOptions,
+  ParallelAdvice,
+  SplitAdvice,
+  SplitComparison,
+  ThresholdAdvice,
+} from "./advise-types.ts";
 import { ablationKs, type EffectsRow, effects } from "./effects.ts";
-import { design, type PhiCell, type PhiFit, phiPredict } from "./phi.ts";
-import type { Curve, SplitOutcome } from "./splits.ts";
-import { bootstrapMeanCurves, earliestReach, type ReachRow, replayMeanCurves } from "./threshold.ts";
+import { type PhiFit, phiPredict } from "./phi.ts";
+import type { Curve } from "./splits.ts";
+import { bootstrapMeanCurves, earliestReach, replayMeanCurves } from "./threshold.ts";
 
-export type Interval = [number, number] | null;
-
-export interface SplitAdvice {
-  T: number;
-  N: number;
-  /** Seeds logged at this split (exact runs and prefixes of deeper runs). */
-  n_seeds: number;
-  observed: number | null;
-  /** Student-t interval of the mean over seeds. */
-  observed_ci95: Interval;
-  predicted: number | null;
-  predicted_ci95: Interval;
-}
-
-export interface SplitComparison {
-  T: number;
-  N: number;
-  /** best − this split (paired by seed where seeds are shared, else Welch). */
-  difference: number;
-  ci95: Interval;
-  p: number | null;
-  p_holm: number | null;
-  paired: boolean;
-}
-
-export interface ParallelAdvice {
-  K: number;
-  policy: string;
-  N: number;
-  /** Rounds of N calls: G = C/N. */
-  G: number;
-  gain_vs_single: number;
-  ci95: Interval;
-  p_holm: number | null;
-  pool_effect: number;
-  pool_ci95: Interval;
-  allocation_effect: number;
-  allocation_ci95: Interval;
-}
-
-export interface ThresholdAdvice {
-  tau: number;
-  tau_level: number | null;
-  method: string;
-  /** Calls (≤ C) at which the mean curve reaches τ with 90% confidence (analysis/threshold.ts); null: not within C. */
-  calls: number | null;
-}
-
-export interface Advice {
-  task: string;
-  model: string;
-  C: number;
-  /** "observed": splits logged at C; "predicted": the Φ-model only (C not logged). */
-  basis: "observed" | "predicted" | "none";
-  recommended: SplitAdvice | null;
-  runner_up: SplitAdvice | null;
-  /** recommended − runner-up. */
-  difference: number | null;
-  difference_ci95: Interval;
-  /** True when the recommended split beats every other by a Holm-adjusted p < 0.05. */
-  clear_winner: boolean;
-  /** Splits not distinguishable from the recommended one (Holm p ≥ 0.05), best first. */
-  tied: { T: number; N: number }[];
-  splits: SplitAdvice[];
-  comparisons: SplitComparison[];
-  /** The best K arms under a policy when it beats one run at C (Holm p < 0.05), else null. */
-  parallel: ParallelAdvice | null;
-  /** The best (K, policy) tried, clear or not; null when no pool was deep enough. */
-  parallel_best_tried: ParallelAdvice | null;
-  threshold: ThresholdAdvice[];
-  data_gaps: string[];
-  notes: string[];
-}
-
-export interface AdviseInput {
-  task: string;
-  model: string;
-  C: number;
-  /** Split outcomes of this (task, model), every budget. */
-  outcomes: readonly SplitOutcome[];
-  /** Longest curve per seed of this (task, model). */
-  curves: readonly Curve[];
-  /** The Φ-model of this (task, model), if any. */
-  phi: PhiCell | null;
-  /** Greedy pools of this (task, model). */
-  pools: readonly Pool[];
-  /** Online threshold rows of this (task, model) (from `onlineReach`). */
-  online: readonly ReachRow[];
-  taus: readonly { tau: number; level: number | null }[];
-}
-
-export interface AdviseOptions {
-  /** Bootstrap resamples and instances of each replay. Defaults 200 and 500. */
-  bootstrap?: number;
-  maxInstances?: number;
-  /** Resamples behind threshold-reaching. Default 1000. */
-  reachReplicates?: number;
-  seed?: number;
-  /** Significance level of "clear". Default 0.05. */
-  alpha?: number;
-  /**
-   * Effects already replayed (the report's K ablation): parallel arms are read
-   * from the rows at G = C/N instead of replaying. Absent: replay here.
-   */
-  effects?: readonly EffectsRow[];
-}
+export type { Interval } from "./advise-compare.ts";
+export { compareSamples } from "./advise-compare.ts";
+export { adviceText } from "./advise-text.ts";
+export type * from "./advise-types.ts";
 
 const ALPHA = 0.05;
-
-/** Mean difference a − b with its t interval and two-sided p: paired over shared seeds (≥ 2), else Welch. */
-export function compareSamples(
-  a: ReadonlyMap<number, number>,
-  b: ReadonlyMap<number, number>,
-): { difference: number; ci95: Interval; p: number | null; paired: boolean } {
-  const shared = [...a.keys()].filter((s) => b.has(s));
-  if (shared.length >= 2) {
-    // the paired jackknife t over seed means is the paired Student t
-    const t = pairedTest(seedMean(shared.map((s) => a.get(s)!)), seedMean(shared.map((s) => b.get(s)!)));
-    return { difference: t.diff, ci95: t.ci95, p: t.p_value, paired: true };
-  }
-  const x = [...a.values()];
-  const y = [...b.values()];
-  const ta = tInterval(x);
-  const tb = tInterval(y);
-  const diff = ta.mean - tb.mean;
-  if (ta.se === null || tb.se === null) return { difference: diff, ci95: null, p: null, paired: false };
-  const va = ta.se ** 2;
-  const vb = tb.se ** 2;
-  const se = Math.sqrt(va + vb);
-  const df = (va + vb) ** 2 / (va ** 2 / (x.length - 1) + vb ** 2 / (y.length - 1));
-  const h = tCritical(0.95, df) * se;
-  return { difference: diff, ci95: [diff - h, diff + h], p: tTestP(diff, se, df), paired: false };
-}
-
-function tTestP(mean: number, se: number, df: number): number {
-  if (!(se > 0)) return mean === 0 ? 1 : 0;
-  return tTwoSidedP(mean / se, df);
-}
 
 /** Power-of-two splits (T, N) of C with N inside the logged breadths [nMin, nMax]. */
 function candidateSplits(C: number, nMin: number, nMax: number): { T: number; N: number }[] {
@@ -169,32 +46,12 @@ function candidateSplits(C: number, nMin: number, nMax: number): { T: number; N:
 }
 
 /**
- * Interval of V(T1, N1) − V(T2, N2) from the fit's clustered covariance (delta
- * method through the response; t with seeds − 1 df).
- */
-function predictedDifference(fit: PhiFit, s1: { T: number; N: number }, s2: { T: number; N: number }) {
-  const p1 = phiPredict(fit, s1.T, s1.N);
-  const p2 = phiPredict(fit, s2.T, s2.N);
-  const x1 = design(s1.T, s1.N);
-  const x2 = design(s2.T, s2.N);
-  // dV/dy: log response V = V*(1 − e^y) → −V*·e^y; linear → 1
-  const dv = (y: number) => (fit.response === "log" ? -fit.ceiling * Math.exp(y) : 1);
-  const g = x1.map((v, j) => dv(p1.y) * v - dv(p2.y) * x2[j]!);
-  let v = 0;
-  for (let j = 0; j < 4; j++) for (let k = 0; k < 4; k++) v += g[j]! * fit.vcov[j]![k]! * g[k]!;
-  const se = Math.sqrt(Math.max(0, v));
-  const diff = p1.V - p2.V;
-  const h = tCritical(0.95, fit.n_seeds - 1) * se;
-  return {
-    difference: diff,
-    ci95: [diff - h, diff + h] as [number, number],
-    p: tTestP(diff, se, fit.n_seeds - 1),
-  };
-}
-
-/**
- * The advice for budget C. O(splits·seeds + replays at C (pools × K ×
- * policies × instances × G) + threshold bootstraps).
+ * The advice for budget C, in stages:
+ *
+ *   splitsAt ─> dataGaps ─> recommend ─> parallelArms ─> thresholdWithin ─> Advice
+ *
+ * O(splits·seeds + replays at C (pools × K × policies × instances × G) +
+ * threshold bootstraps).
  */
 export function advise(input: AdviseInput, opts: AdviseOptions = {}): Advice {
   const { task, model, C } = input;
@@ -204,14 +61,41 @@ export function advise(input: AdviseInput, opts: AdviseOptions = {}): Advice {
   const fit = input.phi?.fittable ? input.phi : null;
   if (input.phi && !input.phi.fittable) gaps.push(`the Φ-model is not fittable: ${input.phi.reason}`);
   if (!input.phi) gaps.push("no greedy runs: no Φ-model");
-  const budgets = [...new Set(input.outcomes.map((o) => o.C))].sort((a, b) => a - b);
+  const { atC, splits } = splitsAt(input, fit);
+  dataGaps(input, splits, fit !== null, gaps, notes);
+  const r = recommend(splits, atC, fit, alpha, notes);
+  const { bestTried, parallel } = parallelArms(input, opts, alpha, gaps, notes);
+  const first = r.comparisons[0];
+  return {
+    task,
+    model,
+    C,
+    basis: r.basis,
+    recommended: r.ranked[0] ?? null,
+    runner_up: r.ranked[1] ?? null,
+    difference: first ? first.difference : null,
+    difference_ci95: first ? first.ci95 : null,
+    clear_winner: r.clear,
+    tied: r.tied,
+    splits,
+    comparisons: r.comparisons,
+    parallel,
+    parallel_best_tried: bestTried,
+    threshold: thresholdWithin(input, opts, bestTried),
+    data_gaps: gaps,
+    notes,
+  };
+}
+
+type ObservedSplits = Map<string, { T: number; N: number; bySeed: Map<number, number> }>;
+
+/** Every candidate split at C with its observed mean (exact runs and prefixes of deeper runs) and prediction. */
+function splitsAt(input: AdviseInput, fit: PhiFit | null): { atC: ObservedSplits; splits: SplitAdvice[] } {
+  const { C } = input;
   const breadths = [...new Set(input.outcomes.map((o) => o.N))].sort((a, b) => a - b);
   const nMin = breadths[0] ?? 1;
   const nMax = breadths.at(-1) ?? C;
-  const maxDepth = Math.max(0, ...input.curves.map((c) => c.best.length - 1));
-
-  // observed splits at C (exact runs and prefixes of deeper runs)
-  const atC = new Map<string, { T: number; N: number; bySeed: Map<number, number> }>();
+  const atC: ObservedSplits = new Map();
   for (const o of input.outcomes) {
     if (o.C !== C) continue;
     const k = `${o.T}x${o.N}`;
@@ -235,11 +119,23 @@ export function advise(input: AdviseInput, opts: AdviseOptions = {}): Advice {
       predicted_ci95: p ? [p.V_lo, p.V_hi] : null,
     };
   });
+  return { atC, splits };
+}
 
-  // data gaps
+/** What the logs lack at C (budget, splits, seeds), and predictions deeper than any logged run. */
+function dataGaps(
+  input: AdviseInput,
+  splits: readonly SplitAdvice[],
+  fitted: boolean,
+  gaps: string[],
+  notes: string[],
+): void {
+  const { C } = input;
+  const budgets = [...new Set(input.outcomes.map((o) => o.C))].sort((a, b) => a - b);
+  const maxDepth = Math.max(0, ...input.curves.map((c) => c.best.length - 1));
   if (!budgets.includes(C))
     gaps.push(
-      `no runs at C = ${C} (logged: ${budgets.join(", ") || "none"})${fit ? ": the recommendation is the Φ-model's prediction" : ""}`,
+      `no runs at C = ${C} (logged: ${budgets.join(", ") || "none"})${fitted ? ": the recommendation is the Φ-model's prediction" : ""}`,
     );
   else {
     const most = Math.max(...splits.map((s) => s.n_seeds));
@@ -251,14 +147,26 @@ export function advise(input: AdviseInput, opts: AdviseOptions = {}): Advice {
         );
     }
   }
-  if (fit)
+  if (fitted)
     for (const s of splits)
       if (s.T > maxDepth && s.observed === null)
         notes.push(
           `T = ${s.T} is deeper than any logged run (${maxDepth} generations): its prediction extrapolates`,
         );
+}
 
-  // the recommendation: observed where logged, else predicted
+/**
+ * The recommendation: the best observed split where any is logged, else the
+ * best predicted; compared with every other (Holm-adjusted), tied where not
+ * distinguishable at `alpha`.
+ */
+function recommend(
+  splits: readonly SplitAdvice[],
+  atC: ObservedSplits,
+  fit: PhiFit | null,
+  alpha: number,
+  notes: string[],
+) {
   const observed = splits.filter((s) => s.observed !== null);
   let basis: Advice["basis"] = "none";
   let ranked: SplitAdvice[] = [];
@@ -290,8 +198,6 @@ export function advise(input: AdviseInput, opts: AdviseOptions = {}): Advice {
     .filter((c) => c.p_holm === null || c.p_holm >= alpha)
     .map(({ T, N }) => ({ T, N }));
   const recommended = ranked[0] ?? null;
-  const runnerUp = ranked[1] ?? null;
-  const first = comparisons[0];
   const clear = comparisons.length > 0 && tied.length === 0;
   if (recommended && !clear && comparisons.length > 0)
     notes.push(
@@ -301,8 +207,22 @@ export function advise(input: AdviseInput, opts: AdviseOptions = {}): Advice {
           "; ",
         )} ${tied.length === 1 ? "is" : "are"} not distinguishable from it (Holm-adjusted p ≥ ${alpha})`,
     );
+  return { basis, ranked, comparisons, tied, clear };
+}
 
-  // K parallel arms at G = C/N: every pool deep enough, every K ≤ G of the ablation
+/**
+ * K parallel arms at G = C/N: every pool deep enough, every K ≤ G of the
+ * ablation (replayed here, or read from `opts.effects`); the best tried, and
+ * it as `parallel` when it beats one run at Holm-adjusted `alpha`.
+ */
+function parallelArms(
+  input: AdviseInput,
+  opts: AdviseOptions,
+  alpha: number,
+  gaps: string[],
+  notes: string[],
+): { bestTried: ParallelAdvice | null; parallel: ParallelAdvice | null } {
+  const { C } = input;
   const tried: { e: EffectsRow }[] = [];
   for (const pool of input.pools) {
     if (C % pool.N !== 0) continue;
@@ -352,8 +272,20 @@ export function advise(input: AdviseInput, opts: AdviseOptions = {}): Advice {
     );
   if (!bestTried && !opts.effects)
     gaps.push(`no pool with at least 3 seeds logged deep enough to replay K arms at C = ${C}`);
+  return { bestTried, parallel };
+}
 
-  // threshold-reaching within C
+/**
+ * Threshold-reaching within C: the greedy mean curve of every breadth N
+ * dividing C, the best parallel setting's replayed curve, and the online runs
+ * at C, each at every τ.
+ */
+function thresholdWithin(
+  input: AdviseInput,
+  opts: AdviseOptions,
+  bestTried: ParallelAdvice | null,
+): ThresholdAdvice[] {
+  const { C } = input;
   const threshold: ThresholdAdvice[] = [];
   const reps = opts.reachReplicates ?? 1000;
   const seed = opts.seed ?? 0;
@@ -401,26 +333,7 @@ export function advise(input: AdviseInput, opts: AdviseOptions = {}): Advice {
       if (o.tau === tau && o.budget_calls === C)
         threshold.push({ tau, tau_level: level, method: o.method, calls: o.calls });
   }
-
-  return {
-    task,
-    model,
-    C,
-    basis,
-    recommended,
-    runner_up: runnerUp,
-    difference: first ? first.difference : null,
-    difference_ci95: first ? first.ci95 : null,
-    clear_winner: clear,
-    tied,
-    splits,
-    comparisons,
-    parallel,
-    parallel_best_tried: bestTried,
-    threshold,
-    data_gaps: gaps,
-    notes,
-  };
+  return threshold;
 }
 
 function toParallel(e: EffectsRow, pHolm: number | null): ParallelAdvice {
@@ -437,39 +350,4 @@ function toParallel(e: EffectsRow, pHolm: number | null): ParallelAdvice {
     allocation_effect: e.allocation_effect,
     allocation_ci95: e.allocation_ci95,
   };
-}
-
-/** Plain sentences of an advice, for the terminal and the report. */
-export function adviceText(a: Advice): string[] {
-  const f = (v: number | null) => (v === null ? "–" : v.toFixed(4));
-  const ci = (c: Interval) => (c ? ` [${f(c[0])}, ${f(c[1])}]` : " (no interval)");
-  const out: string[] = [];
-  const r = a.recommended;
-  if (!r) out.push(`C = ${a.C}: no logged split and no Φ-model to predict from.`);
-  else {
-    const how =
-      a.basis === "observed"
-        ? `observed mean ${f(r.observed)}${ci(r.observed_ci95)} over ${r.n_seeds} seeds`
-        : `predicted by the Φ-model (no runs at C = ${a.C})`;
-    const pred = r.predicted !== null ? `; Φ-model ${f(r.predicted)}${ci(r.predicted_ci95)}` : "";
-    if (a.clear_winner && a.runner_up)
-      out.push(
-        `C = ${a.C}: spend it as T = ${r.T} generations × N = ${r.N} children (${how}${pred}). It beats the runner-up T = ${a.runner_up.T}, N = ${a.runner_up.N} by ${f(a.difference)}${ci(a.difference_ci95)}, and every other split (Holm-adjusted p < 0.05).`,
-      );
-    else if (a.runner_up)
-      out.push(
-        `C = ${a.C}: no clear winner. T = ${r.T} × N = ${r.N} has the best mean (${how}${pred}), but ${a.tied.map((s) => `T = ${s.T} × N = ${s.N}`).join(", ")} ${a.tied.length === 1 ? "is" : "are"} tied with it (difference to the runner-up ${f(a.difference)}${ci(a.difference_ci95)}).`,
-      );
-    else out.push(`C = ${a.C}: one split only, T = ${r.T} × N = ${r.N} (${how}${pred}).`);
-  }
-  const p = a.parallel;
-  if (p)
-    out.push(
-      `Parallel arms help: ${p.policy} over K = ${p.K} runs of N = ${p.N} (G = ${p.G} rounds) gains ${f(p.gain_vs_single)}${ci(p.ci95)} over one run (pool effect ${f(p.pool_effect)}${ci(p.pool_ci95)}, allocation effect ${f(p.allocation_effect)}${ci(p.allocation_ci95)}).`,
-    );
-  else if (a.parallel_best_tried)
-    out.push(
-      `Parallel arms: no clear gain over one run (best tried: ${a.parallel_best_tried.policy} over K = ${a.parallel_best_tried.K}, N = ${a.parallel_best_tried.N}, ${f(a.parallel_best_tried.gain_vs_single)}${ci(a.parallel_best_tried.ci95)}).`,
-    );
-  return out;
 }
