@@ -22,8 +22,7 @@ import { writeFileAtomic } from "../log/write.ts";
 import { buildPools } from "../replay/index.ts";
 import { taskCeilings } from "../run/tasks.ts";
 import { version } from "../version.ts";
-import { type Analysis, analyse, taskKeys } from "./analysis.ts";
-import { banditReferences } from "./bandit-references.ts";
+import { analyse, taskKeys } from "./analysis.ts";
 import { type BaselineUnit, baselineTable, evoallocUnit, importedUnit } from "./baselines.ts";
 import type { Figure } from "./figures/index.ts";
 import { FIGURES } from "./figures/index.ts";
@@ -34,8 +33,9 @@ import { type ReportFigure, reportHtml } from "./html.ts";
 import { inlinePngRenderer, workerPngRenderer } from "./png.ts";
 import { libraries, renderSvg } from "./render.ts";
 import { type PoolReplay, replayPools, replayPoolsOnWorker } from "./replays.ts";
-import { tausOf, withStudies } from "./studies.ts";
-import { TableBuilder } from "./tables.ts";
+import { coverage, csvTables } from "./report-tables.ts";
+import { type Taus, tausOf, withStudies } from "./studies.ts";
+import { TableBuilder, type Tables } from "./tables.ts";
 
 export const FORMATS = ["svg", "png", "html"] as const;
 export type Format = (typeof FORMATS)[number];
@@ -99,139 +99,6 @@ function slim(e: RunRecord): RunRecord | null {
   return { ...e, run: { ...e.run, trajectory: e.run.trajectory.map((g) => ({ ...g, children: [] })) } };
 }
 
-function coverage(a: Analysis): Record<string, string | number>[] {
-  const runs = a.tables.runs.objects() as {
-    task: string;
-    model: string;
-    C: number;
-    T: number;
-    N: number;
-    seed: number;
-  }[];
-  const bandits = a.tables.bandits.objects() as { task: string; model: string; algo: string }[];
-  const cells = new Map<string, { task: string; model: string }>();
-  for (const r of [...runs, ...bandits])
-    cells.set(`${r.task}\u0000${r.model}`, { task: r.task, model: r.model });
-  return [...cells.keys()].sort().map((k) => {
-    const { task, model } = cells.get(k)!;
-    const mine = runs.filter((r) => r.task === task && r.model === model);
-    const b = bandits.filter((r) => r.task === task && r.model === model);
-    return {
-      task,
-      model,
-      "greedy runs": mine.length,
-      "budgets C": [...new Set(mine.map((r) => r.C))].sort((x, y) => x - y).join(", ") || "–",
-      "splits T×N": new Set(mine.map((r) => `${r.T}x${r.N}`)).size,
-      seeds: new Set(mine.map((r) => r.seed)).size,
-      "bandit runs": b.length,
-      "bandit policies": [...new Set(b.map((r) => r.algo))].sort().join(", ") || "–",
-    };
-  });
-}
-
-function csvTables(a: Analysis): Record<string, string> {
-  const t = a.tables;
-  const out: Record<string, string> = {
-    runs: t.runs.toCSV(),
-    generations: t.generations.toCSV(),
-    children: t.children.toCSV(),
-    bandits: t.bandits.toCSV(),
-    rounds: t.rounds.toCSV(),
-    split_outcomes: from(a.outcomes).toCSV(),
-    bandit_references: from(banditReferences(t).rows).toCSV(),
-  };
-  const coef = a.bilinear.flatMap((c): Record<string, unknown>[] => {
-    const base = { task: c.task, model: c.model, n: c.n, n_splits: c.n_splits, budgets: c.budgets.join(" ") };
-    if (!c.fittable)
-      return [
-        {
-          ...base,
-          term: null,
-          estimate: null,
-          se: null,
-          t: null,
-          p: null,
-          lo: null,
-          hi: null,
-          r2: null,
-          adj_r2: null,
-          interaction_F: null,
-          interaction_p: null,
-          not_fittable: c.reason,
-        },
-      ];
-    return c.coefficients.map((k) => ({
-      ...base,
-      ...k,
-      r2: c.r2,
-      adj_r2: c.adj_r2,
-      interaction_F: c.interaction.F,
-      interaction_p: c.interaction.p,
-      not_fittable: null,
-    }));
-  });
-  out.bilinear_fits = coef.length ? from(coef).toCSV() : "";
-  const learn = a.learning.map((l) => ({
-    task: l.task,
-    model: l.model,
-    N: l.N,
-    n_seeds: l.n_seeds,
-    depth: l.depth,
-    a: l.fittable ? l.a : null,
-    a_lo: l.fittable ? (l.a_ci95?.[0] ?? null) : null,
-    a_hi: l.fittable ? (l.a_ci95?.[1] ?? null) : null,
-    f0: l.fittable ? l.f0 : null,
-    tau: l.fittable ? l.tau : null,
-    tau_lo: l.fittable ? (l.tau_ci95?.[0] ?? null) : null,
-    tau_hi: l.fittable ? (l.tau_ci95?.[1] ?? null) : null,
-    at_bound: l.fittable ? l.at_bound.join("; ") || null : null,
-    rmse: l.fittable ? l.rmse : null,
-    r2: l.fittable ? l.r2 : null,
-    note: l.fittable ? (l.note ?? null) : `not fittable: ${l.reason}`,
-  }));
-  out.learning_curves = learn.length ? from(learn).toCSV() : "";
-  out.envelope_frontier = a.envelope.frontier.length ? from(a.envelope.frontier).toCSV() : "";
-  const rep = a.replays.flatMap((r) =>
-    Object.entries({ ...r.policies, ...r.references }).map(([name, d]) => ({
-      task: r.task,
-      model: r.model,
-      N: r.N,
-      K: r.K,
-      rounds: r.rounds,
-      seeds: r.pool.length,
-      n_instances: r.n_instances,
-      allocation: name,
-      mean: d.mean,
-      ci95_lo: d.ci95?.[0] ?? null,
-      ci95_hi: d.ci95?.[1] ?? null,
-      median: d.median,
-      iqm: d.iqm,
-      q05: d.q05,
-      q95: d.q95,
-      p_improve_vs_uniform: "p_improve_vs_uniform" in d ? d.p_improve_vs_uniform : null,
-      normalized_mean: "normalized_mean" in d ? d.normalized_mean : null,
-    })),
-  );
-  out.replay_summary = rep.length ? from(rep).toCSV() : "";
-  out.threshold_reaching = a.reach.length ? from(a.reach).toCSV() : "";
-  const eff = a.effects.map((e) => ({
-    ...e,
-    pool_ci95: undefined,
-    allocation_ci95: undefined,
-    total_ci95: undefined,
-    pool_lo: e.pool_ci95?.[0] ?? null,
-    pool_hi: e.pool_ci95?.[1] ?? null,
-    allocation_lo: e.allocation_ci95?.[0] ?? null,
-    allocation_hi: e.allocation_ci95?.[1] ?? null,
-    total_lo: e.total_ci95?.[0] ?? null,
-    total_hi: e.total_ci95?.[1] ?? null,
-  }));
-  out.effects = eff.length
-    ? from(eff.map(({ pool_ci95: _p, allocation_ci95: _a, total_ci95: _t, ...rest }) => rest)).toCSV()
-    : "";
-  return out;
-}
-
 async function removeStale(dir: string, keep: Set<string>, exts: string[]): Promise<void> {
   let names: string[];
   try {
@@ -247,7 +114,10 @@ async function removeStale(dir: string, keep: Set<string>, exts: string[]): Prom
 }
 
 /**
- * Builds the report for `opts.results` into `opts.out`.
+ * Builds the report for `opts.results` into `opts.out`:
+ *
+ *   readStage ─> drawStage (replays on a worker meanwhile) ─> tables, fits, advice ─> page ─> stale files removed
+ *
  * O(total log size) to read; replay and rendering dominate the rest.
  */
 export async function runReport(
@@ -256,8 +126,95 @@ export async function runReport(
 ): Promise<ReportSummary> {
   const t0 = performance.now();
   const formats = new Set(opts.formats);
+  const written: string[] = [];
+  const write = async (path: string, data: string | Uint8Array) => {
+    await writeFileAtomic(path, data);
+    written.push(path);
+  };
+  const read = await readStage(opts, progress);
+  const { tables, greedy, nImported } = read;
+  const taus = tausOf(tables, opts.tau);
+  const { a, figures, skipped, replays, replayNotes } = await drawStage(
+    opts,
+    formats,
+    read,
+    taus,
+    progress,
+    write,
+  );
 
-  // 1. one pass over the files
+  // tables and fits; other systems' imported runs beside evoalloc's at equal calls
+  const tableDir = join(opts.out, "tables");
+  for (const [name, csv] of Object.entries(csvTables(a))) await write(join(tableDir, `${name}.csv`), csv);
+  const baselines =
+    nImported > 0 ? baselineTable(read.units, { replicates: REACH_REPLICATES, seed: opts.seed }) : null;
+  if (baselines?.rows.length) await write(join(tableDir, "baselines.csv"), from(baselines.rows).toCSV());
+  const fits = fitsReport(a);
+  await write(join(opts.out, "fits.json"), `${JSON.stringify(fits, null, 1)}\n`);
+  const advice = headlineAdvice(a, buildPools(greedy), taus, opts.seed);
+  await write(join(opts.out, "advice.json"), `${JSON.stringify(advice, null, 1)}\n`);
+
+  // the page
+  if (formats.has("html")) {
+    const links = ["vl.json", ...(["svg", "png"] as const).filter((x) => formats.has(x))];
+    const html = reportHtml({
+      title: "evoalloc report",
+      headline: headlineHtml(advice),
+      source: opts.results,
+      version,
+      ...(opts.generated ? { generated: opts.generated } : {}),
+      summary: [
+        { label: "greedy runs", value: tables.runs.numRows() },
+        { label: "online bandit runs", value: tables.bandits.numRows() },
+        { label: "imported runs (other systems)", value: nImported },
+        { label: "LLM calls logged (greedy)", value: tables.children.numRows() },
+        { label: "replayed pools", value: replays.length },
+        { label: "figures", value: `${figures.length} drawn, ${skipped.length} not drawn` },
+        { label: "result files with problems", value: read.problemFiles.length },
+        { label: "other JSON files (skipped)", value: tables.skipped.length },
+        { label: "FLOPs axis", value: `timeouts counted as ${opts.timeoutPolicy.replace("_", "-")}` },
+      ],
+      coverage: coverage(a),
+      figures,
+      skipped,
+      fits,
+      replayNotes,
+      baselines,
+      problems: tables.problems,
+      warnings: tables.warnings,
+      links,
+      libraries: await libraries(),
+    });
+    await write(join(opts.out, "index.html"), html);
+  }
+  const keep = new Set(written);
+  await removeStale(join(opts.out, "figures"), keep, [".svg", ".png", ".vl.json"]);
+  await removeStale(tableDir, keep, [".csv"]);
+  progress.done();
+  return {
+    out: opts.out,
+    files: written,
+    figures: figures.map((f) => f.name),
+    skipped: skipped.map(({ name, reason }) => ({ name, reason })),
+    runs: tables.runs.numRows(),
+    bandits: tables.bandits.numRows(),
+    problems: tables.problems.length,
+    problem_files: read.problemFiles,
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+interface ReadStage {
+  tables: Tables;
+  /** Greedy records without children, for replay. */
+  greedy: RunRecord[];
+  problemFiles: string[];
+  units: BaselineUnit[];
+  nImported: number;
+}
+
+/** One pass over the result files: the tables, the slimmed greedy records, baseline units. */
+async function readStage(opts: ReportOptions, progress: Progress): Promise<ReadStage> {
   progress.stage("reading results", await countFiles(opts.results));
   const builder = new TableBuilder();
   const greedy: RunRecord[] = [];
@@ -275,12 +232,25 @@ export async function runReport(
     if (s) greedy.push(s);
     progress.tick();
   }
-  const tables = builder.finish();
+  return { tables: builder.finish(), greedy, problemFiles, units, nImported };
+}
 
-  // 2. replays start on a worker thread while the main thread lays out the other figures
+/**
+ * The figures: replays start on a worker thread while this thread analyses
+ * and draws the figures that do not need them (data → spec → SVG here, PNG
+ * on a worker thread), then the replay figures. Page order = FIGURES order.
+ */
+async function drawStage(
+  opts: ReportOptions,
+  formats: ReadonlySet<Format>,
+  read: ReadStage,
+  taus: Taus,
+  progress: Progress,
+  write: (path: string, data: string | Uint8Array) => Promise<void>,
+) {
+  const { tables, greedy } = read;
   // the bar shows replay progress only while the figures wait for it
   const pools = { done: 0, total: 0, waiting: false };
-  const taus = tausOf(tables, opts.tau);
   const replayOpts = {
     studies: { taus, reachReplicates: REACH_REPLICATES },
     bootstrap: opts.bootstrap,
@@ -303,13 +273,6 @@ export async function runReport(
     bootstrap: opts.bootstrap,
     seed: opts.seed,
   });
-
-  // 3. figures: data → spec → SVG here, PNG on a worker thread
-  const written: string[] = [];
-  const write = async (path: string, data: string | Uint8Array) => {
-    await writeFileAtomic(path, data);
-    written.push(path);
-  };
   const figDir = join(opts.out, "figures");
   const drawn = new Map<string, ReportFigure>();
   const skippedBy = new Map<string, { name: string; title: string; reason: string }>();
@@ -349,67 +312,11 @@ export async function runReport(
   } finally {
     await png?.close();
   }
-  // page order = FIGURES order
-  const figures = FIGURES.flatMap((f) => drawn.get(f.name) ?? []);
-  const skipped = FIGURES.flatMap((f) => skippedBy.get(f.name) ?? []);
-
-  // 4. tables and fits; other systems' imported runs beside evoalloc's at equal calls
-  const tableDir = join(opts.out, "tables");
-  for (const [name, csv] of Object.entries(csvTables(a))) await write(join(tableDir, `${name}.csv`), csv);
-  const baselines =
-    nImported > 0 ? baselineTable(units, { replicates: REACH_REPLICATES, seed: opts.seed }) : null;
-  if (baselines?.rows.length) await write(join(tableDir, "baselines.csv"), from(baselines.rows).toCSV());
-  const fits = fitsReport(a);
-  await write(join(opts.out, "fits.json"), `${JSON.stringify(fits, null, 1)}\n`);
-  const advice = headlineAdvice(a, buildPools(greedy), taus, opts.seed);
-  await write(join(opts.out, "advice.json"), `${JSON.stringify(advice, null, 1)}\n`);
-
-  // 5. the page
-  if (formats.has("html")) {
-    const links = ["vl.json", ...(["svg", "png"] as const).filter((x) => formats.has(x))];
-    const html = reportHtml({
-      title: "evoalloc report",
-      headline: headlineHtml(advice),
-      source: opts.results,
-      version,
-      ...(opts.generated ? { generated: opts.generated } : {}),
-      summary: [
-        { label: "greedy runs", value: tables.runs.numRows() },
-        { label: "online bandit runs", value: tables.bandits.numRows() },
-        { label: "imported runs (other systems)", value: nImported },
-        { label: "LLM calls logged (greedy)", value: tables.children.numRows() },
-        { label: "replayed pools", value: replays.length },
-        { label: "figures", value: `${figures.length} drawn, ${skipped.length} not drawn` },
-        { label: "result files with problems", value: problemFiles.length },
-        { label: "other JSON files (skipped)", value: tables.skipped.length },
-        { label: "FLOPs axis", value: `timeouts counted as ${opts.timeoutPolicy.replace("_", "-")}` },
-      ],
-      coverage: coverage(a),
-      figures,
-      skipped,
-      fits,
-      replayNotes,
-      baselines,
-      problems: tables.problems,
-      warnings: tables.warnings,
-      links,
-      libraries: await libraries(),
-    });
-    await write(join(opts.out, "index.html"), html);
-  }
-  const keep = new Set(written);
-  await removeStale(figDir, keep, [".svg", ".png", ".vl.json"]);
-  await removeStale(tableDir, keep, [".csv"]);
-  progress.done();
   return {
-    out: opts.out,
-    files: written,
-    figures: figures.map((f) => f.name),
-    skipped: skipped.map(({ name, reason }) => ({ name, reason })),
-    runs: tables.runs.numRows(),
-    bandits: tables.bandits.numRows(),
-    problems: tables.problems.length,
-    problem_files: problemFiles,
-    seconds: (performance.now() - t0) / 1000,
+    a,
+    figures: FIGURES.flatMap((f) => drawn.get(f.name) ?? []),
+    skipped: FIGURES.flatMap((f) => skippedBy.get(f.name) ?? []),
+    replays,
+    replayNotes,
   };
 }
