@@ -15,7 +15,7 @@ import { type LearningCell, learningCurves } from "./learning.ts";
 import { type PhiCell, type PhiResponse, phiFits } from "./phi.ts";
 import type { PoolReplay } from "./replays.ts";
 import { type Curve, longestCurves, type SplitOutcome, splitOutcomes } from "./splits.ts";
-import type { Tables } from "./tables.ts";
+import { runRows, type Tables } from "./tables.ts";
 import type { ReachRow } from "./threshold.ts";
 
 export interface Analysis {
@@ -50,7 +50,7 @@ export interface AnalyseOptions {
 
 /** The task keys of the runs in `tables`, sorted (whose ceilings the Φ-model needs). */
 export function taskKeys(tables: Tables): string[] {
-  return [...new Set((tables.runs.objects() as { task: string }[]).map((r) => r.task))].sort();
+  return [...new Set(runRows(tables).map((r) => r.task))].sort();
 }
 
 /** Derives every fit and intermediate table from `tables`. Pure. */

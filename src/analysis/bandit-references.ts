@@ -13,7 +13,7 @@
  * arm's L < G. A run whose arm seeds have no greedy run is left out with a note.
  */
 import { curveTable, type Pool, references } from "../replay/index.ts";
-import type { Tables } from "./tables.ts";
+import { banditRows, type Tables } from "./tables.ts";
 
 export interface BanditReferenceRow extends Record<string, unknown> {
   bandit_id: number;
@@ -78,19 +78,7 @@ export function banditReferences(t: Tables): BanditReferences {
   const roundIds = t.rounds.array("bandit_id") as ArrayLike<number>;
   for (let i = 0; i < roundIds.length; i++) roundsOf.set(roundIds[i]!, (roundsOf.get(roundIds[i]!) ?? 0) + 1);
 
-  const bandits = t.bandits.objects() as {
-    bandit_id: number;
-    file: string;
-    task: string;
-    model: string;
-    algo: string;
-    C: number;
-    N: number;
-    n_arms: number;
-    bandit_seed: number;
-    arm_seeds: string;
-    final_best_fitness: number;
-  }[];
+  const bandits = banditRows(t);
   for (const b of bandits) {
     const G = roundsOf.get(b.bandit_id) ?? 0;
     if (G === 0) continue;

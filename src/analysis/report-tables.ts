@@ -5,18 +5,12 @@
 import { from } from "arquero";
 import type { Analysis } from "./analysis.ts";
 import { banditReferences } from "./bandit-references.ts";
+import { banditRows, runRows } from "./tables.ts";
 
 /** Per (task, model): what the results hold (the page's coverage table). */
 export function coverage(a: Analysis): Record<string, string | number>[] {
-  const runs = a.tables.runs.objects() as {
-    task: string;
-    model: string;
-    C: number;
-    T: number;
-    N: number;
-    seed: number;
-  }[];
-  const bandits = a.tables.bandits.objects() as { task: string; model: string; algo: string }[];
+  const runs = runRows(a.tables);
+  const bandits = banditRows(a.tables);
   const cells = new Map<string, { task: string; model: string }>();
   for (const r of [...runs, ...bandits])
     cells.set(`${r.task}\u0000${r.model}`, { task: r.task, model: r.model });

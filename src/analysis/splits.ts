@@ -7,7 +7,7 @@
  * (DESIGN.md "T × N sweep at fixed C").
  */
 import type { TimeoutPolicy } from "../log/schema.ts";
-import type { Tables } from "./tables.ts";
+import { runRows, type Tables } from "./tables.ts";
 
 export interface SplitOutcome {
   task: string;
@@ -46,7 +46,7 @@ const key = (...parts: (string | number)[]) => parts.join("\u0000");
  * first file), from the generations table. O(rows).
  */
 export function longestCurves(t: Tables): Curve[] {
-  const runs = t.runs.objects() as { run_id: number; file: string; depth: number }[];
+  const runs = runRows(t);
   const byRun = new Map<number, { file: string; depth: number }>();
   for (const r of runs) byRun.set(r.run_id, r);
   const g = t.generations;
@@ -109,7 +109,7 @@ export function longestCurves(t: Tables): Curve[] {
 /** Budgets C logged per (task, model), ascending. */
 export function budgets(t: Tables): Map<string, number[]> {
   const out = new Map<string, Set<number>>();
-  for (const r of t.runs.objects() as { task: string; model: string; C: number }[]) {
+  for (const r of runRows(t)) {
     const k = key(r.task, r.model);
     if (!out.has(k)) out.set(k, new Set());
     out.get(k)!.add(r.C);
@@ -123,17 +123,7 @@ export function budgets(t: Tables): Map<string, number[]> {
  */
 export function splitOutcomes(t: Tables): SplitOutcome[] {
   const exact = new Map<string, { fitness: number; calls: number; flops: number }>();
-  for (const r of t.runs.objects() as {
-    task: string;
-    model: string;
-    C: number;
-    T: number;
-    N: number;
-    seed: number;
-    final_fitness: number;
-    calls: number;
-    flops_worst_case: number;
-  }[]) {
+  for (const r of runRows(t)) {
     exact.set(key(r.task, r.model, r.T, r.N, r.seed), {
       fitness: r.final_fitness,
       calls: r.calls,

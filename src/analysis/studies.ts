@@ -14,9 +14,8 @@ import type { Pool, ReplayResult } from "../replay/index.ts";
 import { replay } from "../replay/index.ts";
 import type { Analysis } from "./analysis.ts";
 import { ablationKs, type EffectsRow, effects } from "./effects.ts";
-import type { RoundObj } from "./figures/bandit.ts";
 import type { Curve } from "./splits.ts";
-import type { Tables } from "./tables.ts";
+import { banditRows, roundRows, runRows, type Tables } from "./tables.ts";
 import { bootstrapMeanCurves, defaultTaus, type ReachRow, reachRows, replayMeanCurves } from "./threshold.ts";
 
 export type Taus = Map<string, { tau: number; level: number | null }[]>;
@@ -34,9 +33,8 @@ export function bestByTask(t: Tables): Map<string, number> {
   const see = (task: string, v: number) => {
     if (Number.isFinite(v) && !(v <= (out.get(task) ?? Number.NEGATIVE_INFINITY))) out.set(task, v);
   };
-  for (const r of t.runs.objects() as { task: string; final_fitness: number }[]) see(r.task, r.final_fitness);
-  for (const r of t.bandits.objects() as { task: string; final_best_fitness: number }[])
-    see(r.task, r.final_best_fitness);
+  for (const r of runRows(t)) see(r.task, r.final_fitness);
+  for (const r of banditRows(t)) see(r.task, r.final_best_fitness);
   return out;
 }
 
@@ -105,7 +103,7 @@ export function onlineReach(
   const initial = new Map<string, number>();
   for (const c of curves)
     if (!initial.has(key(c.task, c.model))) initial.set(key(c.task, c.model), c.best[0]!);
-  const rounds = t.rounds.objects() as RoundObj[];
+  const rounds = roundRows(t);
   interface OnlineRun {
     set: string;
     head: (typeof rounds)[number];

@@ -3,6 +3,7 @@ import type { TopLevelSpec } from "vega-lite";
 import { mean } from "../../replay/index.ts";
 import type { Analysis } from "../analysis.ts";
 import { banditReferences } from "../bandit-references.ts";
+import { type RoundRow, roundRows } from "../tables.ts";
 import {
   type Channel,
   colorBy,
@@ -14,26 +15,10 @@ import {
   title,
 } from "./figure.ts";
 
-/** A row of the rounds table as `objects()` returns it. */
-export interface RoundObj {
-  bandit_id: number;
-  task: string;
-  model: string;
-  algo: string;
-  C: number;
-  N: number;
-  n_arms: number;
-  bandit_seed: number;
-  round: number;
-  arm: number;
-  running_best: number | null;
-}
+const setting = (r: Pick<RoundRow, "task" | "model" | "C" | "N" | "n_arms">) =>
+  `${r.task} / ${r.model} (C=${r.C}, N=${r.N}, K=${r.n_arms})`;
 
-const setting = (r: RoundObj) => `${r.task} / ${r.model} (C=${r.C}, N=${r.N}, K=${r.n_arms})`;
-
-function rounds(a: Analysis): RoundObj[] {
-  return a.tables.rounds.objects() as RoundObj[];
-}
+const rounds = (a: Analysis): RoundRow[] => roundRows(a.tables);
 
 export interface BanditBestRow extends Record<string, unknown> {
   setting: string;
@@ -72,7 +57,7 @@ export function banditRunningBestData(a: Analysis): FigureData<BanditBestRow | B
   }
   const refs = banditReferences(a.tables);
   const marks: BanditReferenceMark[] = [];
-  for (const [s, list] of groupBy(refs.rows, (r) => setting(r as unknown as RoundObj))) {
+  for (const [s, list] of groupBy(refs.rows, (r) => setting(r))) {
     for (const reference of ["oracle", "uniform", "single"] as const) {
       const value = list.reduce((acc, r) => acc + r[reference], 0) / list.length;
       marks.push({ setting: s, reference, value, label: `${reference} ${value.toFixed(3)}` });
