@@ -13,17 +13,11 @@
  * arm's L < G. A run whose arm seeds have no greedy run is left out with a note.
  */
 import { curveTable, type Pool, references } from "../replay/index.ts";
-import { banditRows, type Tables } from "./tables.ts";
+import { type BanditRow, banditRows, type Tables } from "./tables.ts";
 
-export interface BanditReferenceRow extends Record<string, unknown> {
-  bandit_id: number;
-  task: string;
-  model: string;
-  algo: string;
-  C: number;
-  N: number;
-  n_arms: number;
-  bandit_seed: number;
+export interface BanditReferenceRow
+  extends Record<string, unknown>,
+    Pick<BanditRow, "bandit_id" | "task" | "model" | "algo" | "C" | "N" | "n_arms" | "bandit_seed"> {
   /** Rounds the run made (its G). */
   rounds: number;
   /** The run's own final best fitness. */
