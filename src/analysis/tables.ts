@@ -207,14 +207,7 @@ export class TableBuilder {
         prompt += t.prompt;
         completion += t.completion;
         const fit = child.fitness;
-        kids.run_id.push(id);
-        kids.task.push(run.task);
-        kids.model.push(run.model);
-        kids.C.push(run.C);
-        kids.T.push(run.T);
-        kids.N.push(run.N);
-        kids.seed.push(run.seed);
-        kids.generation.push(g);
+        pushKeys(kids, id, run, g);
         kids.idx.push(child.idx);
         kids.fitness.push(fit !== null && Number.isFinite(fit) ? fit : null);
         kids.valid.push(child.valid);
@@ -230,14 +223,7 @@ export class TableBuilder {
         kids.latency_s.push(latency(child.attempts));
         kids.finish_reason.push(child.attempts.at(-1)?.finish_reason ?? null);
       }
-      gens.run_id.push(id);
-      gens.task.push(run.task);
-      gens.model.push(run.model);
-      gens.C.push(run.C);
-      gens.T.push(run.T);
-      gens.N.push(run.N);
-      gens.seed.push(run.seed);
-      gens.generation.push(g);
+      pushKeys(gens, id, run, g);
       gens.best_fitness.push(gen.best_fitness);
       gens.n_valid.push(gen.n_valid);
       gens.n_improved.push(gen.n_improved);
@@ -330,6 +316,23 @@ export class TableBuilder {
       skipped: this.skipped,
     };
   }
+}
+
+/** The keys a generation or child row of greedy run `id` starts with (no row object: columns stay plain arrays). */
+function pushKeys(
+  cols: Record<"run_id" | "task" | "model" | "C" | "T" | "N" | "seed" | "generation", unknown[]>,
+  id: number,
+  run: GreedyRun,
+  g: number,
+): void {
+  cols.run_id.push(id);
+  cols.task.push(run.task);
+  cols.model.push(run.model);
+  cols.C.push(run.C);
+  cols.T.push(run.T);
+  cols.N.push(run.N);
+  cols.seed.push(run.seed);
+  cols.generation.push(g);
 }
 
 function push(cols: Columns, row: Record<string, unknown>): void {
