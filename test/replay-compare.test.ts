@@ -184,4 +184,6 @@ test("replay on worker threads gives the same result as on one thread (curve mea
   assert.deepEqual({ ...three, curves: null }, { ...one, curves: null });
   // the chunks are fixed and merged in order, so the thread count changes nothing, curves included
   assert.deepEqual(await replayThreaded(pool, opts, 2, 0), three);
+  // one thread (--threads 1, a one-core machine) over the same work: the same chunks, the same bits
+  assert.deepEqual(await replayThreaded(pool, opts, 1, 0), three);
 });

@@ -13,7 +13,8 @@
  * the result of `replay`, but for the per-round curve means, whose chunk sums
  * are added in another order. Worth it only when there is enough work:
  * below `THREADED_MIN_WORK` policy-rounds, or for one instance, everything
- * runs on this thread.
+ * runs on this thread as `replay` does; above it the chunks are used even on
+ * one thread (`--threads 1`, a one-core machine), so the file is the same.
  */
 import { availableParallelism } from "node:os";
 import { siblingUrl, startWorker } from "../util/worker.ts";
@@ -54,12 +55,15 @@ export async function replayThreaded(
   const kopts = kernelOptions(plan);
   const n = plan.inst.count;
   const work = n * plan.g * kopts.length;
-  const t = plan.single ? 1 : Math.max(1, Math.min(threads, Math.floor(work / Math.max(1, minWork / 2)), n));
-  if (t <= 1)
+  // Chunked or not is decided by the work alone, never by the cores or --threads: the chunked sum of the
+  // curve means differs from the plain one in the last bits, and the same command must give the same file.
+  const byWork = plan.single ? 1 : Math.min(Math.floor(work / Math.max(1, minWork / 2)), n);
+  if (byWork <= 1)
     return summarise(
       plan,
       kopts.map((o) => runPolicy(plan.table, plan.inst, o)),
     );
+  const t = Math.max(1, Math.min(threads, byWork));
   const chunks = Math.min(n, CHUNKS);
   const bounds = Int32Array.from({ length: chunks + 1 }, (_, c) => Math.round((c * n) / chunks));
   const next = new Int32Array(new SharedArrayBuffer(4));
