@@ -120,6 +120,16 @@ export function register(program: Command): void {
         stopping = true;
         say(`${sig}: checkpointing the runs in progress and leaving`);
         void worker.stop();
+        // A worker whose Redis went through a restart may never finish closing (BullMQ's blocking connection
+        // does not resolve its close): by then the runs are in their journals, and a job not moved back to
+        // the queue is taken up again once its lock expires, so leave rather than hang.
+        const grace = opts.lockMs + 10_000;
+        setTimeout(() => {
+          say(
+            `${sig}: the queue connection did not close within ${grace / 1000} s; leaving (its jobs return to the queue when their locks expire)`,
+          );
+          process.exit(0);
+        }, grace).unref();
       };
       process.on("SIGINT", onSignal);
       process.on("SIGTERM", onSignal);
