@@ -8,13 +8,16 @@
 
 import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, before } from "node:test";
 import { gunzipSync } from "node:zlib";
 import { mutatorReply } from "../src/mutator/mutator.ts";
 import type { ChatMessage } from "../src/run/ports.ts";
 import { childSeed } from "../src/run/seeds.ts";
 import { type Exit, spawnCli } from "./cli.ts";
+import { type RedisServer, startRedis } from "./redis-server.ts";
 import { type LlmServer, startLlmServer } from "./run-llm-server.ts";
 
 export interface Cli {
@@ -154,4 +157,55 @@ export function assertSameResults(root: string, expected: string, count: number)
   assert.deepEqual(files, resultFiles(expected));
   for (const f of files)
     assert.deepEqual(withoutClock(readResult(join(root, f))), withoutClock(readResult(join(expected, f))), f);
+}
+
+/** A greedy grid of two runs of 32 calls: small enough for a slow test, long enough to interrupt. */
+export const SMALL_GRID = { greedy: [{ T: 8, N: 4, seeds: [1, 2] }] };
+
+/** What a queue test of one `describe` shares: its Redis, endpoint, folder and the processes it started. */
+export interface QueueFixture {
+  dir: string;
+  redis: RedisServer;
+  llm: LlmServer;
+  env: Record<string, string>;
+  /** An `evoalloc worker` on the fixture's queue, killed at the end if still running. */
+  worker(): Cli;
+  /** Keeps `c` to be killed at the end if still running. */
+  track(c: Cli): Cli;
+}
+
+/**
+ * Registers before/after hooks in the calling `describe`: a redis-server and a
+ * mutator endpoint of its own, and the local (no queue) run of `grid` in
+ * `<dir>/local` to compare with. The returned object is filled by `before`.
+ */
+export function queueFixture(name: string, grid: Record<string, unknown>, parallelLlm: number): QueueFixture {
+  const started: Cli[] = [];
+  const fx = {
+    dir: mkdtempSync(join(tmpdir(), `${name}-`)),
+    track(c: Cli): Cli {
+      started.push(c);
+      return c;
+    },
+    worker(): Cli {
+      return fx.track(startWorker(fx.redis.url, fx.env, parallelLlm));
+    },
+  } as QueueFixture;
+  before(async () => {
+    fx.redis = await startRedis();
+    fx.llm = await mutatorEndpoint(30);
+    fx.env = { EVOALLOC_QUEUE_TEST_BASE: fx.llm.url };
+    const local = await cli(
+      ["run", "grid", "--config", writeGrid(fx.dir, "local.json", { output: "local", ...grid }), "--json"],
+      fx.env,
+    ).done;
+    assert.equal(local.code, 0, local.stderr);
+  });
+  after(async () => {
+    for (const c of started)
+      if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill("SIGKILL");
+    await fx.llm?.close();
+    await fx.redis?.close();
+  });
+  return fx;
 }
