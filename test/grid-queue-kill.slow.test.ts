@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import {
   assertSameResults,
   cli,
@@ -24,7 +24,7 @@ const skip = haveRedis() ? false : "redis-server is not installed (.ci/run insta
 const PARALLEL_LLM = 2;
 
 describe("run grid --queue: a worker killed (slow)", { skip, timeout: 600_000 }, () => {
-  const fx = queueFixture("grid-queue-kill", SMALL_GRID, PARALLEL_LLM);
+  const fx = queueFixture("grid-queue-kill", SMALL_GRID, PARALLEL_LLM, { before, after });
 
   it("kill -9 of a worker mid-run: another worker resumes it from its journal; no finished call asked again", async () => {
     const root = join(fx.dir, "killed");

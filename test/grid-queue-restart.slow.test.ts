@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import {
   assertSameResults,
   cli,
@@ -22,7 +22,7 @@ const skip = haveRedis() ? false : "redis-server is not installed (.ci/run insta
 const PARALLEL_LLM = 2;
 
 describe("run grid --queue: Redis restarted (slow)", { skip, timeout: 600_000 }, () => {
-  const fx = queueFixture("grid-queue-restart", SMALL_GRID, PARALLEL_LLM);
+  const fx = queueFixture("grid-queue-restart", SMALL_GRID, PARALLEL_LLM, { before, after });
 
   it("redis-server killed and restarted mid-grid (AOF): the grid completes", async () => {
     const root = join(fx.dir, "restarted");

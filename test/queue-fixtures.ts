@@ -11,7 +11,6 @@ import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before } from "node:test";
 import { gunzipSync } from "node:zlib";
 import { mutatorReply } from "../src/mutator/mutator.ts";
 import type { ChatMessage } from "../src/run/ports.ts";
@@ -175,11 +174,17 @@ export interface QueueFixture {
 }
 
 /**
- * Registers before/after hooks in the calling `describe`: a redis-server and a
+ * Registers `hooks.before`/`hooks.after` (node:test's, passed in so that this
+ * helper declares no tests) in the calling `describe`: a redis-server and a
  * mutator endpoint of its own, and the local (no queue) run of `grid` in
  * `<dir>/local` to compare with. The returned object is filled by `before`.
  */
-export function queueFixture(name: string, grid: Record<string, unknown>, parallelLlm: number): QueueFixture {
+export function queueFixture(
+  name: string,
+  grid: Record<string, unknown>,
+  parallelLlm: number,
+  hooks: { before(fn: () => Promise<void>): void; after(fn: () => Promise<void>): void },
+): QueueFixture {
   const started: Cli[] = [];
   const fx = {
     dir: mkdtempSync(join(tmpdir(), `${name}-`)),
@@ -191,7 +196,7 @@ export function queueFixture(name: string, grid: Record<string, unknown>, parall
       return fx.track(startWorker(fx.redis.url, fx.env, parallelLlm));
     },
   } as QueueFixture;
-  before(async () => {
+  hooks.before(async () => {
     fx.redis = await startRedis();
     fx.llm = await mutatorEndpoint(30);
     fx.env = { EVOALLOC_QUEUE_TEST_BASE: fx.llm.url };
@@ -201,7 +206,7 @@ export function queueFixture(name: string, grid: Record<string, unknown>, parall
     ).done;
     assert.equal(local.code, 0, local.stderr);
   });
-  after(async () => {
+  hooks.after(async () => {
     for (const c of started)
       if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill("SIGKILL");
     await fx.llm?.close();
