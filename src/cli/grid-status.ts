@@ -10,7 +10,7 @@ import { gridId } from "../run/grid/queue.ts";
 import { type GridStatus, gridStatus } from "../run/grid/queue-status.ts";
 import { UsageError } from "./errors.ts";
 import { parseOptions, printJson } from "./options.ts";
-import { openQueue, queueAddress } from "./run/grid-queue.ts";
+import { openQueue, requiredQueue } from "./queue.ts";
 
 const StatusOptionsSchema = z.object({
   queue: z.string().min(1).optional(),
@@ -37,9 +37,7 @@ export function register(program: Command): void {
     .option("--json", "print the status as JSON on stdout")
     .action(async (raw: unknown) => {
       const opts = parseOptions(StatusOptionsSchema, raw);
-      const url = opts.queue ?? (process.env.EVOALLOC_QUEUE || undefined);
-      if (url === undefined) throw new UsageError("--queue: is required (or set EVOALLOC_QUEUE)");
-      const addr = queueAddress(url);
+      const addr = requiredQueue(opts.queue);
       const q = await openQueue(addr);
       try {
         const wanted =

@@ -2,41 +2,29 @@
  * `evoalloc run grid --config FILE --queue redis://…`: enqueue every run of
  * the grid that has no result file (one job per run, its id derived from the
  * run's identity), then follow the workers until every run is done or failed
- * (`--no-wait`: return at once). Parse → check the queue → enqueue → follow → print.
+ * (`--no-wait`: return at once). Parse → check the queue → enqueue → follow → print;
+ * the grid's plan and summary are the core's (src/run/grid/enqueue.ts).
  */
-import { relative, resolve } from "node:path";
 import type { ModelSpec } from "../../log/models.ts";
 import {
-  type BanditGridRun,
-  expandGrid,
-  type GreedyGridRun,
-  type GridConfig,
-  type GridRun,
-} from "../../run/grid/grid-config.ts";
-import { existingResult } from "../../run/grid/plan.ts";
-import {
-  checkQueue,
-  type EnqueueCounts,
-  GridQueue,
-  gridId,
-  identitySha,
-  QueueError,
-  queueError,
-} from "../../run/grid/queue.ts";
-import { type FollowProgress, followGrid } from "../../run/grid/queue-status.ts";
-import { parseQueueUrl, type QueueAddress, QueueUrlError } from "../../run/grid/queue-url.ts";
-import { gridRunIdentity } from "../../run/grid/runner.ts";
-import {
-  type BanditRow,
-  banditRows,
-  type GreedyRow,
-  greedyRows,
-  readFinals,
-} from "../../run/grid/summary.ts";
+  enqueueRuns,
+  type QueuedGrid,
+  type QueueGridSummary,
+  queuedGrid,
+  queueGridSummary,
+  type RetryRule,
+  resultExists,
+} from "../../run/grid/enqueue.ts";
+import type { GridConfig } from "../../run/grid/grid-config.ts";
+import { type EnqueueCounts, type GridQueue, queueError } from "../../run/grid/queue.ts";
+import { type FollowProgress, type FollowResult, followGrid } from "../../run/grid/queue-status.ts";
+import type { QueueAddress } from "../../run/grid/queue-url.ts";
 import type { Task } from "../../run/ports.ts";
 import { Failure, UsageError } from "../errors.ts";
 import { ensureOutputDir, printJson } from "../options.ts";
+import { openQueue, queueAddress } from "../queue.ts";
 import { fmtDuration, formatRows, progressPrinter } from "./grid.ts";
+import { interruptOnSignal } from "./interrupt.ts";
 
 export interface EnqueueGridOptions {
   queue: string;
@@ -52,91 +40,23 @@ export interface EnqueueGridOptions {
   retryDelayMs?: number | undefined;
 }
 
-/** The summary of a grid run by workers. */
-export interface QueueGridSummary {
-  queue: string;
-  grid: string;
-  root: string;
-  runs: { total: number; skipped: number; enqueued: number; done: number; failed: number };
-  jobs: EnqueueCounts & { requeued: number };
-  /** Calls workers asked of the endpoint while the grid was followed. */
-  calls: { total: number; asked: number };
-  wall_time_s: number;
-  /** Stopped following before the grid ended (the workers go on). */
-  interrupted: boolean;
-  failures: { path: string; error: string; attempts: number }[];
-  greedy: GreedyRow[];
-  bandit: BanditRow[];
-}
-
-/** Parses `--queue` (or $EVOALLOC_QUEUE). @throws UsageError without the password. */
-export function queueAddress(text: string, flag = "--queue"): QueueAddress {
-  try {
-    return parseQueueUrl(text);
-  } catch (err) {
-    if (err instanceof QueueUrlError) throw new UsageError(`${flag}: ${err.message}`);
-    throw err;
-  }
-}
-
-/** Connects (fails in seconds with one line when Redis cannot be reached). */
-export async function openQueue(addr: QueueAddress): Promise<GridQueue> {
-  try {
-    await checkQueue(addr);
-  } catch (err) {
-    if (err instanceof QueueError) throw new Failure(err.message);
-    throw err;
-  }
-  return new GridQueue(addr);
-}
-
 export async function enqueueGridCommand(o: EnqueueGridOptions): Promise<void> {
   if (o.force) throw new UsageError("--force cannot be used with --queue (remove the results to redo them)");
   const addr = queueAddress(o.queue);
   await ensureOutputDir("--output", o.root);
   const q = await openQueue(addr);
-  const t0 = performance.now() / 1000;
+  const now = (): number => performance.now() / 1000;
+  const t0 = now();
   try {
-    const { cfg, file, root } = o;
-    const base = resolve(file, "..");
-    const runs = expandGrid(cfg, cfg.gzip ? ".json.gz" : ".json");
-    const exists = (path: string): boolean => existingResult(root, path) !== null;
-    const todo = runs.filter((r) => !exists(r.path));
-    const sha = new Map(
-      todo.map((r) => [
-        r.path,
-        identitySha(gridRunIdentity(cfg, r, o.models[r.model]!, o.tasks.get(r.task)!)),
-      ]),
-    );
-    const gid = gridId(root);
-    const meta = {
-      root,
-      label: relative(root, resolve(file)) || file,
-      config: {
-        ...cfg,
-        ...(cfg.models_file !== undefined ? { models_file: resolve(base, cfg.models_file) } : {}),
-        ...(cfg.tasks_dir !== undefined ? { tasks_dir: resolve(base, cfg.tasks_dir) } : {}),
-      },
-      runs: runs.length,
-      calls: runs.reduce((s, r) => s + r.calls, 0),
-      updated: new Date().toISOString(),
-    };
-    const attempts = 1 + (o.runRetries ?? 2);
-    const backoffMs = o.retryDelayMs ?? 5000;
-    const enqueue = (list: GridRun[]): Promise<EnqueueCounts> =>
-      q.enqueue({
-        gid,
-        meta,
-        todo: list.map((run) => ({ run, identitySha256: sha.get(run.path)! })),
-        attempts,
-        backoffMs,
-      });
+    const g = queuedGrid(o.cfg, { ...o, updated: new Date().toISOString() });
+    const retry: RetryRule = { attempts: 1 + (o.runRetries ?? 2), backoffMs: o.retryDelayMs ?? 5000 };
     let counts: EnqueueCounts;
     try {
-      counts = await enqueue(todo);
+      counts = await enqueueRuns(q, g, g.todo, retry);
     } catch (err) {
       throw queueError(err, addr, "cannot enqueue the grid");
     }
+    const { runs, todo, gid, root } = g;
     process.stderr.write(
       `grid ${gid} (${root}) on ${addr.display}: ${runs.length} runs, ${runs.length - todo.length} done;` +
         ` ${counts.added} jobs added, ${counts.present} already queued, ${counts.retried} failed ones retried\n`,
@@ -153,59 +73,8 @@ export async function enqueueGridCommand(o: EnqueueGridOptions): Promise<void> {
         });
       return;
     }
-
-    const ctl = new AbortController();
-    const onSignal = (sig: NodeJS.Signals): void => {
-      process.stderr.write(`\nevoalloc: ${sig}: stopped following; the workers go on\n`);
-      ctl.abort();
-    };
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
-    const show = progressPrinter(followLine, (p) => p.runsDone + p.runsFailed === p.runsTotal);
-    let followed: Awaited<ReturnType<typeof followGrid>>;
-    try {
-      followed = await followGrid(q, gid, {
-        runs: todo,
-        resultExists: exists,
-        requeue: async (lost) => void (await enqueue(lost)),
-        onProgress: show.update,
-        now: () => performance.now() / 1000,
-        signal: ctl.signal,
-      });
-    } catch (err) {
-      throw queueError(err, addr, "lost the queue");
-    } finally {
-      show.stop();
-      process.removeListener("SIGINT", onSignal);
-      process.removeListener("SIGTERM", onSignal);
-    }
-    const finals = new Map<string, number>();
-    await readFinals(runs, root, finals);
-    const summary: QueueGridSummary = {
-      queue: addr.display,
-      grid: gid,
-      root,
-      runs: {
-        total: runs.length,
-        skipped: runs.length - todo.length,
-        enqueued: todo.length,
-        done: todo.filter((r) => exists(r.path)).length,
-        failed: followed.failures.length,
-      },
-      jobs: { ...counts, requeued: followed.requeued },
-      calls: { total: todo.reduce((s, r) => s + r.calls, 0), asked: followed.callsFresh },
-      wall_time_s: Math.round((performance.now() / 1000 - t0) * 10) / 10,
-      interrupted: followed.interrupted,
-      failures: followed.failures,
-      greedy: greedyRows(
-        runs.filter((r): r is GreedyGridRun => r.kind === "greedy"),
-        finals,
-      ),
-      bandit: banditRows(
-        runs.filter((r): r is BanditGridRun => r.kind === "bandit"),
-        finals,
-      ),
-    };
+    const followed = await follow(q, g, addr, retry, now);
+    const summary = await queueGridSummary(g, { queue: addr.display, counts, followed, t0, now });
     if (o.json) printJson(summary);
     else process.stdout.write(formatQueueSummary(summary));
     if (summary.interrupted) {
@@ -217,10 +86,38 @@ export async function enqueueGridCommand(o: EnqueueGridOptions): Promise<void> {
     }
     if (summary.failures.length > 0)
       throw new Failure(
-        `${summary.failures.length} run(s) failed after ${attempts} tries; rerun the same command to retry them`,
+        `${summary.failures.length} run(s) failed after ${retry.attempts} tries; rerun the same command to retry them`,
       );
   } finally {
     await q.close();
+  }
+}
+
+/** Follows the workers with a progress line until every run is done or failed; Ctrl-C stops following only. */
+async function follow(
+  q: GridQueue,
+  g: QueuedGrid,
+  addr: QueueAddress,
+  retry: RetryRule,
+  now: () => number,
+): Promise<FollowResult> {
+  const stop = interruptOnSignal("stopped following; the workers go on", () => undefined);
+  stop.listen();
+  const show = progressPrinter(followLine, (p) => p.runsDone + p.runsFailed === p.runsTotal);
+  try {
+    return await followGrid(q, g.gid, {
+      runs: g.todo,
+      resultExists: (path) => resultExists(g.root, path),
+      requeue: async (lost) => void (await enqueueRuns(q, g, lost, retry)),
+      onProgress: show.update,
+      now,
+      signal: stop.signal,
+    });
+  } catch (err) {
+    throw queueError(err, addr, "lost the queue");
+  } finally {
+    show.stop();
+    stop.dispose();
   }
 }
 

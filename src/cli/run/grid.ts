@@ -19,12 +19,12 @@ import { type GridConfig, GridConfigError, parseGridConfig } from "../../run/gri
 import { type GridPlan, gridPlan } from "../../run/grid/plan.ts";
 import type { GridSummary } from "../../run/grid/summary.ts";
 import { NoEndpointError, resolveEndpoints } from "../../run/llm/client.ts";
-import type { ChatClient, Task } from "../../run/ports.ts";
+import type { Task } from "../../run/ports.ts";
 import { loadTask, TaskError } from "../../run/tasks.ts";
 import { Failure, UsageError } from "../errors.ts";
 import { commandName, ensureOutputDir, intArg, parseOptions, printJson } from "../options.ts";
 import { interruptOnSignal } from "./interrupt.ts";
-import { createChatClient, startSandbox } from "./setup.ts";
+import { gridChatClient, startSandbox } from "./setup.ts";
 
 const GridOptionsSchema = z.object({
   config: z.string({ error: "is required" }).min(1, "is required"),
@@ -95,74 +95,91 @@ export function registerGrid(run: Command): void {
       "\nRerun the same command after an interruption: finished runs are skipped, interrupted ones resume from their journals." +
         "\nWith --queue, rerunning adds no duplicate jobs and retries failed runs (README: Many machines).",
     )
-    .action(async (raw: unknown) => {
-      const opts = parseOptions(GridOptionsSchema, raw);
-      const { cfg, file } = readConfig(opts.config);
-      if (opts.parallelLlm !== undefined) cfg.parallel_llm = opts.parallelLlm;
-      if (opts.parallelEval !== undefined) cfg.parallel_eval = opts.parallelEval;
-      if (opts.parallelRuns !== undefined) cfg.parallel_runs = opts.parallelRuns;
-      const base = dirname(resolve(file));
-      const root = resolve(opts.output ?? resolve(base, cfg.output));
-      const queueUrl = opts.queue ?? (opts.dryRun ? undefined : process.env.EVOALLOC_QUEUE || undefined);
-      // with a queue the workers call the endpoints, from their own environment
-      const models = await checkModels(cfg, file, base, queueUrl === undefined);
-      const tasks = checkTasks(cfg, file, base);
-      checkPolicies(cfg, file);
-      if (queueUrl !== undefined && !opts.dryRun) {
-        const { enqueueGridCommand } = await import("./grid-queue.ts");
-        await enqueueGridCommand({ ...opts, queue: queueUrl, cfg, file, root, models, tasks });
-        return;
-      }
+    .action(async (raw: unknown) => gridCommand(parseOptions(GridOptionsSchema, raw)));
+}
 
-      if (opts.dryRun) {
-        const plan = gridPlan(cfg, root, opts.force ?? false);
-        if (opts.json) printJson(plan);
-        else process.stdout.write(formatPlan(plan));
-        return;
-      }
+type GridOptions = z.infer<typeof GridOptionsSchema>;
 
-      await ensureOutputDir("--output", root);
-      const stop = interruptOnSignal(
-        "stopping the grid (journals stay consistent)…",
-        (sig) => new Error(`interrupted by ${sig}`),
-      );
-      stop.listen();
-      const show = progressPrinter(gridLine, (p) => p.runsDone === p.runsTotal);
-      let summary: GridSummary;
-      try {
-        summary = await runGrid(cfg, {
-          root,
-          models,
-          loadTask: (key) => tasks.get(key)!,
-          makeClient: (m) => makeClient(m, cfg),
-          startEvaluator: (task, parallel) => startSandbox(task, { parallel }),
-          defaultParallelEval: availableParallelism(),
-          now: () => performance.now() / 1000,
-          signal: stop.signal,
-          onProgress: show.update,
-          log: show.log,
-          configLabel: relative(root, resolve(file)) || file,
-          force: opts.force ?? false,
-        });
-      } catch (err) {
-        if (err instanceof RunError) throw new Failure(err.message);
-        throw err;
-      } finally {
-        show.stop();
-        stop.dispose();
-      }
-      if (opts.json) printJson(summary);
-      else process.stdout.write(formatSummary(summary));
-      if (summary.interrupted) {
-        process.stderr.write(
-          `evoalloc: interrupted; resume with the same command:\n  ${commandName()} run grid --config ${opts.config}${opts.output ? ` --output ${opts.output}` : ""}\n`,
-        );
-        process.exitCode = 130;
-        return;
-      }
-      if (summary.failures.length > 0)
-        throw new Failure(`${summary.failures.length} run(s) failed; rerun the same command to retry them`);
+/** A grid's checked inputs: its config (with the flags' overrides), file, result root, models and tasks. */
+interface GridInputs {
+  cfg: GridConfig;
+  file: string;
+  root: string;
+  models: Record<string, ModelSpec>;
+  tasks: Map<string, Task>;
+}
+
+/** `run grid`: its inputs checked, then the queue (with a queue URL), the plan (`--dry-run`) or the local grid. */
+async function gridCommand(opts: GridOptions): Promise<void> {
+  const { cfg, file } = readConfig(opts.config);
+  if (opts.parallelLlm !== undefined) cfg.parallel_llm = opts.parallelLlm;
+  if (opts.parallelEval !== undefined) cfg.parallel_eval = opts.parallelEval;
+  if (opts.parallelRuns !== undefined) cfg.parallel_runs = opts.parallelRuns;
+  const base = dirname(resolve(file));
+  const root = resolve(opts.output ?? resolve(base, cfg.output));
+  const queueUrl = opts.queue ?? (opts.dryRun ? undefined : process.env.EVOALLOC_QUEUE || undefined);
+  // with a queue the workers call the endpoints, from their own environment
+  const models = await checkModels(cfg, file, base, queueUrl === undefined);
+  const tasks = checkTasks(cfg, file, base);
+  checkPolicies(cfg, file);
+  if (queueUrl !== undefined && !opts.dryRun) {
+    const { enqueueGridCommand } = await import("./grid-queue.ts");
+    await enqueueGridCommand({ ...opts, queue: queueUrl, cfg, file, root, models, tasks });
+    return;
+  }
+  if (opts.dryRun) {
+    const plan = gridPlan(cfg, root, opts.force ?? false);
+    if (opts.json) printJson(plan);
+    else process.stdout.write(formatPlan(plan));
+    return;
+  }
+  await localGrid(opts, { cfg, file, root, models, tasks });
+}
+
+/** The grid in this process, with a progress line and Ctrl-C; prints the summary. */
+async function localGrid(opts: GridOptions, g: GridInputs): Promise<void> {
+  const { cfg, file, root } = g;
+  await ensureOutputDir("--output", root);
+  const stop = interruptOnSignal(
+    "stopping the grid (journals stay consistent)…",
+    (sig) => new Error(`interrupted by ${sig}`),
+  );
+  stop.listen();
+  const show = progressPrinter(gridLine, (p) => p.runsDone === p.runsTotal);
+  let summary: GridSummary;
+  try {
+    summary = await runGrid(cfg, {
+      root,
+      models: g.models,
+      loadTask: (key) => g.tasks.get(key)!,
+      makeClient: (m) => gridChatClient(m, cfg),
+      startEvaluator: (task, parallel) => startSandbox(task, { parallel }),
+      defaultParallelEval: availableParallelism(),
+      now: () => performance.now() / 1000,
+      signal: stop.signal,
+      onProgress: show.update,
+      log: show.log,
+      configLabel: relative(root, resolve(file)) || file,
+      force: opts.force ?? false,
     });
+  } catch (err) {
+    if (err instanceof RunError) throw new Failure(err.message);
+    throw err;
+  } finally {
+    show.stop();
+    stop.dispose();
+  }
+  if (opts.json) printJson(summary);
+  else process.stdout.write(formatSummary(summary));
+  if (summary.interrupted) {
+    process.stderr.write(
+      `evoalloc: interrupted; resume with the same command:\n  ${commandName()} run grid --config ${opts.config}${opts.output ? ` --output ${opts.output}` : ""}\n`,
+    );
+    process.exitCode = 130;
+    return;
+  }
+  if (summary.failures.length > 0)
+    throw new Failure(`${summary.failures.length} run(s) failed; rerun the same command to retry them`);
 }
 
 /** Reads and validates the config file. @throws UsageError naming the file and the field. */
@@ -256,21 +273,6 @@ export function checkPolicies(cfg: GridConfig, file: string): void {
         throw err;
       }
     }
-  });
-}
-
-/** The client of a grid's model: its endpoints from the environment, the config's retry rules and mutator steps. */
-export function makeClient(model: ModelSpec, cfg: GridConfig): ChatClient {
-  const m = cfg.mutator ?? {};
-  return createChatClient(model, {
-    endpoints: model.provider === "openai" ? resolveEndpoints(model, process.env) : [],
-    retries: cfg.retries,
-    retryPolicy: cfg.retry_policy,
-    mutator: {
-      ...(m.scale_min !== undefined ? { scaleMin: m.scale_min } : {}),
-      ...(m.scale_max !== undefined ? { scaleMax: m.scale_max } : {}),
-      ...(m.abs_floor !== undefined ? { absFloor: m.abs_floor } : {}),
-    },
   });
 }
 

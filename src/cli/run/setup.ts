@@ -1,8 +1,8 @@
 /**
  * The side effects a `run` subcommand sets up from its validated flags: the
  * task (with a `--prompt-template`), the model and its request parameters,
- * the chat client, the sandbox and the limiters. `createChatClient` and
- * `startSandbox` serve `run grid` too.
+ * the chat client, the sandbox and the limiters. `createChatClient`,
+ * `gridChatClient` and `startSandbox` serve `run grid` and `worker` too.
  */
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -10,6 +10,7 @@ import type { ModelSpec } from "../../log/models.ts";
 import type { MutatorParams } from "../../mutator/mutator.ts";
 import { MutatorClient } from "../../mutator/mutator-client.ts";
 import type { RequestParams } from "../../run/greedy.ts";
+import type { GridConfig } from "../../run/grid/grid-config.ts";
 import { promptTemplateSha } from "../../run/identity.ts";
 import { createLimiter, type Limiter } from "../../run/limit.ts";
 import {
@@ -179,6 +180,21 @@ export function createChatClient(model: ModelSpec, o: ChatClientOptions): ChatCl
     retries: o.retries,
     ...(o.backoffS !== undefined ? { backoffS: o.backoffS } : {}),
     retryPolicy: o.retryPolicy,
+  });
+}
+
+/** The client of a grid's model: its endpoints from the environment, the config's retry rules and mutator steps. */
+export function gridChatClient(model: ModelSpec, cfg: GridConfig): ChatClient {
+  const m = cfg.mutator ?? {};
+  return createChatClient(model, {
+    endpoints: model.provider === "openai" ? resolveEndpoints(model, process.env) : [],
+    retries: cfg.retries,
+    retryPolicy: cfg.retry_policy,
+    mutator: {
+      ...(m.scale_min !== undefined ? { scaleMin: m.scale_min } : {}),
+      ...(m.scale_max !== undefined ? { scaleMax: m.scale_max } : {}),
+      ...(m.abs_floor !== undefined ? { absFloor: m.abs_floor } : {}),
+    },
   });
 }
 

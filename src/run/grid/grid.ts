@@ -22,11 +22,11 @@
 import { rmSync } from "node:fs";
 import { journalPath } from "../journal.ts";
 import { createLimiter } from "../limit.ts";
-import type { BanditGridRun, GreedyGridRun, GridConfig, GridRun } from "./grid-config.ts";
+import type { GridConfig, GridRun } from "./grid-config.ts";
 import { expandGrid } from "./grid-config.ts";
 import { existingResult } from "./plan.ts";
 import { createGridRunner, type GridRunnerDeps } from "./runner.ts";
-import { banditRows, type GridSummary, greedyRows, readFinals } from "./summary.ts";
+import { type GridSummary, readFinals, summaryRows } from "./summary.ts";
 
 /** The side effects of a grid. */
 export interface GridDeps extends GridRunnerDeps {
@@ -140,14 +140,7 @@ export async function runGrid(cfg: GridConfig, deps: GridDeps): Promise<GridSumm
     wall_time_s: Math.round((deps.now() - t0) * 10) / 10,
     interrupted: deps.signal?.aborted ?? false,
     failures,
-    greedy: greedyRows(
-      runs.filter((r): r is GreedyGridRun => r.kind === "greedy"),
-      finals,
-    ),
-    bandit: banditRows(
-      runs.filter((r): r is BanditGridRun => r.kind === "bandit"),
-      finals,
-    ),
+    ...summaryRows(runs, finals),
   };
 }
 

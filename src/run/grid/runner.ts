@@ -4,6 +4,9 @@
  * result file by `runToFile` (resumed from its journal when there is one).
  * `runGrid` drives it over the whole grid; a worker of a distributed grid can
  * drive it one run at a time with the very same code.
+ *
+ *   createGridRunner ─> sharedParts (limiters; one task, client, evaluator per key)
+ *   run(r)           ─> runOne: spec + identity + config ─> runToFile ─> outcome (done | complete | failedOutcome)
  */
 import { join } from "node:path";
 import type { ModelSpec } from "../../log/models.ts";
@@ -139,23 +142,49 @@ export function createGridRunner(
     parallelEval: cfg.parallel_eval ?? deps.defaultParallelEval,
   },
 ): GridRunner {
-  const parallelEval = limits.parallelEval;
-  const llmLimit = limits.llm ?? createLimiter(limits.parallelLlm);
-  const evalLimit = limits.eval ?? createLimiter(parallelEval);
-  const task = cached(
-    (key: string) => key,
-    (key) => deps.loadTask(key),
-  );
-  const client = cached(
-    (m: ModelSpec) => m.key,
-    (m) => deps.makeClient(m),
-  );
+  const shared = sharedParts(cfg, deps, limits);
+  return {
+    run: (r, hooks = {}) => runOne(shared, r, hooks),
+    identity: (r) => gridRunIdentity(cfg, r, modelOf(deps, r), shared.task(r.task)),
+    async preflight(modelKeys) {
+      for (const key of modelKeys) {
+        const m = deps.models[key];
+        if (m === undefined) continue;
+        for (const w of (await shared.client(m).preflight?.()) ?? []) deps.log?.(`warning: ${w}`);
+      }
+    },
+    evalStats: () => ({
+      evaluated: shared.memos.reduce((s, m) => s + m.stats.evaluated, 0),
+      reused: shared.memos.reduce((s, m) => s + m.stats.reused, 0),
+    }),
+    async close() {
+      const started = await Promise.allSettled(shared.evaluators.values());
+      await Promise.all(started.map((s) => (s.status === "fulfilled" ? s.value.close() : Promise.resolve())));
+    },
+  };
+}
+
+/** What every run of a runner shares: the deps, the two limiters, one task, client and evaluator per key. */
+interface SharedParts {
+  cfg: GridConfig;
+  deps: GridRunnerDeps;
+  llmLimit: Limiter;
+  evalLimit: Limiter;
+  task(key: string): Task;
+  client(m: ModelSpec): ChatClient;
+  /** Started on first use, one per task (wrapped in a MemoEvaluator with the config's eval_cache). */
+  evaluator(t: Task): Promise<Evaluator>;
+  evaluators: Map<string, Promise<Evaluator>>;
+  memos: MemoEvaluator[];
+}
+
+function sharedParts(cfg: GridConfig, deps: GridRunnerDeps, limits: GridLimits): SharedParts {
   const memos: MemoEvaluator[] = [];
   const evaluators = new Map<string, Promise<Evaluator>>();
   const evaluator = (t: Task): Promise<Evaluator> => {
     let e = evaluators.get(t.key);
     if (e === undefined) {
-      e = deps.startEvaluator(t, parallelEval).then((inner) => {
+      e = deps.startEvaluator(t, limits.parallelEval).then((inner) => {
         if (!cfg.eval_cache) return inner;
         const memo = new MemoEvaluator(inner);
         memos.push(memo);
@@ -165,7 +194,96 @@ export function createGridRunner(
     }
     return e;
   };
-  const configOf = (m: ModelSpec, t: Task, req: RequestParams): Record<string, unknown> => ({
+  return {
+    cfg,
+    deps,
+    llmLimit: limits.llm ?? createLimiter(limits.parallelLlm),
+    evalLimit: limits.eval ?? createLimiter(limits.parallelEval),
+    task: cached(
+      (key: string) => key,
+      (key) => deps.loadTask(key),
+    ),
+    client: cached(
+      (m: ModelSpec) => m.key,
+      (m) => deps.makeClient(m),
+    ),
+    evaluator,
+    evaluators,
+    memos,
+  };
+}
+
+const modelOf = (deps: Pick<GridRunnerDeps, "models">, r: GridRun): ModelSpec => {
+  const model = deps.models[r.model];
+  if (model === undefined) throw new Error(`unknown model ${r.model}`);
+  return model;
+};
+
+/** One run to its result file, resumed from its journal when there is one. */
+async function runOne(s: SharedParts, r: GridRun, hooks: GridRunHooks): Promise<GridRunOutcome> {
+  const { cfg, deps } = s;
+  const model = modelOf(deps, r);
+  const t = s.task(r.task);
+  const req = requestParams(model, cfg);
+  const config = runConfig(cfg, deps.configLabel, model, t, req);
+  const g = r.kind === "greedy" ? greedySpec(r, t, model, req, config) : null;
+  const b = r.kind === "bandit" ? banditSpec(r, t, model, req, config) : null;
+  const signals = [deps.signal, hooks.signal].filter((x): x is AbortSignal => x !== undefined);
+  const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+  hooks.onStart?.();
+  try {
+    const outcome = await runToFile<GreedyRun | BanditRun>({
+      output: join(deps.root, r.path),
+      identity: g !== null ? greedyIdentity(g) : banditIdentity(b!),
+      resume: true,
+      force: deps.force ?? false,
+      maxConsecutiveFailures: cfg.max_consecutive_failures,
+      evaluator: () => s.evaluator(t),
+      core: (runDeps) =>
+        g !== null ? runGreedy(g, runDeps) : runBandit(b!, policyOf(r as BanditGridRun), runDeps),
+      deps: {
+        client: s.client(model),
+        llmLimit: s.llmLimit,
+        evalLimit: s.evalLimit,
+        now: deps.now,
+        ...(signal ? { signal } : {}),
+        onEvent: (e) => {
+          if (e.type === "warning") deps.log?.(`warning ${r.path}: ${e.message}`);
+          if (e.type === "call") hooks.onCall?.(e.replayed);
+        },
+      },
+      onStart: ({ replayed }) => {
+        if (replayed > 0) hooks.onResume?.();
+      },
+      ...(hooks.lockTag !== undefined ? { lockTag: hooks.lockTag } : {}),
+    });
+    if (outcome.state === "complete") return { state: "complete" };
+    const res = outcome.result;
+    const final =
+      r.kind === "greedy" ? (res as GreedyRun).final_fitness : (res as BanditRun).final_best_fitness;
+    return { state: "done", final };
+  } catch (err) {
+    return failedOutcome(err);
+  }
+}
+
+/** What a run that threw became: interrupted (stopped by a signal), busy (output locked) or failed. */
+export function failedOutcome(err: unknown): GridRunOutcome {
+  if (err instanceof RunStopped && err.interrupted) return { state: "interrupted" };
+  if (err instanceof RunFileError && err.locked) return { state: "busy", error: err.message };
+  const cause = err instanceof RunStopped ? err.cause : err;
+  return { state: "failed", error: cause instanceof Error ? cause.message : String(cause) };
+}
+
+/** What a grid's run records as its result's `config` (no secrets). */
+export function runConfig(
+  cfg: GridConfig,
+  label: string | undefined,
+  m: ModelSpec,
+  t: Task,
+  req: RequestParams,
+): Record<string, unknown> {
+  return {
     provider: m.provider,
     max_tokens: req.maxTokens,
     temperature: req.temperature,
@@ -175,81 +293,7 @@ export function createGridRunner(
     eval_timeout_s: t.evalTimeoutS,
     eval_cache: cfg.eval_cache,
     ...(m.provider === "mutator" && cfg.mutator ? { mutator: cfg.mutator } : {}),
-    grid: deps.configLabel ?? "grid",
-  });
-
-  async function run(r: GridRun, hooks: GridRunHooks = {}): Promise<GridRunOutcome> {
-    const model = deps.models[r.model];
-    if (model === undefined) throw new Error(`unknown model ${r.model}`);
-    const t = task(r.task);
-    const req = requestParams(model, cfg);
-    const config = configOf(model, t, req);
-    const g = r.kind === "greedy" ? greedySpec(r, t, model, req, config) : null;
-    const b = r.kind === "bandit" ? banditSpec(r, t, model, req, config) : null;
-    const signals = [deps.signal, hooks.signal].filter((x): x is AbortSignal => x !== undefined);
-    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
-    hooks.onStart?.();
-    try {
-      const outcome = await runToFile<GreedyRun | BanditRun>({
-        output: join(deps.root, r.path),
-        identity: g !== null ? greedyIdentity(g) : banditIdentity(b!),
-        resume: true,
-        force: deps.force ?? false,
-        maxConsecutiveFailures: cfg.max_consecutive_failures,
-        evaluator: () => evaluator(t),
-        core: (runDeps) =>
-          g !== null ? runGreedy(g, runDeps) : runBandit(b!, policyOf(r as BanditGridRun), runDeps),
-        deps: {
-          client: client(model),
-          llmLimit,
-          evalLimit,
-          now: deps.now,
-          ...(signal ? { signal } : {}),
-          onEvent: (e) => {
-            if (e.type === "warning") deps.log?.(`warning ${r.path}: ${e.message}`);
-            if (e.type === "call") hooks.onCall?.(e.replayed);
-          },
-        },
-        onStart: ({ replayed }) => {
-          if (replayed > 0) hooks.onResume?.();
-        },
-        ...(hooks.lockTag !== undefined ? { lockTag: hooks.lockTag } : {}),
-      });
-      if (outcome.state === "complete") return { state: "complete" };
-      const res = outcome.result;
-      const final =
-        r.kind === "greedy" ? (res as GreedyRun).final_fitness : (res as BanditRun).final_best_fitness;
-      return { state: "done", final };
-    } catch (err) {
-      if (err instanceof RunStopped && err.interrupted) return { state: "interrupted" };
-      if (err instanceof RunFileError && err.locked) return { state: "busy", error: err.message };
-      const cause = err instanceof RunStopped ? err.cause : err;
-      return { state: "failed", error: cause instanceof Error ? cause.message : String(cause) };
-    }
-  }
-
-  return {
-    run,
-    identity: (r) => {
-      const model = deps.models[r.model];
-      if (model === undefined) throw new Error(`unknown model ${r.model}`);
-      return gridRunIdentity(cfg, r, model, task(r.task));
-    },
-    async preflight(modelKeys) {
-      for (const key of modelKeys) {
-        const m = deps.models[key];
-        if (m === undefined) continue;
-        for (const w of (await client(m).preflight?.()) ?? []) deps.log?.(`warning: ${w}`);
-      }
-    },
-    evalStats: () => ({
-      evaluated: memos.reduce((s, m) => s + m.stats.evaluated, 0),
-      reused: memos.reduce((s, m) => s + m.stats.reused, 0),
-    }),
-    async close() {
-      const started = await Promise.allSettled(evaluators.values());
-      await Promise.all(started.map((s) => (s.status === "fulfilled" ? s.value.close() : Promise.resolve())));
-    },
+    grid: label ?? "grid",
   };
 }
 

@@ -83,6 +83,23 @@ function stats(xs: number[]): { n: number; mean: number; sd: number; min: number
   return { n, mean, sd, min: Math.min(...xs), max: Math.max(...xs) };
 }
 
+/** The summary's rows of a grid's runs, over those with a final fitness in `finals`: greedy and bandit. */
+export function summaryRows(
+  runs: readonly GridRun[],
+  finals: Map<string, number>,
+): Pick<GridSummary, "greedy" | "bandit"> {
+  return {
+    greedy: greedyRows(
+      runs.filter((r): r is GreedyGridRun => r.kind === "greedy"),
+      finals,
+    ),
+    bandit: banditRows(
+      runs.filter((r): r is BanditGridRun => r.kind === "bandit"),
+      finals,
+    ),
+  };
+}
+
 /** Greedy rows: per (task, model, C, T), over seeds. */
 export function greedyRows(runs: GreedyGridRun[], finals: Map<string, number>): GreedyRow[] {
   const groups = new Map<string, { r: GreedyGridRun; xs: number[] }>();
