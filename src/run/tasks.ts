@@ -150,6 +150,20 @@ function readConfig(file: string | null): z.infer<typeof OpenEvolveConfigSchema>
 }
 
 /**
+ * A task setting and where it came from: the config file's value when it is set (not empty, not 0), else
+ * task.json's when present, else the default (source null).
+ */
+function setting<V>(
+  [fromConfig, configField]: [V | null | undefined, string],
+  [fromJson, jsonField]: [V | undefined, string],
+  dflt: V,
+): [V, string | null] {
+  if (fromConfig) return [fromConfig, configField];
+  if (fromJson !== undefined) return [fromJson, jsonField];
+  return [dflt, null];
+}
+
+/**
  * Loads one task folder, resolving each value from the config file, task.json
  * or a default, and recording where it came from (`task.sources`).
  *
@@ -172,22 +186,18 @@ export function loadTask(key: string, tasksDir: string = defaultTasksDir()): Tas
     promptTemplate: "default",
   };
 
-  let systemPrompt = GENERIC_SYSTEM_PROMPT;
-  if (config?.prompt?.system_message) {
-    systemPrompt = config.prompt.system_message;
-    sources.systemPrompt = `${cfgName} prompt.system_message`;
-  } else if (json?.system_prompt !== undefined) {
-    systemPrompt = json.system_prompt;
-    sources.systemPrompt = "task.json system_prompt";
-  }
-  let evalTimeoutS = DEFAULT_EVAL_TIMEOUT_S;
-  if (config?.evaluator?.timeout) {
-    evalTimeoutS = config.evaluator.timeout;
-    sources.evalTimeoutS = `${cfgName} evaluator.timeout`;
-  } else if (json?.eval_timeout_s !== undefined) {
-    evalTimeoutS = json.eval_timeout_s;
-    sources.evalTimeoutS = "task.json eval_timeout_s";
-  }
+  const [systemPrompt, promptFrom] = setting(
+    [config?.prompt?.system_message, `${cfgName} prompt.system_message`],
+    [json?.system_prompt, "task.json system_prompt"],
+    GENERIC_SYSTEM_PROMPT,
+  );
+  const [evalTimeoutS, timeoutFrom] = setting(
+    [config?.evaluator?.timeout, `${cfgName} evaluator.timeout`],
+    [json?.eval_timeout_s, "task.json eval_timeout_s"],
+    DEFAULT_EVAL_TIMEOUT_S,
+  );
+  if (promptFrom !== null) sources.systemPrompt = promptFrom;
+  if (timeoutFrom !== null) sources.evalTimeoutS = timeoutFrom;
   if (json?.entry_function !== undefined) sources.entry = "task.json entry_function";
   let promptTemplate: string | null = null;
   if (json?.prompt_template !== undefined) {
