@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { claimChunks } from "../src/replay/chunks.ts";
+import { curveTable, runPolicy } from "../src/replay/engine.ts";
 import {
   buildPools,
   difference,
@@ -14,6 +16,8 @@ import {
   syntheticRecord,
   tQuantile,
 } from "../src/replay/index.ts";
+import { policyKernels } from "../src/replay/kernels.ts";
+import { kernelOptions, planReplay } from "../src/replay/plan.ts";
 import { rng } from "../src/util/rng.ts";
 
 const close = (a: number, b: number, tol = 1e-12) => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
@@ -186,4 +190,45 @@ test("replay on worker threads gives the same result as on one thread (curve mea
   assert.deepEqual(await replayThreaded(pool, opts, 2, 0), three);
   // one thread (--threads 1, a one-core machine) over the same work: the same chunks, the same bits
   assert.deepEqual(await replayThreaded(pool, opts, 1, 0), three);
+});
+
+test("each policy gets its own copy of the kernel, which replays exactly as runPolicy; threads claim every unit once", async () => {
+  const r = rng(5);
+  const curves = Array.from({ length: 9 }, () => {
+    let v = 0.2;
+    return Array.from({ length: 9 }, (_, g) => (g === 0 ? v : (v = Math.max(v, v + 0.05 * r.normal()))));
+  });
+  const pool = buildPools(curves.map((c, j) => rec(j, c)))[0]!;
+  const plan = planReplay(pool, {
+    K: 3,
+    rounds: 8,
+    policies: ["ucb", "exp3p", "thompson"],
+    seed: 2,
+    curveInstances: 20,
+  });
+  const kopts = kernelOptions(plan);
+  const kernels = await policyKernels([...plan.names, "ucb"]);
+  assert.equal(new Set(kernels).size, 3, "three policies, three copies; the same name, the same copy");
+  assert.equal(kernels[3], kernels[0]);
+  assert.ok(!kernels.includes(runPolicy));
+  kopts.forEach((o, p) => {
+    assert.deepEqual(kernels[p]!(plan.table, plan.inst, o), runPolicy(plan.table, plan.inst, o));
+  });
+  // two "threads" from different starting units share the flags: together they run each unit exactly once
+  const chunks = 4;
+  const n = plan.inst.count;
+  const bounds = Int32Array.from({ length: chunks + 1 }, (_, c) => Math.round((c * n) / chunks));
+  const claimed = new Int32Array(chunks * kopts.length);
+  const table = curveTable(pool);
+  const first = claimChunks(table, plan.inst, bounds, claimed, 7, kopts, kernels);
+  assert.deepEqual(
+    first.map(([u]) => u),
+    [7, 8, 9, 10, 11, 0, 1, 2, 3, 4, 5, 6],
+  );
+  assert.deepEqual(claimChunks(table, plan.inst, bounds, claimed, 0, kopts, kernels), []);
+  const half = new Int32Array(chunks * kopts.length).fill(1, 0, 6);
+  assert.deepEqual(
+    claimChunks(table, plan.inst, bounds, half, 9, kopts).map(([u]) => u),
+    [9, 10, 11, 6, 7, 8],
+  );
 });

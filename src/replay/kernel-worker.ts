@@ -10,6 +10,7 @@ import type { PolicyParams } from "../policies/policy.ts";
 import type { RngKind } from "../policies/stream.ts";
 import { claimChunks } from "./chunks.ts";
 import type { CurveTable, PolicyRun } from "./engine.ts";
+import { policyKernels } from "./kernels.ts";
 
 export interface KernelJob {
   table: CurveTable;
@@ -18,8 +19,10 @@ export interface KernelJob {
   arms: Int32Array;
   /** Chunk c is instances bounds[c] .. bounds[c + 1] − 1. */
   bounds: Int32Array;
-  /** The next unclaimed chunk (shared by every thread). */
-  next: Int32Array;
+  /** Per (policy, chunk) unit, 1 once a thread took it (shared by every thread). */
+  claimed: Int32Array;
+  /** The unit this worker starts from (see `claimChunks`). */
+  start: number;
   policies: { name: string; params: PolicyParams }[];
   rounds: number;
   seed: number;
@@ -32,8 +35,9 @@ export interface KernelJob {
 /** The (policy, chunk) units this worker ran: [unit, run] (see `claimChunks`). */
 export type KernelReply = { units: [number, PolicyRun][] } | { error: string };
 
-parentPort!.on("message", (job: KernelJob) => {
+parentPort!.on("message", async (job: KernelJob) => {
   try {
+    const kernels = await policyKernels(job.policies.map((p) => p.name));
     const inst = { k: job.k, count: job.arms.length / job.k, arms: job.arms, enumerated: false };
     const kopts = job.policies.map(({ name, params }) => ({
       spec: getPolicy(name),
@@ -45,7 +49,7 @@ parentPort!.on("message", (job: KernelJob) => {
       curveSlot: job.curveSlot,
       curveSlots: job.curveSlots,
     }));
-    const units = claimChunks(job.table, inst, job.bounds, job.next, kopts);
+    const units = claimChunks(job.table, inst, job.bounds, job.claimed, job.start, kopts, kernels);
     const buffers = units.flatMap(([, r]) => [
       r.outcomes.buffer,
       r.curveSum.buffer,

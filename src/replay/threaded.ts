@@ -1,13 +1,14 @@
 /**
  * `replay` with the policies' kernels spread over worker threads.
  *
- *   planReplay ─> instances cut into C contiguous chunks ─┬─> this thread ─┐ each takes the next chunk
+ *   planReplay ─> instances cut into C contiguous chunks ─┬─> this thread ─┐ each claims (policy, chunk) units
  *                                                         └─> workers ─────┴─> merge in chunk order ─> summarise
  *
- * Every thread, this one included, takes the next unclaimed chunk from a
- * shared counter until none is left, so a worker that starts late (a worker
- * boots in tens of milliseconds) or a core that is busy with something else
- * simply runs fewer chunks. Each instance keeps its own policy stream (by
+ * Every thread, this one included, claims unclaimed (policy, chunk) units
+ * from shared flags until none is left (chunks.ts), so a worker that starts
+ * late (a worker boots in tens of milliseconds) or a core that is busy with
+ * something else simply runs fewer of them. Each policy runs on its own copy
+ * of the kernel (kernels.ts). Each instance keeps its own policy stream (by
  * its index) and the chunks are merged in order, so the result does not
  * depend on which thread ran what nor on the number of threads: bit for bit
  * the result of `replay`, but for the per-round curve means, whose chunk sums
@@ -19,8 +20,9 @@
 import { availableParallelism } from "node:os";
 import { siblingUrl, startWorker } from "../util/worker.ts";
 import { claimChunks } from "./chunks.ts";
-import { type PolicyRun, runPolicy } from "./engine.ts";
+import type { PolicyRun } from "./engine.ts";
 import type { KernelJob, KernelReply } from "./kernel-worker.ts";
+import { policyKernels } from "./kernels.ts";
 import type { ReplayOptions } from "./options.ts";
 import { kernelOptions, planReplay, type ReplayPlan } from "./plan.ts";
 import type { Pool } from "./pool.ts";
@@ -58,20 +60,27 @@ export async function replayThreaded(
   // Chunked or not is decided by the work alone, never by the cores or --threads: the chunked sum of the
   // curve means differs from the plain one in the last bits, and the same command must give the same file.
   const byWork = plan.single ? 1 : Math.min(Math.floor(work / Math.max(1, minWork / 2)), n);
-  if (byWork <= 1)
+  if (byWork <= 1) {
+    const kernels = await policyKernels(plan.names);
     return summarise(
       plan,
-      kopts.map((o) => runPolicy(plan.table, plan.inst, o)),
+      kopts.map((o, p) => kernels[p]!(plan.table, plan.inst, o)),
     );
+  }
   const t = Math.max(1, Math.min(threads, byWork));
   const chunks = Math.min(n, CHUNKS);
   const bounds = Int32Array.from({ length: chunks + 1 }, (_, c) => Math.round((c * n) / chunks));
-  const next = new Int32Array(new SharedArrayBuffer(4));
+  const units = chunks * kopts.length;
+  const claimed = new Int32Array(new SharedArrayBuffer(4 * units));
   const workers = Array.from({ length: t - 1 }, () => startWorker(workerUrl));
-  const replies = workers.map((w) => workerChunks(w, kernelJob(plan, bounds, next)));
+  // thread i (this one is 0) starts at unit ⌊i·units/t⌋: each thread on its own policies first
+  const replies = workers.map((w, i) =>
+    workerChunks(w, kernelJob(plan, bounds, claimed, Math.floor(((i + 1) * units) / t))),
+  );
   try {
     // this thread claims chunks too while the workers start and run
-    const done = new Map(claimChunks(plan.table, plan.inst, bounds, next, kopts));
+    const kernels = await policyKernels(plan.names);
+    const done = new Map(claimChunks(plan.table, plan.inst, bounds, claimed, 0, kopts, kernels));
     for (const reply of await Promise.all(replies)) for (const [u, run] of reply) done.set(u, run);
     return summarise(
       plan,
@@ -82,13 +91,14 @@ export async function replayThreaded(
   }
 }
 
-function kernelJob(plan: ReplayPlan, bounds: Int32Array, next: Int32Array): KernelJob {
+function kernelJob(plan: ReplayPlan, bounds: Int32Array, claimed: Int32Array, start: number): KernelJob {
   return {
     table: plan.table,
     k: plan.k,
     arms: plan.inst.arms,
     bounds,
-    next,
+    claimed,
+    start,
     policies: plan.names.map((name, p) => ({ name, params: plan.params[p]! })),
     rounds: plan.g,
     seed: plan.seed,
