@@ -65,15 +65,11 @@ const RUN_COLS = [
   "wall_time_s",
 ] as const;
 
+/** The columns that place a generation or child row: its run, (task, model), split, seed and generation (`pushKeys`). */
+const KEY_COLS = ["run_id", "task", "model", "C", "T", "N", "seed", "generation"] as const;
+
 const GEN_COLS = [
-  "run_id",
-  "task",
-  "model",
-  "C",
-  "T",
-  "N",
-  "seed",
-  "generation",
+  ...KEY_COLS,
   "best_fitness",
   "n_valid",
   "n_improved",
@@ -84,14 +80,7 @@ const GEN_COLS = [
 ] as const;
 
 const CHILD_COLS = [
-  "run_id",
-  "task",
-  "model",
-  "C",
-  "T",
-  "N",
-  "seed",
-  "generation",
+  ...KEY_COLS,
   "idx",
   "fitness",
   "valid",
@@ -182,30 +171,23 @@ export class TableBuilder {
     this.warnings.push(...warnings);
     const id = this.nRuns++;
     const p = run.flops.params_active;
-    // one pass over the attempts gives every policy's per-generation series
-    const account = flopsAccount(run.trajectory, p).perGeneration;
-    const perGen = POLICIES.map((pol) => account[pol]);
+    // one pass over the attempts gives every policy's per-generation series and the run's token sums
+    const account = flopsAccount(run.trajectory, p);
+    const perGen = POLICIES.map((pol) => account.perGeneration[pol]);
     const { runs, generations: gens, children: kids } = this.cols;
-    let calls = 0;
-    let attempts = 0;
-    let nValid = 0;
-    let nTimeout = 0;
-    let nError = 0;
-    let prompt = 0;
-    let completion = 0;
+    // children by outcome (a child's final status, not its attempts' as in the FLOPs block)
+    const n = { calls: 0, attempts: 0, valid: 0, timeout: 0, error: 0 };
     const cum = [0, 0, 0];
     for (let g = 0; g < run.trajectory.length; g++) {
       const gen = run.trajectory[g]!;
       if (g > 0) for (let k = 0; k < 3; k++) cum[k]! += perGen[k]![g - 1] ?? 0;
       for (const child of gen.children) {
         const t = okTokenSums(child.attempts);
-        calls++;
-        attempts += child.attempts.length;
-        if (child.valid) nValid++;
-        if (child.final_status === "timeout") nTimeout++;
-        else if (child.final_status === "error") nError++;
-        prompt += t.prompt;
-        completion += t.completion;
+        n.calls++;
+        n.attempts += child.attempts.length;
+        if (child.valid) n.valid++;
+        if (child.final_status === "timeout") n.timeout++;
+        else if (child.final_status === "error") n.error++;
         const fit = child.fitness;
         pushKeys(kids, id, run, g);
         kids.idx.push(child.idx);
@@ -227,7 +209,7 @@ export class TableBuilder {
       gens.best_fitness.push(gen.best_fitness);
       gens.n_valid.push(gen.n_valid);
       gens.n_improved.push(gen.n_improved);
-      gens.calls.push(calls);
+      gens.calls.push(n.calls);
       gens.flops_worst_case.push(cum[0]);
       gens.flops_exclude.push(cum[1]);
       gens.flops_bounded.push(cum[2]);
@@ -245,16 +227,17 @@ export class TableBuilder {
       depth: run.trajectory.length - 1,
       initial_fitness: run.trajectory[0]!.best_fitness,
       final_fitness: run.final_fitness,
-      calls,
-      attempts,
-      n_valid: nValid,
-      n_timeout: nTimeout,
-      n_error: nError,
+      calls: n.calls,
+      attempts: n.attempts,
+      n_valid: n.valid,
+      n_timeout: n.timeout,
+      n_error: n.error,
       flops_worst_case: cum[0],
       flops_exclude: cum[1],
       flops_bounded: cum[2],
-      prompt_tokens: prompt,
-      completion_tokens: completion,
+      // the children's ok-attempt tokens (okTokenSums), summed once by the FLOPs pass
+      prompt_tokens: account.block.worst_case.sum_prompt_tokens,
+      completion_tokens: account.block.worst_case.sum_completion_tokens,
       wall_time_s: run.wall_time_seconds,
     };
     push(runs, row);
@@ -320,7 +303,7 @@ export class TableBuilder {
 
 /** The keys a generation or child row of greedy run `id` starts with (no row object: columns stay plain arrays). */
 function pushKeys(
-  cols: Record<"run_id" | "task" | "model" | "C" | "T" | "N" | "seed" | "generation", unknown[]>,
+  cols: Record<(typeof KEY_COLS)[number], unknown[]>,
   id: number,
   run: GreedyRun,
   g: number,
