@@ -12,11 +12,19 @@
  */
 import type { Pool, ReplayResult } from "../replay/index.ts";
 import { replay } from "../replay/index.ts";
+import { groupBy } from "../util/group-by.ts";
 import type { Analysis } from "./analysis.ts";
 import { ablationKs, type EffectsRow, effects } from "./effects.ts";
 import type { Curve } from "./splits.ts";
 import { banditRows, roundRows, runRows, type Tables } from "./tables.ts";
-import { bootstrapMeanCurves, defaultTaus, type ReachRow, reachRows, replayMeanCurves } from "./threshold.ts";
+import {
+  bootstrapMeanCurves,
+  defaultTaus,
+  type ReachGroup,
+  type ReachRow,
+  reachRows,
+  replayMeanCurves,
+} from "./threshold.ts";
 
 export type Taus = Map<string, { tau: number; level: number | null }[]>;
 
@@ -45,6 +53,23 @@ export function tausOf(t: Tables, given?: readonly number[]): Taus {
 
 const key = (...p: (string | number)[]) => p.join("\u0000");
 
+/**
+ * Threshold rows of one set of units (their best-so-far curves) for each τ of
+ * its task: the lower bound of the bootstrapped mean curve; none when the task
+ * has no τ.
+ */
+function setReach(
+  set: Omit<ReachGroup, "units" | "curves">,
+  units: readonly number[][],
+  taus: Taus,
+  boot: { replicates: number; seed: number },
+): ReachRow[] {
+  const t = taus.get(set.task);
+  if (!t) return [];
+  const curves = bootstrapMeanCurves(units, boot.replicates, boot.seed);
+  return reachRows({ ...set, units: units.length, curves }, t);
+}
+
 /** Threshold-reaching of one greedy run per N: units are the seeds of (task, model, N), cut at their common depth. */
 export function greedyReach(
   curves: readonly Curve[],
@@ -52,39 +77,17 @@ export function greedyReach(
   replicates: number,
   seed: number,
 ): ReachRow[] {
-  const groups = new Map<string, Curve[]>();
-  for (const c of curves) {
-    const k = key(c.task, c.model, c.N);
-    if (!groups.has(k)) groups.set(k, []);
-    groups.get(k)!.push(c);
-  }
-  const rows: ReachRow[] = [];
-  for (const g of groups.values()) {
+  const groups = groupBy(curves, (c) => key(c.task, c.model, c.N));
+  return [...groups.values()].flatMap((g) => {
     const { task, model, N } = g[0]!;
-    const t = taus.get(task);
-    if (!t) continue;
-    rows.push(
-      ...reachRows(
-        {
-          task,
-          model,
-          kind: "greedy",
-          method: `greedy N=${N}`,
-          policy: null,
-          N,
-          K: null,
-          units: g.length,
-          curves: bootstrapMeanCurves(
-            g.map((c) => c.best),
-            replicates,
-            seed,
-          ),
-        },
-        t,
-      ),
+    const set = { task, model, kind: "greedy", method: `greedy N=${N}`, policy: null, N, K: null } as const;
+    return setReach(
+      set,
+      g.map((c) => c.best),
+      taus,
+      { replicates, seed },
     );
-  }
-  return rows;
+  });
 }
 
 /**
@@ -122,38 +125,26 @@ export function onlineReach(
     }
     run.curve[r.round] = r.running_best ?? Number.NEGATIVE_INFINITY;
   }
-  const sets = new Map<string, OnlineRun[]>();
-  for (const run of runs.values()) {
-    if (!sets.has(run.set)) sets.set(run.set, []);
-    sets.get(run.set)!.push(run);
-  }
-  const rows: ReachRow[] = [];
-  for (const list of sets.values()) {
+  const sets = groupBy(runs.values(), (run) => run.set);
+  return [...sets.values()].flatMap((list) => {
     const h = list[0]!.head;
-    const tt = taus.get(h.task);
-    if (!tt) continue;
-    rows.push(
-      ...reachRows(
-        {
-          task: h.task,
-          model: h.model,
-          kind: "online",
-          method: `online ${h.algo} (K=${h.n_arms}, N=${h.N})`,
-          policy: h.algo,
-          N: h.N,
-          K: h.n_arms,
-          units: list.length,
-          curves: bootstrapMeanCurves(
-            list.map((x) => x.curve),
-            replicates,
-            seed,
-          ),
-        },
-        tt,
-      ),
+    const method = `online ${h.algo} (K=${h.n_arms}, N=${h.N})`;
+    const set = {
+      task: h.task,
+      model: h.model,
+      kind: "online",
+      method,
+      policy: h.algo,
+      N: h.N,
+      K: h.n_arms,
+    } as const;
+    return setReach(
+      set,
+      list.map((x) => x.curve),
+      taus,
+      { replicates, seed },
     );
-  }
-  return rows;
+  });
 }
 
 /** Instances behind each K-ablation replay (a seeded sample when a pool has more K-subsets). */
@@ -235,17 +226,6 @@ export function mergeStudies(list: readonly Studies[]): Studies {
   };
 }
 
-/** Threshold-reaching from the logs alone: every greedy N and every online bandit set. */
-export function logReach(
-  t: Tables,
-  curves: readonly Curve[],
-  taus: Taus,
-  replicates: number,
-  seed: number,
-): ReachRow[] {
-  return [...greedyReach(curves, taus, replicates, seed), ...onlineReach(t, curves, taus, replicates, seed)];
-}
-
 /**
  * The analysis with the studies filled in: threshold-reaching from the logs
  * (greedy N, online sets) and from the replay stage, and the effects.
@@ -260,7 +240,11 @@ export function withStudies(
   return {
     ...a,
     replays: stage.replays,
-    reach: [...logReach(a.tables, a.curves, taus, replicates, seed), ...stage.studies.reach],
+    reach: [
+      ...greedyReach(a.curves, taus, replicates, seed),
+      ...onlineReach(a.tables, a.curves, taus, replicates, seed),
+      ...stage.studies.reach,
+    ],
     effects: stage.studies.effects,
   };
 }

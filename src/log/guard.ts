@@ -23,6 +23,8 @@ const isStr = (v: unknown): v is string => typeof v === "string";
 /** `nullish()` of a type: undefined, null, or the type. */
 const opt = (v: unknown, test: (v: unknown) => boolean): boolean => v === undefined || v === null || test(v);
 const isRecord = (v: unknown): boolean => isObj(v);
+/** An optional field: absent, or passes `test` (null is not absent here, unlike `opt`). */
+const absentOr = (v: unknown, test: (x: unknown) => boolean): boolean => v === undefined || test(v);
 
 function isUsage(u: Obj): boolean {
   if (
@@ -46,8 +48,8 @@ function isAttempt(a: unknown): boolean {
     typeof a.timed_out === "boolean" &&
     opt(a.estimated_output_tokens, isFinite_) &&
     opt(a.error, isStr) &&
-    (a.endpoint === undefined || isStr(a.endpoint)) &&
-    (a.reasoning_content_chars === undefined || isCount(a.reasoning_content_chars))
+    absentOr(a.endpoint, isStr) &&
+    absentOr(a.reasoning_content_chars, isCount)
   );
 }
 
@@ -121,17 +123,26 @@ function isFlopsBlock(f: unknown): boolean {
 
 const everyOf = (v: unknown, test: (x: unknown) => boolean): boolean => Array.isArray(v) && v.every(test);
 
+/** The fields greedy and bandit runs share: task, model, budget C, breadth N, and what evoalloc adds. */
+function hasRunHead(v: Obj): boolean {
+  return (
+    isStr(v.task) &&
+    isStr(v.model) &&
+    isStr(v.model_name) &&
+    isPosInt(v.C) &&
+    isPosInt(v.N) &&
+    absentOr(v.evoalloc_version, isStr) &&
+    absentOr(v.config, isRecord)
+  );
+}
+
 /** True when `v` certainly satisfies `GreedyRunSchema` (false: ask zod). */
 export function isGreedyRun(v: unknown): v is GreedyRun {
   if (!isObj(v)) return false;
   if (
     !(
-      isStr(v.task) &&
-      isStr(v.model) &&
-      isStr(v.model_name) &&
-      isPosInt(v.C) &&
+      hasRunHead(v) &&
       isPosInt(v.T) &&
-      isPosInt(v.N) &&
       isInt(v.seed) &&
       isFinite_(v.seed) &&
       isNum(v.final_fitness) &&
@@ -139,9 +150,7 @@ export function isGreedyRun(v: unknown): v is GreedyRun {
       isNum(v.wall_time_seconds) &&
       isFlopsBlock(v.flops) &&
       everyOf(v.flops_per_generation, isFinite_) &&
-      opt(v.final_program, isStr) &&
-      (v.evoalloc_version === undefined || isStr(v.evoalloc_version)) &&
-      (v.config === undefined || isRecord(v.config))
+      opt(v.final_program, isStr)
     )
   )
     return false;
@@ -155,14 +164,10 @@ export function isGreedyRun(v: unknown): v is GreedyRun {
 export function isBanditRun(v: unknown): v is BanditRun {
   if (!isObj(v)) return false;
   return (
-    isStr(v.task) &&
-    isStr(v.model) &&
-    isStr(v.model_name) &&
+    hasRunHead(v) &&
     isFinite_(v.params_active) &&
     isStr(v.algo) &&
-    isPosInt(v.C) &&
     isPosInt(v.T_total) &&
-    isPosInt(v.N) &&
     isPosInt(v.n_arms) &&
     everyOf(v.arm_seeds, isInt) &&
     isInt(v.bandit_seed) &&
@@ -177,10 +182,8 @@ export function isBanditRun(v: unknown): v is BanditRun {
     everyOf(v.arm_pulls, isCount) &&
     everyOf(v.arm_final_fitness, isNum) &&
     isNum(v.wall_time_seconds) &&
-    (v.T_cap_per_arm === undefined || isPosInt(v.T_cap_per_arm)) &&
-    (v.policy_params === undefined || isRecord(v.policy_params)) &&
-    (v.evoalloc_version === undefined || isStr(v.evoalloc_version)) &&
-    (v.config === undefined || isRecord(v.config)) &&
+    absentOr(v.T_cap_per_arm, isPosInt) &&
+    absentOr(v.policy_params, isRecord) &&
     everyOf(v.arm_results, isGreedyRun)
   );
 }

@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { gunzip } from "node:zlib";
 import type { z } from "zod";
-import { checkBandit, checkGreedy, type Finding } from "./check.ts";
+import { type CheckResult, checkBandit, checkGreedy, type Finding } from "./check.ts";
 import type { FlopsTotals } from "./flops.ts";
 import { isBanditRun, isGreedyRun } from "./guard.ts";
 import { checkImported, type ImportedRun, ImportedRunSchema, isImportedKind } from "./imported.ts";
@@ -182,32 +182,39 @@ export function interpret(file: string, json: unknown, bytes = 0, maxIssues = 20
   if (isImportedKind(json)) return interpretImported(file, json, bytes, maxIssues);
   const kind = classifyRun(json);
   if (kind === null) return { kind: "skipped", file };
-  if (kind === "greedy") {
-    // the guard accepts conforming runs without zod's copy; zod explains the rest
-    let run: GreedyRun;
-    if (isGreedyRun(json)) run = json;
-    else {
-      const parsed = GreedyRunSchema.safeParse(json);
-      if (!parsed.success)
-        return { kind: "problem", file, problems: schemaProblems(file, parsed.error, maxIssues) };
-      run = parsed.data;
-    }
-    const check = checkGreedy(run);
-    if (check.problems.length > 0)
-      return { kind: "problem", file, problems: toProblems(file, check.problems) };
-    return { kind, file, run, warnings: toProblems(file, check.warnings), flops: check.flops, bytes };
-  }
-  let run: BanditRun;
-  if (isBanditRun(json)) run = json;
+  return kind === "greedy"
+    ? interpretRun(kind, file, json, bytes, maxIssues, isGreedyRun, GreedyRunSchema, checkGreedy)
+    : interpretRun(kind, file, json, bytes, maxIssues, isBanditRun, BanditRunSchema, checkBandit);
+}
+
+type RunOf<K extends RunRecord["kind"]> = Extract<RunRecord, { kind: K }>["run"];
+
+/**
+ * A greedy or bandit file: the guard accepts conforming runs without zod's
+ * copy, zod explains the rest; then the contract's checks.
+ */
+function interpretRun<K extends RunRecord["kind"]>(
+  kind: K,
+  file: string,
+  json: unknown,
+  bytes: number,
+  maxIssues: number,
+  guard: (v: unknown) => v is RunOf<K>,
+  schema: z.ZodType<RunOf<K>>,
+  check: (run: RunOf<K>) => CheckResult,
+): ReadEvent {
+  let run: RunOf<K>;
+  if (guard(json)) run = json;
   else {
-    const parsed = BanditRunSchema.safeParse(json);
+    const parsed = schema.safeParse(json);
     if (!parsed.success)
       return { kind: "problem", file, problems: schemaProblems(file, parsed.error, maxIssues) };
     run = parsed.data;
   }
-  const check = checkBandit(run);
-  if (check.problems.length > 0) return { kind: "problem", file, problems: toProblems(file, check.problems) };
-  return { kind, file, run, warnings: toProblems(file, check.warnings), flops: check.flops, bytes };
+  const c = check(run);
+  if (c.problems.length > 0) return { kind: "problem", file, problems: toProblems(file, c.problems) };
+  // `kind` and `run` agree by the signature; TypeScript does not narrow a generic K
+  return { kind, file, run, warnings: toProblems(file, c.warnings), flops: c.flops, bytes } as RunRecord;
 }
 
 function interpretImported(file: string, json: unknown, bytes: number, maxIssues: number): ReadEvent {

@@ -199,17 +199,7 @@ export function meanCi(values: readonly number[]): {
   return { mean: t.mean, lo: t.lo, hi: t.hi, n: t.n };
 }
 
-/** Groups items by a string key, keeping first-seen order. */
-export function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const it of items) {
-    const k = key(it);
-    let list = out.get(k);
-    if (!list) out.set(k, (list = []));
-    list.push(it);
-  }
-  return out;
-}
+export { groupBy } from "../../util/group-by.ts";
 
 /** Fitness is the task's combined_score (unitless, higher is better); axis titles stay short so they fit the panel. */
 export const FITNESS = "fitness (score)";
