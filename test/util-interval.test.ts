@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { meanCi } from "../src/analysis/figures/figure.ts";
 import { sweep } from "../src/replay/sweep.ts";
 import { syntheticRecord } from "../src/replay/synthetic.ts";
-import { ONE_VALUE_NOTE, tInterval } from "../src/util/interval.ts";
+import { meanCi, ONE_VALUE_NOTE, tInterval } from "../src/util/interval.ts";
 import { tCritical } from "../src/util/student-t.ts";
 
 test("tInterval: Student-t with n − 1 df; one value gives no interval and says so", () => {

@@ -9,8 +9,9 @@
  */
 
 import type { ImportedRecord, RunRecord } from "../log/read.ts";
-import { iqm, mean } from "../replay/stats.ts";
+import { iqm } from "../replay/stats.ts";
 import { tInterval } from "../util/interval.ts";
+import { mean } from "../util/stats.ts";
 import { bootstrapMeanCurves, earliestReach, REACH_LEVEL } from "./threshold.ts";
 
 /** One run as a curve over steps (a generation, a bandit round, an imported call). */

@@ -18,8 +18,8 @@
  * on the calls axis only.
  */
 import type { TimeoutPolicy } from "../log/schema.ts";
-import { mean } from "../replay/index.ts";
 import { tInterval } from "../util/interval.ts";
+import { mean } from "../util/stats.ts";
 import type { Curve } from "./splits.ts";
 
 export type EnvelopeAxis = "flops" | "calls";

@@ -6,8 +6,8 @@
  */
 import { levenbergMarquardt } from "ml-levenberg-marquardt";
 import { quantileSorted } from "simple-statistics";
-import { mean as meanOf } from "../replay/index.ts";
 import { rng } from "../util/rng.ts";
+import { mean as meanOf } from "../util/stats.ts";
 import type { Curve } from "./splits.ts";
 
 export interface LearningFitOk {

@@ -6,7 +6,7 @@
  * that jstat's 1 − cdf rounded to 0).
  */
 import { inverse, Matrix, SingularValueDecomposition } from "ml-matrix";
-import { mean as meanOf } from "../replay/index.ts";
+import { mean as meanOf } from "../util/stats.ts";
 import { incompleteBeta, tCritical, tQuantile, tTwoSidedP } from "../util/student-t.ts";
 
 export class FitError extends Error {

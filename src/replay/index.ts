@@ -76,7 +76,7 @@ export {
   unseenShare,
 } from "./seed-interval.ts";
 export { meanStat, type SeedSums, seedSums } from "./seed-sums.ts";
-export { expectedMaxOfK, iqm, mean, quantile, sd, summarize } from "./stats.ts";
+export { expectedMaxOfK, iqm, quantile, summarize } from "./stats.ts";
 export { type CurveSample, curveSample, subsample } from "./subsample.ts";
 export type { Curve, Distribution, IntervalRow, PolicySummary } from "./summary.ts";
 export {

@@ -1,28 +1,12 @@
 /**
- * Point statistics of a sample of outcomes. Pure functions; none mutates its
- * input. Quantiles use linear interpolation between order statistics
- * (R type 7, numpy's default).
+ * Point statistics of a sample of outcomes (mean and sd: util/stats.ts). Pure
+ * functions; none mutates its input. Quantiles use linear interpolation
+ * between order statistics (R type 7, numpy's default).
  */
+import { mean } from "../util/stats.ts";
 import { ReplayError } from "./errors.ts";
 
 const sorted = (values: ArrayLike<number>): Float64Array => Float64Array.from(values).sort();
-
-/** Arithmetic mean; NaN for an empty sample. @example mean([1, 2, 6]) // => 3 */
-export function mean(values: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < values.length; i++) s += values[i]!;
-  return values.length > 0 ? s / values.length : Number.NaN;
-}
-
-/** Sample standard deviation (n − 1); NaN when n < 2. @example sd([1, 2, 3]) // => 1 */
-export function sd(values: ArrayLike<number>): number {
-  const n = values.length;
-  if (n < 2) return Number.NaN;
-  const m = mean(values);
-  let s = 0;
-  for (let i = 0; i < n; i++) s += (values[i]! - m) ** 2;
-  return Math.sqrt(s / (n - 1));
-}
 
 /** Quantile p of ascending `s` (type 7). */
 export function quantileSorted(s: ArrayLike<number>, p: number): number {

@@ -9,8 +9,9 @@ import { generationFlops } from "../log/flops.ts";
 import type { RunRecord } from "../log/read.ts";
 import type { GreedyRun } from "../log/schema.ts";
 import { tInterval } from "../util/interval.ts";
+import { mean, sd } from "../util/stats.ts";
 import { ReplayError } from "./errors.ts";
-import { expectedMaxOfK, mean, quantile, sd } from "./stats.ts";
+import { expectedMaxOfK, quantile } from "./stats.ts";
 
 export interface SweepOptions {
   task: string;

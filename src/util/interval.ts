@@ -42,3 +42,18 @@ export function tInterval(values: readonly number[], level = 0.95): TInterval {
   const h = tCritical(level, n - 1) * se;
   return { n, mean: m, sd, se, lo: m - h, hi: m + h };
 }
+
+/**
+ * Mean over seeds and its Student-t 95% interval (t with n − 1 df), the
+ * figures' rows; one value gives no interval (lo/hi null, as `tInterval` states).
+ * @example meanCi([1, 2, 3]) // => { mean: 2, lo: -0.484…, hi: 4.484…, n: 3 }
+ */
+export function meanCi(values: readonly number[]): {
+  mean: number;
+  lo: number | null;
+  hi: number | null;
+  n: number;
+} {
+  const t = tInterval(values);
+  return { mean: t.mean, lo: t.lo, hi: t.hi, n: t.n };
+}

@@ -1,6 +1,6 @@
 /** Online bandit runs: running best per round by algorithm, and which arm each run pulled when. */
 import type { TopLevelSpec } from "vega-lite";
-import { mean } from "../../replay/index.ts";
+import { mean } from "../../util/stats.ts";
 import type { Analysis } from "../analysis.ts";
 import { banditReferences } from "../bandit-references.ts";
 import { type RoundRow, roundRows } from "../tables.ts";

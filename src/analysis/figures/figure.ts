@@ -9,7 +9,6 @@ import type { Field } from "vega-lite/types_unstable/channeldef.js";
 import type { Encoding } from "vega-lite/types_unstable/encoding.js";
 import type { MarkDef } from "vega-lite/types_unstable/mark.js";
 import type { LayerSpec, TopLevelFacetSpec } from "vega-lite/types_unstable/spec/index.js";
-import { tInterval } from "../../util/interval.ts";
 import type { Analysis } from "../analysis.ts";
 
 export type Row = Record<string, unknown>;
@@ -184,20 +183,6 @@ export function title(text: string, subtitle?: string | string[]) {
 
 /** "task / model" label of a (task, model) cell, the usual facet. */
 export const cellLabel = (task: string, model: string) => `${task} / ${model}`;
-
-/**
- * Mean over seeds and its Student-t 95% interval (t with n − 1 df); one value
- * gives no interval (lo/hi null, as `tInterval` states).
- */
-export function meanCi(values: readonly number[]): {
-  mean: number;
-  lo: number | null;
-  hi: number | null;
-  n: number;
-} {
-  const t = tInterval(values);
-  return { mean: t.mean, lo: t.lo, hi: t.hi, n: t.n };
-}
 
 export { groupBy } from "../../util/group-by.ts";
 

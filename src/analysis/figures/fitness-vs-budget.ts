@@ -4,6 +4,7 @@
  * power-of-two T the logs reach (so a line per N runs along its prefixes).
  */
 import type { TopLevelSpec } from "vega-lite";
+import { meanCi } from "../../util/interval.ts";
 import type { Analysis } from "../analysis.ts";
 import {
   CELL_FACET,
@@ -15,7 +16,6 @@ import {
   figure,
   groupBy,
   intervalLayer,
-  meanCi,
   title,
 } from "./figure.ts";
 

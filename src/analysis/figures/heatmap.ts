@@ -1,6 +1,6 @@
 /** Depth–breadth heatmap: mean final fitness over T × N (log scales), iso-C edges, the best tile per budget outlined. */
 import type { TopLevelSpec } from "vega-lite";
-import { mean } from "../../replay/index.ts";
+import { mean } from "../../util/stats.ts";
 import type { Analysis } from "../analysis.ts";
 import {
   CELL_FACET,
