@@ -14,14 +14,31 @@ import { basename, join } from "node:path";
 /** Result extension: ".json" or ".json.gz". */
 export type ResultExt = ".json" | ".json.gz";
 
+/** What names a greedy run's result file. */
+export interface GreedyRunName {
+  task: string;
+  model: string;
+  T: number;
+  N: number;
+  seed: number;
+}
+
+/** What names a bandit run's result file. */
+export interface BanditRunName {
+  task: string;
+  model: string;
+  algo: string;
+  T_total: number;
+  N: number;
+  nArms: number;
+  banditSeed: number;
+}
+
 /**
  * A greedy run's result path relative to the results root.
  * @example greedyResultPath({ task: "cp", model: "m", T: 2, N: 4, seed: 1 }) // => "cp/m/greedy_C8_T2_N4_seed1.json"
  */
-export function greedyResultPath(
-  r: { task: string; model: string; T: number; N: number; seed: number },
-  ext: ResultExt = ".json",
-): string {
+export function greedyResultPath(r: GreedyRunName, ext: ResultExt = ".json"): string {
   return join(r.task, r.model, `greedy_C${r.T * r.N}_T${r.T}_N${r.N}_seed${r.seed}${ext}`);
 }
 
@@ -29,18 +46,7 @@ export function greedyResultPath(
  * A bandit run's result path relative to the results root (C = T_total·N).
  * @example banditResultPath({ task: "cp", model: "m", algo: "ucb", T_total: 8, N: 4, nArms: 5, banditSeed: 0 }) // => "bandit/cp/m/ucb_C32_T8_K5_seed0.json"
  */
-export function banditResultPath(
-  r: {
-    task: string;
-    model: string;
-    algo: string;
-    T_total: number;
-    N: number;
-    nArms: number;
-    banditSeed: number;
-  },
-  ext: ResultExt = ".json",
-): string {
+export function banditResultPath(r: BanditRunName, ext: ResultExt = ".json"): string {
   return join(
     "bandit",
     r.task,

@@ -16,7 +16,13 @@
  */
 
 import { z } from "zod";
-import { banditResultPath, greedyResultPath, type ResultExt } from "../../log/paths.ts";
+import {
+  type BanditRunName,
+  banditResultPath,
+  type GreedyRunName,
+  greedyResultPath,
+  type ResultExt,
+} from "../../log/paths.ts";
 
 const posInt = z.number().int("must be an integer").positive("must be a positive integer");
 const nonNegInt = z.number().int("must be an integer").nonnegative("must be a non-negative integer");
@@ -152,30 +158,19 @@ export function seedList(seeds: z.infer<typeof SeedsSchema>): number[] {
   return Array.isArray(seeds) ? seeds : Array.from({ length: seeds.count }, (_, k) => seeds.start + k);
 }
 
-export interface GreedyGridRun {
+export interface GreedyGridRun extends GreedyRunName {
   kind: "greedy";
-  task: string;
-  model: string;
-  T: number;
-  N: number;
-  seed: number;
   /** Result file, relative to the output root. */
   path: string;
   calls: number;
 }
 
-export interface BanditGridRun {
+export interface BanditGridRun extends BanditRunName {
   kind: "bandit";
-  task: string;
-  model: string;
-  algo: string;
-  T_total: number;
-  N: number;
-  nArms: number;
   armSeedBase: number;
-  banditSeed: number;
   T_cap_per_arm: number;
   params: Record<string, number>;
+  /** Result file, relative to the output root. */
   path: string;
   calls: number;
 }
