@@ -9,10 +9,24 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { loadModels } from "../src/log/models.ts";
+import type { Policy } from "../src/policies/policy.ts";
+import { banditPolicy } from "../src/run/bandit.ts";
 import { gridMeta, queuedGrid, resultExists } from "../src/run/grid/enqueue.ts";
-import { expandGrid, type GridConfig, parseGridConfig } from "../src/run/grid/grid-config.ts";
+import {
+  type BanditGridRun,
+  expandGrid,
+  type GridConfig,
+  GridConfigError,
+  parseGridConfig,
+} from "../src/run/grid/grid-config.ts";
 import { gridId, identitySha } from "../src/run/grid/queue.ts";
-import { failedOutcome, gridRunIdentity, requestParams, runConfig } from "../src/run/grid/runner.ts";
+import {
+  failedOutcome,
+  gridRunIdentity,
+  policyOf,
+  requestParams,
+  runConfig,
+} from "../src/run/grid/runner.ts";
 import { summaryRows } from "../src/run/grid/summary.ts";
 import { RunFileError, RunStopped } from "../src/run/run-file.ts";
 import { loadTask } from "../src/run/tasks.ts";
@@ -145,5 +159,49 @@ describe("a grid on the queue", () => {
       identitySha(gridRunIdentity(cfg, r, models.mutator!, tasks.get("cp")!)),
     );
     assert.equal(g.meta.label, "g.json");
+  });
+});
+
+describe("the config's rng", () => {
+  const bandits = (extra: Record<string, unknown>): BanditGridRun[] =>
+    expandGrid(config(extra), ".json").filter((r): r is BanditGridRun => r.kind === "bandit");
+  const draws = (p: Policy): number[] =>
+    Array.from({ length: 24 }, () => {
+      const a = p.select();
+      p.update(a, 0);
+      return a;
+    });
+
+  it("gives the bandit runs python's stream, in their identity and their policy", async () => {
+    const models = await loadModels();
+    const task = loadTask("cp");
+    const py = bandits({ rng: "python" }).find((r) => r.algo === "random" && r.banditSeed === 1)!;
+    const plain = bandits({}).find((r) => r.algo === "random" && r.banditSeed === 1)!;
+    assert.equal(py.rng, "python");
+    assert.equal("rng" in plain, false);
+    assert.equal(gridRunIdentity(config({ rng: "python" }), py, models.mutator!, task).rng, "python");
+    const reference = banditPolicy({ algo: "random", nArms: 2, T_total: 2, banditSeed: 1, rng: "python" });
+    assert.deepEqual(draws(policyOf(py)), draws(reference));
+    assert.notDeepEqual(draws(policyOf(py)), draws(policyOf(plain)));
+  });
+
+  it("changes nothing when absent or evoalloc (journals of earlier grids still resume)", async () => {
+    const models = await loadModels();
+    const task = loadTask("cp");
+    const id = (extra: Record<string, unknown>) =>
+      bandits(extra).map((r) => gridRunIdentity(config(extra), r, models.mutator!, task));
+    assert.deepEqual(id({ rng: "evoalloc" }), id({}));
+    assert.equal(
+      id({}).some((i) => "rng" in i),
+      false,
+    );
+  });
+
+  it("is evoalloc or python", () => {
+    assert.throws(
+      () => config({ rng: "numpy" }),
+      (err: Error) =>
+        err instanceof GridConfigError && /^g\.json: rng: must be one of evoalloc, python$/.test(err.message),
+    );
   });
 });

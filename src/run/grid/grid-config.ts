@@ -23,6 +23,7 @@ import {
   greedyResultPath,
   type ResultExt,
 } from "../../log/paths.ts";
+import { RNG_KINDS, type RngKind } from "../../policies/stream.ts";
 
 const posInt = z.number().int("must be an integer").positive("must be a positive integer");
 const nonNegInt = z.number().int("must be an integer").nonnegative("must be a non-negative integer");
@@ -128,6 +129,8 @@ export const GridConfigSchema = z.strictObject({
   max_consecutive_failures: nonNegInt.default(10),
   /** "evoalloc" (default) or "reference" (every failure retried after a fixed 5 s, 3 tries), as `--retry-policy`. */
   retry_policy: z.enum(["evoalloc", "reference"]).default("evoalloc"),
+  /** The bandit policies' random stream, "evoalloc" (when absent) or "python", as `run bandit --rng`. */
+  rng: z.enum(RNG_KINDS, { error: `must be one of ${RNG_KINDS.join(", ")}` }).optional(),
 });
 export type GridConfig = z.infer<typeof GridConfigSchema>;
 
@@ -170,6 +173,8 @@ export interface BanditGridRun extends BanditRunName {
   armSeedBase: number;
   T_cap_per_arm: number;
   params: Record<string, number>;
+  /** The policy's random stream, from the config's `rng` (evoalloc's own when absent). */
+  rng?: RngKind;
   /** Result file, relative to the output root. */
   path: string;
   calls: number;
@@ -239,6 +244,7 @@ export function expandGrid(cfg: GridConfig, ext: ResultExt): GridRun[] {
               banditSeed,
               T_cap_per_arm: cap,
               params: e.params[algo] ?? {},
+              ...(cfg.rng !== undefined ? { rng: cfg.rng } : {}),
               path,
               calls: Math.min(T_total, e.n_arms * cap) * e.N,
             });

@@ -314,6 +314,7 @@ function banditSpec(r: BanditGridRun, task: Task, model: ModelSpec, request: Req
     banditSeed: r.banditSeed,
     T_cap_per_arm: r.T_cap_per_arm,
     policyParams: r.params,
+    ...(r.rng !== undefined ? { rng: r.rng } : {}),
     config: { ...config },
   };
 }
