@@ -5,9 +5,12 @@ import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, relative } from "node:path";
 import { describe, it } from "node:test";
-import { ROOT, SLOW, TEST, testSets } from "./sets.ts";
+import { ROOT, SHARD, SLOW, shares, TEST, testSets } from "./sets.ts";
 
-/** Every file under test/ (fixtures aside) that declares tests, wherever it is and however it is named. */
+/**
+ * Every file under test/ (fixtures aside) that declares tests, wherever it is and however it is named;
+ * the fast set's process entry (SHARD) imports node:test to group the files it runs, it declares none.
+ */
 function filesWithTests(): string[] {
   return readdirSync(join(ROOT, "test"), { recursive: true, encoding: "utf8" })
     .filter((f) => !f.startsWith("fixtures") && /\.[cm]?[jt]s$/.test(f))
@@ -15,6 +18,7 @@ function filesWithTests(): string[] {
       /from "node:test"|require\("node:test"\)/.test(readFileSync(join(ROOT, "test", f), "utf8")),
     )
     .map((f) => relative(ROOT, join(ROOT, "test", f)))
+    .filter((f) => f !== SHARD)
     .sort();
 }
 
@@ -29,6 +33,23 @@ describe("test sets", () => {
     // a file declaring tests under another name or in a subfolder would be run by neither set
     assert.deepEqual(tests, [...fast, ...slow].sort());
     assert.ok(tests.includes("test/sets.test.ts") && tests.includes("test/run-cli.slow.test.ts"));
+  });
+
+  it("the fast set's shares: each file once, the longest first onto the least loaded share", () => {
+    assert.deepEqual(shares(["a", "b", "c"], { a: 5, b: 3, c: 3 }, 2), [["a"], ["b", "c"]]);
+    assert.deepEqual(shares(["a", "b", "c", "d"], { a: 4, b: 3, c: 2, d: 1 }, 2), [
+      ["a", "d"],
+      ["b", "c"],
+    ]);
+    // an unknown file costs the median; no empty share; one share when asked for none
+    assert.deepEqual(shares(["a", "new"], { a: 1 }, 3), [["a"], ["new"]]);
+    assert.deepEqual(shares(["b", "a"], { a: 1, b: 1 }, 0), [["a", "b"]]);
+    assert.deepEqual(shares([], {}, 2), []);
+    // without any time, by size: every real file lands once
+    const { fast } = testSets();
+    const parts = shares(fast, {}, 2);
+    assert.equal(parts.length, 2);
+    assert.deepEqual(parts.flat().sort(), fast);
   });
 
   it("npm test runs both sets after the type-check, lint and build; test:fast runs the fast set", () => {
