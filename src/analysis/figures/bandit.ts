@@ -4,16 +4,8 @@ import { mean } from "../../util/stats.ts";
 import type { Analysis } from "../analysis.ts";
 import { banditReferences } from "../bandit-references.ts";
 import { type RoundRow, roundRows } from "../tables.ts";
-import {
-  type Channel,
-  colorBy,
-  FITNESS,
-  type FigureData,
-  faceted,
-  figure,
-  groupBy,
-  title,
-} from "./figure.ts";
+import type { Channel, FigureData } from "./figure.ts";
+import { colorBy, FITNESS, faceted, figure, groupBy, title } from "./figure.ts";
 
 const setting = (r: Pick<RoundRow, "task" | "model" | "C" | "N" | "n_arms">) =>
   `${r.task} / ${r.model} (C=${r.C}, N=${r.N}, K=${r.n_arms})`;
@@ -150,7 +142,7 @@ export function banditRunningBestSpec(rows: (BanditBestRow | BanditReferenceMark
         },
       ],
     },
-    resolve: { scale: { x: "independent", y: "independent" } },
+    independent: ["x", "y"],
   });
 }
 
@@ -202,7 +194,7 @@ export function banditSelectionsSpec(rows: SelectionRow[]): TopLevelSpec {
         tooltip: [{ field: "run" }, { field: "round" }, { field: "arm" }],
       },
     },
-    resolve: { scale: { x: "independent", y: "independent" } },
+    independent: ["x", "y"],
   });
 }
 

@@ -5,16 +5,8 @@
 import type { TopLevelSpec } from "vega-lite";
 import type { Analysis } from "../analysis.ts";
 import type { BilinearFit } from "../bilinear.ts";
-import {
-  CELL_FACET,
-  type Channel,
-  cellLabel,
-  FITNESS,
-  type FigureData,
-  faceted,
-  figure,
-  title,
-} from "./figure.ts";
+import type { Channel, FigureData } from "./figure.ts";
+import { CELL_GRID, cellLabel, FITNESS, faceted, figure, title } from "./figure.ts";
 
 const fitted = (a: Analysis) => a.bilinear.filter((c): c is BilinearFit => c.fittable);
 
@@ -52,8 +44,7 @@ export function bilinearFitSpec(rows: ObservedFittedRow[]): TopLevelSpec {
       "Points on the dashed diagonal are explained by the fit.",
     ]),
     rows,
-    facet: CELL_FACET,
-    columns: 3,
+    ...CELL_GRID,
     spec: {
       width: 240,
       height: 240,
@@ -88,7 +79,7 @@ export function bilinearFitSpec(rows: ObservedFittedRow[]): TopLevelSpec {
         },
       ],
     },
-    resolve: { scale: { x: "independent", y: "independent" } },
+    independent: ["x", "y"],
   });
 }
 

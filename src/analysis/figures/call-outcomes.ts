@@ -1,7 +1,7 @@
 /** What became of the calls: per breadth N, the share of children by outcome (from the children table). */
 import type { TopLevelSpec } from "vega-lite";
 import type { Analysis } from "../analysis.ts";
-import { CELL_FACET, cellLabel, type FigureData, faceted, figure, title } from "./figure.ts";
+import { CELL_GRID, cellLabel, type FigureData, faceted, figure, title } from "./figure.ts";
 
 export const OUTCOMES = [
   "call failed (timeout/error)",
@@ -75,8 +75,7 @@ export function callOutcomesSpec(rows: CallOutcomeRow[]): TopLevelSpec {
       "Share of all children (one LLM call each) of the greedy runs, by outcome; 'better than its parent' is what drives the search.",
     ]),
     rows,
-    facet: CELL_FACET,
-    columns: 3,
+    ...CELL_GRID,
     spec: {
       width: { step: 30 },
       height: 200,
@@ -106,7 +105,7 @@ export function callOutcomesSpec(rows: CallOutcomeRow[]): TopLevelSpec {
         ],
       },
     },
-    resolve: { scale: { x: "independent" } },
+    independent: ["x"],
   });
 }
 

@@ -5,17 +5,8 @@
 import type { TopLevelSpec } from "vega-lite";
 import type { Analysis } from "../analysis.ts";
 import type { EffectsRow } from "../effects.ts";
-import {
-  type Channel,
-  CI_TOOLTIP,
-  colorBy,
-  type FigureData,
-  faceted,
-  figure,
-  forestLayers,
-  orderedFacet,
-  title,
-} from "./figure.ts";
+import type { Channel, FigureData } from "./figure.ts";
+import { CI_TOOLTIP, colorBy, faceted, figure, forestLayers, orderedFacet, title } from "./figure.ts";
 import { MIN_ROUNDS_FOR_CURVES } from "./replay.ts";
 
 const poolOf = (e: EffectsRow) => `${e.task}/${e.model} N=${e.N} (S=${e.seeds}, G=${e.G})`;
@@ -92,7 +83,7 @@ export function effectsSpec(rows: StepRow[]): TopLevelSpec {
         tooltip: [{ field: "policy" }, { field: "step" }, { field: "diff", format: ".4f" }, ...CI_TOOLTIP],
       }),
     },
-    resolve: { scale: { x: "independent" } },
+    independent: ["x"],
   });
 }
 
@@ -177,7 +168,7 @@ export function kAblationSpec(rows: KRow[]): TopLevelSpec {
         tooltip: [{ field: "policy" }, { field: "K" }, { field: "gain", format: ".4f" }, ...CI_TOOLTIP],
       }),
     },
-    resolve: { scale: { y: "independent" } },
+    independent: ["y"],
   });
 }
 

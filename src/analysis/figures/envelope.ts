@@ -9,30 +9,14 @@
  */
 import type { TopLevelSpec } from "vega-lite";
 import type { Analysis } from "../analysis.ts";
-import type { EnvelopeAxis } from "../envelope.ts";
-import {
-  CELL_FACET,
-  type Channel,
-  cellLabel,
-  colorBy,
-  type Figure,
-  type FigureData,
-  faceted,
-  figure,
-  MEAN_BEST_Y,
-  title,
-} from "./figure.ts";
+import type { CurvePoint, EnvelopeAxis } from "../envelope.ts";
+import type { Channel, Figure, FigureData } from "./figure.ts";
+import { CELL_GRID, cellLabel, colorBy, faceted, figure, MEAN_BEST_Y, title } from "./figure.ts";
 
-export interface EnvelopeRow extends Record<string, unknown> {
+/** A curve or frontier point of the analysis, placed in its (task, model) panel. */
+export interface EnvelopeRow extends Omit<CurvePoint, "task" | "model" | "axis">, Record<string, unknown> {
   cell: string;
   kind: "curve" | "frontier";
-  N: number;
-  generation: number;
-  x: number;
-  y: number;
-  lo: number | null;
-  hi: number | null;
-  n: number;
 }
 
 export function envelopeData(a: Analysis, axis: EnvelopeAxis): FigureData<EnvelopeRow> {
@@ -92,8 +76,7 @@ export function envelopeSpec(rows: EnvelopeRow[], axis: EnvelopeAxis, policy: st
       "Step line: the frontier, the best of those means at most x compute reaches; points coloured by the N that reaches it; band: its Student-t 95% interval.",
     ]),
     rows,
-    facet: CELL_FACET,
-    columns: 3,
+    ...CELL_GRID,
     spec: {
       width: 300,
       height: 230,
@@ -120,7 +103,7 @@ export function envelopeSpec(rows: EnvelopeRow[], axis: EnvelopeAxis, policy: st
         },
       ],
     },
-    resolve: { scale: { x: "independent", y: "independent" } },
+    independent: ["x", "y"],
   });
 }
 
@@ -212,7 +195,7 @@ export function collapseSpec(rows: CollapseRow[]): TopLevelSpec {
         },
       ],
     },
-    resolve: { scale: { x: "independent", y: "independent" } },
+    independent: ["x", "y"],
   });
 }
 

@@ -80,8 +80,11 @@ export interface Faceted {
   columns?: number;
   /** The panel: size and mark/encoding or layers. */
   spec: TopLevelFacetSpec["spec"];
-  resolve?: TopLevelFacetSpec["resolve"];
+  /** Channels whose scale each panel sets for itself (`resolve`); shared across panels when absent. */
+  independent?: readonly IndependentChannel[];
 }
+
+export type IndependentChannel = "x" | "y" | "color";
 
 /**
  * A faceted Vega-Lite spec in the house frame: schema, title, inline data,
@@ -89,6 +92,8 @@ export interface Faceted {
  * what the report writes).
  */
 export function faceted(f: Faceted): TopLevelSpec {
+  const scale: Partial<Record<IndependentChannel, "independent">> = {};
+  for (const c of f.independent ?? []) scale[c] = "independent";
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: f.title,
@@ -96,7 +101,7 @@ export function faceted(f: Faceted): TopLevelSpec {
     facet: f.facet,
     ...(f.columns === undefined ? {} : { columns: f.columns }),
     spec: f.spec,
-    ...(f.resolve === undefined ? {} : { resolve: f.resolve }),
+    ...(f.independent === undefined ? {} : { resolve: { scale } }),
     config: CONFIG,
   };
 }
@@ -113,6 +118,9 @@ export function colorBy(
 
 /** The usual facet: one panel per (task, model) cell (`cellLabel`). */
 export const CELL_FACET = { field: "cell", type: "nominal", title: "task / model" } as const;
+
+/** The report's usual grid: one panel per (task, model) cell, three to a row. */
+export const CELL_GRID = { facet: CELL_FACET, columns: 3 } as const;
 
 /** A facet on `field` whose panels keep the rows' first-seen order (not alphabetical), labels uncut. */
 export function orderedFacet(field: string, facetTitle: string, rows: readonly Record<string, unknown>[]) {

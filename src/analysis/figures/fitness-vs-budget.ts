@@ -6,18 +6,8 @@
 import type { TopLevelSpec } from "vega-lite";
 import { meanCi } from "../../util/interval.ts";
 import type { Analysis } from "../analysis.ts";
-import {
-  CELL_FACET,
-  type Channel,
-  cellLabel,
-  FITNESS,
-  type FigureData,
-  faceted,
-  figure,
-  groupBy,
-  intervalLayer,
-  title,
-} from "./figure.ts";
+import type { Channel, FigureData } from "./figure.ts";
+import { CELL_GRID, cellLabel, FITNESS, faceted, figure, groupBy, intervalLayer, title } from "./figure.ts";
 
 export interface BudgetRow extends Record<string, unknown> {
   cell: string;
@@ -71,8 +61,7 @@ export function fitnessVsBudgetSpec(rows: BudgetRow[]): TopLevelSpec {
       "At a given C, the highest line is the best split; lines that keep rising reward depth.",
     ]),
     rows,
-    facet: CELL_FACET,
-    columns: 3,
+    ...CELL_GRID,
     spec: {
       width: 280,
       height: 220,
@@ -95,7 +84,7 @@ export function fitnessVsBudgetSpec(rows: BudgetRow[]): TopLevelSpec {
         },
       ],
     },
-    resolve: { scale: { x: "independent", y: "independent" } },
+    independent: ["x", "y"],
   });
 }
 

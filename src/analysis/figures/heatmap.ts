@@ -2,16 +2,8 @@
 import type { TopLevelSpec } from "vega-lite";
 import { mean } from "../../util/stats.ts";
 import type { Analysis } from "../analysis.ts";
-import {
-  CELL_FACET,
-  type Channel,
-  cellLabel,
-  type FigureData,
-  faceted,
-  figure,
-  groupBy,
-  title,
-} from "./figure.ts";
+import type { Channel, FigureData } from "./figure.ts";
+import { CELL_GRID, cellLabel, faceted, figure, groupBy, title } from "./figure.ts";
 
 export interface HeatmapRow extends Record<string, unknown> {
   cell: string;
@@ -98,25 +90,21 @@ export function heatmapData(a: Analysis): FigureData<HeatmapRow> {
 }
 
 export function heatmapSpec(rows: HeatmapRow[]): TopLevelSpec {
-  const scale = { nice: false, zero: false, padding: 0 };
   const splits = rows.filter((r) => r.kind === "split");
   // tile centres sit on whole log2 values; the axes label them with the real T and N
-  const xs = [...new Set(splits.map((r) => Math.log2(r.T!)))].sort((p, q) => p - q);
-  const ys = [...new Set(splits.map((r) => Math.log2(r.N!)))].sort((p, q) => p - q);
-  const xEnc: Channel<"x"> = {
-    field: "x",
+  const log2Axis = (field: "x" | "y", of: "T" | "N", axisTitle: string): Channel<"x"> & Channel<"y"> => ({
+    field,
     type: "quantitative",
-    title: "depth T (generations, log scale)",
-    scale,
-    axis: { values: xs, labelExpr: "pow(2, datum.value)", grid: false },
-  };
-  const yEnc: Channel<"y"> = {
-    field: "y",
-    type: "quantitative",
-    title: "breadth N (children per generation, log scale)",
-    scale,
-    axis: { values: ys, labelExpr: "pow(2, datum.value)", grid: false },
-  };
+    title: axisTitle,
+    scale: { nice: false, zero: false, padding: 0 },
+    axis: {
+      values: [...new Set(splits.map((r) => Math.log2(r[of]!)))].sort((p, q) => p - q),
+      labelExpr: "pow(2, datum.value)",
+      grid: false,
+    },
+  });
+  const xEnc = log2Axis("x", "T", "depth T (generations, log scale)");
+  const yEnc = log2Axis("y", "N", "breadth N (children per generation, log scale)");
   const centre = [
     { filter: "datum.kind === 'split'" },
     { calculate: "(datum.x + datum.x2) / 2", as: "cx" },
@@ -128,8 +116,7 @@ export function heatmapSpec(rows: HeatmapRow[]): TopLevelSpec {
       "Coloured staircases separate the tiles of a logged budget C = T·N (below-left) from those of 2C; outlined: the best mean on each logged budget.",
     ]),
     rows,
-    facet: CELL_FACET,
-    columns: 3,
+    ...CELL_GRID,
     spec: {
       width: 300,
       height: 300,
@@ -205,7 +192,7 @@ export function heatmapSpec(rows: HeatmapRow[]): TopLevelSpec {
         },
       ],
     },
-    resolve: { scale: { color: "independent" } },
+    independent: ["color"],
   });
 }
 

@@ -1,17 +1,8 @@
 /** Saturating learning curves per (task, model, N): mean best-so-far and the fitted f(t). */
 import type { TopLevelSpec } from "vega-lite";
 import type { Analysis } from "../analysis.ts";
-import {
-  CELL_FACET,
-  type Channel,
-  cellLabel,
-  colorBy,
-  type FigureData,
-  faceted,
-  figure,
-  MEAN_BEST_Y,
-  title,
-} from "./figure.ts";
+import type { Channel, FigureData } from "./figure.ts";
+import { CELL_GRID, cellLabel, colorBy, faceted, figure, MEAN_BEST_Y, title } from "./figure.ts";
 
 export interface LearningRow extends Record<string, unknown> {
   cell: string;
@@ -74,8 +65,7 @@ export function learningSpec(rows: LearningRow[]): TopLevelSpec {
       "Dots: mean best-so-far over the seeds of each (task, model, N) up to the depth every seed reaches; lines: Levenberg–Marquardt fit (dashed: the fit ended at a parameter bound, degenerate).",
     ]),
     rows,
-    facet: CELL_FACET,
-    columns: 3,
+    ...CELL_GRID,
     spec: {
       width: 280,
       height: 220,
@@ -113,7 +103,7 @@ export function learningSpec(rows: LearningRow[]): TopLevelSpec {
         },
       ],
     },
-    resolve: { scale: { x: "independent", y: "independent" } },
+    independent: ["x", "y"],
   });
 }
 

@@ -9,18 +9,8 @@ import type { TopLevelSpec } from "vega-lite";
 import { tInterval } from "../../util/interval.ts";
 import type { Analysis } from "../analysis.ts";
 import { type PhiFit, phiResponse } from "../phi.ts";
-import {
-  CELL_FACET,
-  type Channel,
-  cellLabel,
-  colorBy,
-  type FigureData,
-  faceted,
-  figure,
-  groupBy,
-  intervalLayer,
-  title,
-} from "./figure.ts";
+import type { Channel, FigureData } from "./figure.ts";
+import { CELL_GRID, cellLabel, colorBy, faceted, figure, groupBy, intervalLayer, title } from "./figure.ts";
 
 export interface PhiRow extends Record<string, unknown> {
   cell: string;
@@ -112,8 +102,7 @@ export function phiSpec(rows: PhiRow[]): TopLevelSpec {
       "Diamonds: the fitted optimum T* (minimum y), with its 95% interval as a horizontal bar.",
     ]),
     rows,
-    facet: CELL_FACET,
-    columns: 3,
+    ...CELL_GRID,
     spec: {
       width: 280,
       height: 220,
@@ -168,7 +157,7 @@ export function phiSpec(rows: PhiRow[]): TopLevelSpec {
         },
       ],
     },
-    resolve: { scale: { x: "independent", y: "independent" } },
+    independent: ["x", "y"],
   });
 }
 

@@ -6,19 +6,26 @@
 import type { TopLevelSpec } from "vega-lite";
 import { expectedMaxOfK } from "../../replay/index.ts";
 import type { Analysis } from "../analysis.ts";
-import {
-  type Channel,
-  cellLabel,
-  colorBy,
-  FITNESS,
-  type FigureData,
-  faceted,
-  figure,
-  groupBy,
-  title,
-} from "./figure.ts";
+import type { Channel, FigureData } from "./figure.ts";
+import { cellLabel, colorBy, FITNESS, faceted, figure, groupBy, title } from "./figure.ts";
 
-const splitLabel = (T: number, N: number) => `T=${T} × N=${N}`;
+/** The columns both figures place a row by: its (task, model) panel, budget C and split (`T=… × N=…`). */
+function splitKeys(o: { task: string; model: string; C: number; T: number; N: number }) {
+  return { cell: cellLabel(o.task, o.model), C: o.C, split: `T=${o.T} × N=${o.N}`, T: o.T };
+}
+
+/** The splits' labels by increasing depth T (the x order of both figures). */
+function splitOrder(rows: readonly { split: string; T: number }[]): string[] {
+  return [...new Map(rows.map((r) => [r.split, r.T])).entries()].sort((a, b) => a[1] - b[1]).map(([s]) => s);
+}
+
+/** Panels: a row per (task, model) cell, a column per budget C. */
+function cellByBudget(columnTitle: string) {
+  return {
+    row: { field: "cell", type: "nominal", title: "task / model" },
+    column: { field: "C", type: "ordinal", title: columnTitle },
+  } as const;
+}
 
 export interface OutcomeDistRow extends Record<string, unknown> {
   cell: string;
@@ -32,26 +39,16 @@ export interface OutcomeDistRow extends Record<string, unknown> {
 export function reliabilityData(a: Analysis): FigureData<OutcomeDistRow> {
   if (a.outcomes.length === 0) return { skip: "no greedy runs" };
   return {
-    rows: a.outcomes.map((o) => ({
-      cell: cellLabel(o.task, o.model),
-      C: o.C,
-      split: splitLabel(o.T, o.N),
-      T: o.T,
-      fitness: o.fitness,
-      exact: o.exact,
-    })),
+    rows: a.outcomes.map((o) => ({ ...splitKeys(o), fitness: o.fitness, exact: o.exact })),
   };
 }
 
 export function reliabilitySpec(rows: OutcomeDistRow[]): TopLevelSpec {
-  const order = [...new Map(rows.map((r) => [r.split, r.T])).entries()]
-    .sort((a, b) => a[1] - b[1])
-    .map(([s]) => s);
   const x: Channel<"x"> = {
     field: "split",
     type: "nominal",
     title: "split (depth T × breadth N)",
-    sort: order,
+    sort: splitOrder(rows),
     axis: { labelAngle: -40 },
   };
   const color = colorBy("T", "depth T (generations)", "viridis", "ordinal");
@@ -60,10 +57,7 @@ export function reliabilitySpec(rows: OutcomeDistRow[]): TopLevelSpec {
       "Box: quartiles and median over seeds, whiskers min–max; dots: individual seeds (exact runs and prefixes of deeper runs).",
     ]),
     rows,
-    facet: {
-      row: { field: "cell", type: "nominal", title: "task / model" },
-      column: { field: "C", type: "ordinal", title: "budget C (calls)" },
-    },
+    facet: cellByBudget("budget C (calls)"),
     spec: {
       width: { step: 40 },
       height: 200,
@@ -86,7 +80,7 @@ export function reliabilitySpec(rows: OutcomeDistRow[]): TopLevelSpec {
         },
       ],
     },
-    resolve: { scale: { x: "independent", y: "independent" } },
+    independent: ["x", "y"],
   });
 }
 
@@ -119,33 +113,19 @@ export function expectedMaxData(a: Analysis): FigureData<ExpectedMaxRow> {
     const values = list.map((x) => x.fitness);
     if (values.length < 2) continue;
     for (let k = 1; k <= Math.min(values.length, MAX_K); k++)
-      rows.push({
-        cell: cellLabel(o.task, o.model),
-        C: o.C,
-        split: splitLabel(o.T, o.N),
-        T: o.T,
-        k,
-        value: expectedMaxOfK(values, k),
-        n: values.length,
-      });
+      rows.push({ ...splitKeys(o), k, value: expectedMaxOfK(values, k), n: values.length });
   }
   if (rows.length === 0) return { skip: "no split has two or more seeds" };
   return { rows };
 }
 
 export function expectedMaxSpec(rows: ExpectedMaxRow[]): TopLevelSpec {
-  const order = [...new Map(rows.map((r) => [r.split, r.T])).entries()]
-    .sort((a, b) => a[1] - b[1])
-    .map(([s]) => s);
   return faceted({
     title: title("Expected best of k independent runs", [
       "Unbiased estimate from the logged seeds, without replacement: E[max of k] = Σ v(i)·C(i−1, k−1)/C(n, k). k = 1 is the mean of one run.",
     ]),
     rows,
-    facet: {
-      row: { field: "cell", type: "nominal", title: "task / model" },
-      column: { field: "C", type: "ordinal", title: "budget C (calls) of each run" },
-    },
+    facet: cellByBudget("budget C (calls) of each run"),
     spec: {
       width: 240,
       height: 180,
@@ -158,7 +138,13 @@ export function expectedMaxSpec(rows: ExpectedMaxRow[]): TopLevelSpec {
           axis: { tickMinStep: 1 },
         },
         y: { field: "value", type: "quantitative", title: `E[max of k] ${FITNESS}`, scale: { zero: false } },
-        color: { field: "split", type: "nominal", title: "split", sort: order, scale: { scheme: "viridis" } },
+        color: {
+          field: "split",
+          type: "nominal",
+          title: "split",
+          sort: splitOrder(rows),
+          scale: { scheme: "viridis" },
+        },
         tooltip: [
           { field: "split" },
           { field: "k" },
@@ -167,7 +153,7 @@ export function expectedMaxSpec(rows: ExpectedMaxRow[]): TopLevelSpec {
         ],
       },
     },
-    resolve: { scale: { x: "independent", y: "independent" } },
+    independent: ["x", "y"],
   });
 }
 

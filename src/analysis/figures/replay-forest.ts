@@ -8,17 +8,8 @@ import type { TopLevelSpec } from "vega-lite";
 import type { Analysis } from "../analysis.ts";
 import { pairedDiff } from "../effects.ts";
 import type { PoolReplay } from "../replays.ts";
-import {
-  type Channel,
-  CI_TOOLTIP,
-  colorBy,
-  type FigureData,
-  faceted,
-  figure,
-  forestLayers,
-  intervalLayer,
-  title,
-} from "./figure.ts";
+import type { Channel, FigureData } from "./figure.ts";
+import { CI_TOOLTIP, colorBy, faceted, figure, forestLayers, intervalLayer, title } from "./figure.ts";
 import { MIN_ROUNDS_FOR_CURVES, poolFacet, poolLabel } from "./replay.ts";
 
 /** Pools where every policy can try every arm and a curve has a few points. */
@@ -111,7 +102,7 @@ export function replayForestSpec(rows: ForestRow[]): TopLevelSpec {
         ],
       }),
     },
-    resolve: { scale: { x: "independent" } },
+    independent: ["x"],
   });
 }
 
@@ -220,7 +211,7 @@ export function replayRegretSpec(rows: RegretRow[]): TopLevelSpec {
         },
       ],
     },
-    resolve: { scale: { x: "independent", y: "independent" } },
+    independent: ["x", "y"],
   });
 }
 

@@ -146,7 +146,7 @@ export function replayOutcomesSpec(rows: OutcomeRow[]): TopLevelSpec {
         },
       ],
     },
-    resolve: { scale: { x: "independent" } },
+    independent: ["x"],
   });
 }
 
@@ -235,7 +235,7 @@ export function replayPullsSpec(rows: PullRow[]): TopLevelSpec {
         },
       ],
     },
-    resolve: { scale: { x: "independent" } },
+    independent: ["x"],
   });
 }
 

@@ -148,7 +148,7 @@ export function thresholdSpec(rows: ThresholdRow[]): TopLevelSpec {
         ],
       },
     },
-    resolve: { scale: { y: "independent" } },
+    independent: ["y"],
   });
 }
 
