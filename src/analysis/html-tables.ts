@@ -29,50 +29,90 @@ export function table(head: string[], rows: Cell[][], cls = ""): string {
 
 const f4 = (x: number | null): string => (x === null ? "–" : x.toFixed(4));
 
+/** A fit that could be made, as `fitsTable` passes it on. */
+type Made<C> = Extract<C, { fittable: true }>;
+const made = <C extends { fittable: boolean }>(c: C): c is Made<C> => c.fittable;
+
+/**
+ * A table of fits, one row per fit: its `key` columns, then `fitted(c)`, or,
+ * for a fit that could not be made, one cell across the rest that says why.
+ */
+function fitsTable<C extends { fittable: boolean; reason?: string }>(
+  head: string[],
+  fits: readonly C[],
+  key: (c: C) => string[],
+  fitted: (c: Made<C>) => Cell[],
+): string {
+  const rows = fits.map((c): Cell[] => {
+    const base = key(c);
+    if (made(c)) return [...base, ...fitted(c)];
+    const why = `<span class="muted">not fittable: ${esc(c.reason)}</span>`;
+    return [...base, { html: why, span: head.length - base.length }];
+  });
+  return table(head, rows, "fits");
+}
+
 export function bilinearTable(f: FitsReport): string {
   if (f.bilinear.length === 0) return "<p>No greedy runs, so nothing to fit.</p>";
-  const rows = f.bilinear.map((c): Cell[] => {
-    const base = [esc(c.task), esc(c.model), String(c.n), String(c.n_splits), esc(c.budgets.join(", "))];
-    if (!c.fittable)
-      return [...base, { html: `<span class="muted">not fittable: ${esc(c.reason)}</span>`, span: 7 }];
+  const head = [
+    "task",
+    "model",
+    "n",
+    "splits",
+    "budgets C",
+    "b0",
+    "bT (log2 T)",
+    "bN (log2 N)",
+    "bTN (interaction)",
+    "R²",
+    "adj. R²",
+    "interaction vs additive",
+  ];
+  const key = (c: (typeof f.bilinear)[number]) => [
+    esc(c.task),
+    esc(c.model),
+    String(c.n),
+    String(c.n_splits),
+    esc(c.budgets.join(", ")),
+  ];
+  return fitsTable(head, f.bilinear, key, (c) => {
     const coef = c.coefficients.map(
       (k) =>
         `${fmt(k.estimate)} <span class="muted">± ${fmt(k.se)}</span><br><span class="ci">[${fmt(k.lo)}, ${fmt(k.hi)}]</span>${k.se_clustered !== null ? `<br><span class="muted">seed-clustered ± ${fmt(k.se_clustered)}</span><br><span class="ci">[${fmt(k.lo_clustered!)}, ${fmt(k.hi_clustered!)}]</span>` : ""}`,
     );
     return [
-      ...base,
       ...coef,
       fmt(c.r2, 3),
       fmt(c.adj_r2, 3),
       `F(${c.interaction.df1}, ${c.interaction.df2}) = ${fmt(c.interaction.F, 2)}<br>p = ${pfmt(c.interaction.p)}`,
     ];
   });
-  return table(
-    [
-      "task",
-      "model",
-      "n",
-      "splits",
-      "budgets C",
-      "b0",
-      "bT (log2 T)",
-      "bN (log2 N)",
-      "bTN (interaction)",
-      "R²",
-      "adj. R²",
-      "interaction vs additive",
-    ],
-    rows,
-    "fits",
-  );
 }
 
 export function phiTable(f: FitsReport): string {
   if (f.phi.length === 0) return "<p>No greedy runs, so nothing to fit.</p>";
-  const rows = f.phi.map((c): Cell[] => {
-    const base = [esc(c.task), esc(c.model), String(c.n), String(c.n_seeds), esc(c.budgets.join(", "))];
-    if (!c.fittable)
-      return [...base, { html: `<span class="muted">not fittable: ${esc(c.reason)}</span>`, span: 7 }];
+  const head = [
+    "task",
+    "model",
+    "n",
+    "seeds",
+    "budgets C",
+    "b0",
+    "a (ln T)",
+    "b (ln N)",
+    "c (interaction)",
+    "R²",
+    "vs budget only",
+    "optimum per C",
+  ];
+  const key = (c: (typeof f.phi)[number]) => [
+    esc(c.task),
+    esc(c.model),
+    String(c.n),
+    String(c.n_seeds),
+    esc(c.budgets.join(", ")),
+  ];
+  return fitsTable(head, f.phi, key, (c) => {
     const coef = (["b0", "a", "b", "c"] as const).map((k) => {
       const v = c.coefficients[k];
       return `${fmt(v.estimate)} <span class="muted">± ${fmt(v.se)} (OLS ± ${fmt(v.se_ols)})</span><br><span class="ci">[${fmt(v.lo)}, ${fmt(v.hi)}]</span>`;
@@ -85,46 +125,43 @@ export function phiTable(f: FitsReport): string {
       .join("<br>");
     const notes = c.notes.length ? `<br><span class="muted">${c.notes.map(esc).join("<br>")}</span>` : "";
     return [
-      ...base,
       ...coef,
       `${fmt(c.r2, 3)}<br><span class="muted">budget only ${fmt(c.budget_only_r2, 3)}</span>`,
       `F(${c.f_vs_budget_only.df1}, ${c.f_vs_budget_only.df2}) = ${fmt(c.f_vs_budget_only.F, 1)}<br>p = ${pfmt(c.f_vs_budget_only.p)}`,
       `${opt}${notes}`,
     ];
   });
-  return table(
-    [
-      "task",
-      "model",
-      "n",
-      "seeds",
-      "budgets C",
-      "b0",
-      "a (ln T)",
-      "b (ln N)",
-      "c (interaction)",
-      "R²",
-      "vs budget only",
-      "optimum per C",
-    ],
-    rows,
-    "fits",
-  );
 }
 
 export function learningTable(f: FitsReport): string {
   if (f.learning.length === 0) return "<p>No greedy runs.</p>";
-  const rows = f.learning.map((l): Cell[] => {
-    const base = [esc(l.task), esc(l.model), String(l.N), String(l.n_seeds), String(l.depth)];
-    if (!l.fittable)
-      return [...base, { html: `<span class="muted">not fittable: ${esc(l.reason)}</span>`, span: 6 }];
-    const ci = (c: [number, number] | null, d: number) =>
-      c ? `<br><span class="ci">[${fmt(c[0], d)}, ${fmt(c[1], d)}]</span>` : "";
+  const head = [
+    "task",
+    "model",
+    "N",
+    "seeds",
+    "depth",
+    "a (plateau) [95% seed bootstrap]",
+    "f0",
+    "τ (generations) [95% seed bootstrap]",
+    "RMSE",
+    "R²",
+    "note",
+  ];
+  const key = (l: (typeof f.learning)[number]) => [
+    esc(l.task),
+    esc(l.model),
+    String(l.N),
+    String(l.n_seeds),
+    String(l.depth),
+  ];
+  const ci = (c: [number, number] | null, d: number) =>
+    c ? `<br><span class="ci">[${fmt(c[0], d)}, ${fmt(c[1], d)}]</span>` : "";
+  return fitsTable(head, f.learning, key, (l) => {
     const flag = l.at_bound.length
       ? `<strong>at a bound: ${esc(l.at_bound.join("; "))} — degenerate fit, not an estimate</strong>`
       : "";
     return [
-      ...base,
       `${fmt(l.a)}${ci(l.a_ci95, 4)}`,
       fmt(l.f0),
       `${fmt(l.tau, 2)}${ci(l.tau_ci95, 2)}`,
@@ -133,23 +170,6 @@ export function learningTable(f: FitsReport): string {
       [flag, esc(l.note ?? "")].filter(Boolean).join("<br>"),
     ];
   });
-  return table(
-    [
-      "task",
-      "model",
-      "N",
-      "seeds",
-      "depth",
-      "a (plateau) [95% seed bootstrap]",
-      "f0",
-      "τ (generations) [95% seed bootstrap]",
-      "RMSE",
-      "R²",
-      "note",
-    ],
-    rows,
-    "fits",
-  );
 }
 
 export function replayTable(f: FitsReport): string {
