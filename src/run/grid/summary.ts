@@ -6,6 +6,7 @@
 import { readFile } from "node:fs/promises";
 import { gunzipSync } from "node:zlib";
 import { parsePythonJson } from "../../log/json.ts";
+import { mean, sd } from "../../util/stats.ts";
 import type { BanditGridRun, GreedyGridRun, GridRun } from "./grid-config.ts";
 import { existingResult } from "./plan.ts";
 
@@ -76,11 +77,10 @@ export async function readFinal(file: string): Promise<number | null> {
   }
 }
 
+/** n, mean, sd (0 for one value) and range of a group's final fitnesses (never empty). */
 function stats(xs: number[]): { n: number; mean: number; sd: number; min: number; max: number } {
   const n = xs.length;
-  const mean = xs.reduce((s, x) => s + x, 0) / n;
-  const sd = n > 1 ? Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1)) : 0;
-  return { n, mean, sd, min: Math.min(...xs), max: Math.max(...xs) };
+  return { n, mean: mean(xs), sd: n > 1 ? sd(xs) : 0, min: Math.min(...xs), max: Math.max(...xs) };
 }
 
 /** The summary's rows of a grid's runs, over those with a final fitness in `finals`: greedy and bandit. */
