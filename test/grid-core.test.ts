@@ -1,7 +1,8 @@
 /**
  * The pure parts of `run grid` (src/run/grid/): the summary's rows, what a
- * failed run became, the config recorded in a result, and what a grid puts
- * on the queue (its meta and the runs to enqueue). No queue, no sandbox.
+ * failed run became, the config recorded in a result, what a grid puts on
+ * the queue (its meta and the runs to enqueue), the config's rng, and the
+ * checks of what a config names. No queue, no sandbox.
  */
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -19,6 +20,7 @@ import {
   GridConfigError,
   parseGridConfig,
 } from "../src/run/grid/grid-config.ts";
+import { checkGridPolicies, gridModels, gridTasks } from "../src/run/grid/inputs.ts";
 import { gridId, identitySha } from "../src/run/grid/queue.ts";
 import {
   failedOutcome,
@@ -42,6 +44,8 @@ const config = (extra: Record<string, unknown> = {}): GridConfig =>
     },
     "g.json",
   );
+
+const bandit0 = { algos: ["ucb"], n_arms: 2, C: 8, N: 4, bandit_seeds: [0] };
 
 describe("grid summary rows", () => {
   const runs = expandGrid(config(), ".json");
@@ -202,6 +206,47 @@ describe("the config's rng", () => {
       () => config({ rng: "numpy" }),
       (err: Error) =>
         err instanceof GridConfigError && /^g\.json: rng: must be one of evoalloc, python$/.test(err.message),
+    );
+  });
+});
+
+describe("what a grid config names", () => {
+  const base = process.cwd();
+  const rejectsWith = (re: RegExp) => (err: Error) => err instanceof GridConfigError && re.test(err.message);
+
+  it("loads the models; with an environment, each openai model needs its endpoint there", async () => {
+    const cfg = config({ models: ["mutator", "qwen3-8b"] });
+    const models = await gridModels(cfg, "g.json", base, null);
+    assert.equal(models["qwen3-8b"]!.name, "Qwen/Qwen3-8B");
+    await gridModels(cfg, "g.json", base, { LLM_API_BASE: "http://127.0.0.1:9/v1" });
+    await assert.rejects(gridModels(cfg, "g.json", base, {}), rejectsWith(/^g\.json: models\[1\]: /));
+    await assert.rejects(
+      gridModels(config({ models: ["gpt-9"] }), "g.json", base, null),
+      rejectsWith(/^g\.json: models\[0\]: unknown model "gpt-9" \(known: .*mutator/),
+    );
+    await assert.rejects(
+      gridModels(config({ models_file: "no-such-models.json" }), "g.json", base, null),
+      rejectsWith(/^g\.json: models_file: /),
+    );
+  });
+
+  it("loads the tasks and names the one that does not load", () => {
+    assert.equal(gridTasks(config(), "g.json", base).get("cp")!.key, "cp");
+    assert.throws(
+      () => gridTasks(config({ tasks: ["cp", "nope"] }), "g.json", base),
+      rejectsWith(/^g\.json: tasks\[1\]: .*nope/),
+    );
+  });
+
+  it("checks the bandit policies and their parameters", () => {
+    checkGridPolicies(config({ bandit: [{ ...bandit0, params: { ucb: { c: 1 } } }] }), "g.json");
+    assert.throws(
+      () => checkGridPolicies(config({ bandit: [{ ...bandit0, algos: ["ucb", "zzz"] }] }), "g.json"),
+      rejectsWith(/^g\.json: bandit\[0\]\.algos\[1\]: .*zzz/),
+    );
+    assert.throws(
+      () => checkGridPolicies(config({ bandit: [{ ...bandit0, params: { ucb: { d: 1 } } }] }), "g.json"),
+      rejectsWith(/^g\.json: bandit\[0\]\.params\.ucb: unknown parameter "ucb\.d"/),
     );
   });
 });

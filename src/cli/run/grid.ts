@@ -11,16 +11,14 @@ import { dirname, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
 import { parsePythonJson } from "../../log/json.ts";
-import { loadModels, ModelFileError, type ModelSpec } from "../../log/models.ts";
-import { getPolicy, PolicyError, resolveParams } from "../../policies/index.ts";
+import type { ModelSpec } from "../../log/models.ts";
 import { RunError } from "../../run/errors.ts";
 import { type GridProgress, runGrid } from "../../run/grid/grid.ts";
 import { type GridConfig, GridConfigError, parseGridConfig } from "../../run/grid/grid-config.ts";
+import { checkGridPolicies, gridModels, gridTasks } from "../../run/grid/inputs.ts";
 import { type GridPlan, gridPlan } from "../../run/grid/plan.ts";
 import type { GridSummary } from "../../run/grid/summary.ts";
-import { NoEndpointError, resolveEndpoints } from "../../run/llm/client.ts";
 import type { Task } from "../../run/ports.ts";
-import { loadTask, TaskError } from "../../run/tasks.ts";
 import { Failure, UsageError } from "../errors.ts";
 import { commandName, ensureOutputDir, intArg, parseOptions, printJson } from "../options.ts";
 import { interruptOnSignal } from "./interrupt.ts";
@@ -119,9 +117,7 @@ async function gridCommand(opts: GridOptions): Promise<void> {
   const root = resolve(opts.output ?? resolve(base, cfg.output));
   const queueUrl = opts.queue ?? (opts.dryRun ? undefined : process.env.EVOALLOC_QUEUE || undefined);
   // with a queue the workers call the endpoints, from their own environment
-  const models = await checkModels(cfg, file, base, queueUrl === undefined);
-  const tasks = checkTasks(cfg, file, base);
-  checkPolicies(cfg, file);
+  const { models, tasks } = await gridInputs(cfg, file, base, queueUrl === undefined ? process.env : null);
   if (queueUrl !== undefined && !opts.dryRun) {
     const { enqueueGridCommand } = await import("./grid-queue.ts");
     await enqueueGridCommand({ ...opts, queue: queueUrl, cfg, file, root, models, tasks });
@@ -182,6 +178,24 @@ async function localGrid(opts: GridOptions, g: GridInputs): Promise<void> {
     throw new Failure(`${summary.failures.length} run(s) failed; rerun the same command to retry them`);
 }
 
+/** The config's models and tasks, loaded, and its policies checked. @throws UsageError naming the file and the field. */
+async function gridInputs(
+  cfg: GridConfig,
+  file: string,
+  base: string,
+  env: Record<string, string | undefined> | null,
+): Promise<Pick<GridInputs, "models" | "tasks">> {
+  try {
+    const models = await gridModels(cfg, file, base, env);
+    const tasks = gridTasks(cfg, file, base);
+    checkGridPolicies(cfg, file);
+    return { models, tasks };
+  } catch (err) {
+    if (err instanceof GridConfigError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
 /** Reads and validates the config file. @throws UsageError naming the file and the field. */
 export function readConfig(file: string): { cfg: GridConfig; file: string } {
   let text: string;
@@ -204,76 +218,6 @@ export function readConfig(file: string): { cfg: GridConfig; file: string } {
     if (err instanceof GridConfigError) throw new UsageError(err.message);
     throw err;
   }
-}
-
-/** The config's models (built-in and its models_file); `endpoints`: each must have its endpoint in the environment. */
-export async function checkModels(
-  cfg: GridConfig,
-  file: string,
-  base: string,
-  endpoints = true,
-): Promise<Record<string, ModelSpec>> {
-  let models: Record<string, ModelSpec>;
-  try {
-    models = await loadModels(cfg.models_file === undefined ? undefined : resolve(base, cfg.models_file));
-  } catch (err) {
-    if (err instanceof ModelFileError) throw new UsageError(`${file}: models_file: ${err.message}`);
-    throw err;
-  }
-  cfg.models.forEach((m, i) => {
-    if (!Object.hasOwn(models, m))
-      throw new UsageError(
-        `${file}: models[${i}]: unknown model "${m}" (known: ${Object.keys(models).sort().join(", ")})`,
-      );
-    const spec = models[m]!;
-    try {
-      if (endpoints && spec.provider === "openai") resolveEndpoints(spec, process.env);
-    } catch (err) {
-      if (err instanceof NoEndpointError)
-        throw new UsageError(`${file}: models[${i}]: ${err.message.replace("pass --api-base URL, or ", "")}`);
-      throw err;
-    }
-  });
-  return models;
-}
-
-export function checkTasks(cfg: GridConfig, file: string, base: string): Map<string, Task> {
-  const tasks = new Map<string, Task>();
-  cfg.tasks.forEach((key, i) => {
-    try {
-      tasks.set(
-        key,
-        cfg.tasks_dir === undefined ? loadTask(key) : loadTask(key, resolve(base, cfg.tasks_dir)),
-      );
-    } catch (err) {
-      if (err instanceof TaskError) throw new UsageError(`${file}: tasks[${i}]: ${err.message}`);
-      throw err;
-    }
-  });
-  return tasks;
-}
-
-export function checkPolicies(cfg: GridConfig, file: string): void {
-  cfg.bandit.forEach((e, i) => {
-    e.algos.forEach((algo, j) => {
-      try {
-        getPolicy(algo);
-      } catch (err) {
-        if (err instanceof PolicyError)
-          throw new UsageError(`${file}: bandit[${i}].algos[${j}]: ${err.message}`);
-        throw err;
-      }
-    });
-    for (const [algo, params] of Object.entries(e.params)) {
-      try {
-        resolveParams(algo, params);
-      } catch (err) {
-        if (err instanceof PolicyError)
-          throw new UsageError(`${file}: bandit[${i}].params.${algo}: ${err.message}`);
-        throw err;
-      }
-    }
-  });
 }
 
 export const fmtDuration = (s: number): string => {

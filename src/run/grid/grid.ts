@@ -14,10 +14,17 @@
  * abort stops every run with its journal consistent (rerun to resume).
  *
  *   grid-config.ts  the config and its expansion into runs
+ *   inputs.ts       the models, tasks and policies it names, loaded and checked
  *   plan.ts         every run's state on disk (done, partial, todo)
  *   runner.ts       one run to its result file, with what the runs share
  *   summary.ts      final fitness over seeds per split and per policy
  *   grid.ts         runGrid: skip, run the rest, progress, summary
+ * Over many machines (README, Many machines):
+ *   enqueue.ts      the runs a grid puts on the queue, its meta, the summary once followed
+ *   queue.ts        the queue on Redis (BullMQ): jobs, grid meta, call counts
+ *   queue-status.ts the grid's state on the queue; following it to the end
+ *   queue-url.ts    the redis:// URL, its password never printed
+ *   worker.ts       a worker: jobs to runs with runner.ts
  */
 import { rmSync } from "node:fs";
 import { journalPath } from "../journal.ts";
