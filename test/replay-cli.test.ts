@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { earlyWorkers } from "../src/cli/replay.ts";
 import { syntheticGreedyRun } from "../src/replay/synthetic.ts";
 import { runCli } from "./cli.ts";
 
@@ -226,6 +227,27 @@ describe("evoalloc replay", () => {
       const lines = r.stderr.trim().split("\n");
       assert.equal(lines.length, 1, r.stderr);
       assert.match(lines[0]!, re);
+    }
+  });
+});
+
+describe("replay's early worker threads (started before the files are read)", () => {
+  it("none for a small folder, a --subset or one thread; as many as the largest replay the options allow would use", async () => {
+    const opts = { results: dir, K: 3, rounds: 8, maxInstances: 100_000 };
+    // 13 result files: at most C(13, 3) = 286 instances × 8 rounds × 9 policies, below the threshold
+    assert.equal(await earlyWorkers(opts, 9, 4), 0);
+    const many = await mkdtemp(join(tmpdir(), "evoalloc-early-"));
+    try {
+      for (let i = 0; i < 40; i++) await writeFile(join(many, `r${i}.json`), "{}");
+      const big = { results: many, K: 10, rounds: 64, maxInstances: 20_000 };
+      assert.equal(await earlyWorkers(big, 4, 4), 1, "5.12 M policy-rounds: 2 threads");
+      assert.equal(await earlyWorkers({ ...big, maxInstances: 100_000 }, 4, 4), 3);
+      assert.equal(await earlyWorkers({ ...big, maxInstances: 100_000 }, 4, 2), 1);
+      assert.equal(await earlyWorkers(big, 4, 1), 0);
+      assert.equal(await earlyWorkers({ ...big, subset: [1, 2, 3] }, 4, 4), 0);
+      assert.equal(await earlyWorkers({ ...big, results: join(many, "missing") }, 4, 4), 0);
+    } finally {
+      await rm(many, { recursive: true, force: true });
     }
   });
 });

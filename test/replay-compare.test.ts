@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import type { Worker } from "node:worker_threads";
 import { claimChunks } from "../src/replay/chunks.ts";
 import { curveTable, runPolicy } from "../src/replay/engine.ts";
 import {
@@ -12,7 +13,9 @@ import {
   pickBest,
   replay,
   replayThreaded,
+  replayThreads,
   seedMean,
+  startKernelWorkers,
   syntheticRecord,
   tQuantile,
 } from "../src/replay/index.ts";
@@ -20,6 +23,9 @@ import { policyKernels } from "../src/replay/kernels.ts";
 import { kernelOptions, planReplay } from "../src/replay/plan.ts";
 import { rng } from "../src/util/rng.ts";
 
+/** Resolves once `w` has exited (at once if it has). */
+const exited = (w: Worker) =>
+  new Promise<void>((done) => (w.threadId === -1 ? done() : w.once("exit", () => done())));
 const close = (a: number, b: number, tol = 1e-12) => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
 
 test("jackknife of a mean over seeds is the Student-t interval; df = S − 1", () => {
@@ -186,8 +192,11 @@ test("replay on worker threads gives the same result as on one thread (curve mea
         close(three.curves[name]![key][r]!, v, 1e-12);
       });
   assert.deepEqual({ ...three, curves: null }, { ...one, curves: null });
-  // the chunks are fixed and merged in order, so the thread count changes nothing, curves included
-  assert.deepEqual(await replayThreaded(pool, opts, 2, 0), three);
+  // the chunks are fixed and merged in order, so the thread count changes nothing, curves included;
+  // a worker started early (before the files are read, as the CLI does) runs as one started late
+  const early = startKernelWorkers(1, opts.policies);
+  assert.deepEqual(await replayThreaded(pool, opts, 2, 0, early), three);
+  await exited(early[0]!);
   // one thread (--threads 1, a one-core machine) over the same work: the same chunks, the same bits
   assert.deepEqual(await replayThreaded(pool, opts, 1, 0), three);
 });
@@ -231,4 +240,18 @@ test("each policy gets its own copy of the kernel, which replays exactly as runP
     claimChunks(table, plan.inst, bounds, half, 9, kopts).map(([u]) => u),
     [9, 10, 11, 6, 7, 8],
   );
+});
+
+test("threads by work alone: chunked from minWork/2 policy-rounds up, one thread per minWork/2, at most one per instance", async () => {
+  assert.deepEqual(replayThreads(5_120_000, 20_000, 4), { chunked: true, threads: 2 });
+  assert.deepEqual(replayThreads(5_120_000, 20_000, 1), { chunked: true, threads: 1 });
+  assert.deepEqual(replayThreads(1_999_999, 20_000, 4), { chunked: false, threads: 1 });
+  assert.deepEqual(replayThreads(25_600_000, 100_000, 4), { chunked: true, threads: 4 });
+  assert.deepEqual(replayThreads(100, 3, 8, 0), { chunked: true, threads: 3 });
+  // an early worker that the replay does not need (too little work) is terminated all the same
+  const pool = buildPools([0, 1, 2, 3].map((j) => rec(j, [0.1, 0.2 + 0.01 * j, 0.3])))[0]!;
+  const spare = startKernelWorkers(1, ["ucb"]);
+  const res = await replayThreaded(pool, { K: 2, rounds: 2, policies: ["ucb"] }, 2, undefined, spare);
+  assert.equal(res.n_instances, 6);
+  await exited(spare[0]!); // (the test would hang if it were left running)
 });

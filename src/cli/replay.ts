@@ -8,19 +8,16 @@ import { totalmem } from "node:os";
 import { dirname, resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { z } from "zod";
-import { writeFileAtomic } from "../log/write.ts";
 import { POLICIES, PolicyError, parsePolicyParams, policyNames } from "../policies/index.ts";
 import { RNG_KINDS } from "../policies/stream.ts";
-import {
-  ReplayError,
-  type ReplayResult,
-  type ReplaySize,
-  replayMemoryBytes,
-  replayThreaded,
-} from "../replay/index.ts";
+import { ReplayError } from "../replay/errors.ts";
+import { binomial } from "../replay/instances.ts";
+import { type ReplaySize, replayMemoryBytes } from "../replay/memory.ts";
+import type { ReplayResult } from "../replay/replay.ts";
+import { defaultThreads, replayThreaded, replayThreads, startKernelWorkers } from "../replay/threaded.ts";
 import { UsageError } from "./errors.ts";
 import { ensureOutputDir, intArg, parseOptions, posIntArg, printJson, threadCount } from "./options.ts";
-import { loadRuns, selectImportedPool, selectPool } from "./results.ts";
+import { loadRuns, resultFileCount, selectImportedPool, selectPool } from "./results.ts";
 import { formatTable } from "./table.ts";
 
 /** Refuses a replay whose estimated memory exceeds half of this machine's (exit 2, before any work). */
@@ -148,6 +145,22 @@ function formatText(res: ReplayResult): string {
   return [head, table, ...best, ...extra, ...notes].join("\n");
 }
 
+/**
+ * Worker threads worth starting before the run files are read: those the largest replay these options
+ * could ask for would use (`replayThreads`), its instances bounded by --max-instances and by the
+ * K-subsets of as many seeds as there are result files under --results (a small folder starts none).
+ * None for a --subset (one instance).
+ */
+export async function earlyWorkers(
+  opts: { results: string; K: number; rounds: number; maxInstances: number; subset?: number[] },
+  policies: number,
+  threads: number,
+): Promise<number> {
+  if (opts.subset !== undefined || threads < 2) return 0;
+  const instances = Math.min(opts.maxInstances, binomial(await resultFileCount(opts.results), opts.K));
+  return replayThreads(instances * opts.rounds * policies, instances, threads).threads - 1;
+}
+
 export function register(program: Command): void {
   program
     .command("replay")
@@ -222,6 +235,9 @@ export function register(program: Command): void {
         throw new UsageError("--N: required (unless --system)");
       if (opts.system !== undefined && opts.N !== undefined && opts.N !== 1)
         throw new UsageError(`--N: imported runs make one call per round (N = 1), got ${opts.N}`);
+      const threads = threadCount(opts.threads) ?? defaultThreads();
+      const policies = opts.algos ?? Object.keys(POLICIES);
+      const early = startKernelWorkers(await earlyWorkers(opts, policies.length, threads), policies);
       const pool = opts.system
         ? (await selectImportedPool(opts.results, opts.system, opts.task, opts.model)).pool
         : selectPool(await loadRuns(opts.results), opts.results, opts.task, opts.model, opts.N!);
@@ -229,7 +245,7 @@ export function register(program: Command): void {
         seeds: pool.seeds.length,
         K: opts.K,
         rounds: opts.rounds,
-        policies: opts.algos?.length ?? Object.keys(POLICIES).length,
+        policies: policies.length,
         maxInstances: opts.maxInstances,
         subset: opts.subset !== undefined,
       });
@@ -248,14 +264,21 @@ export function register(program: Command): void {
             seed: opts.seed,
             rng: opts.rng,
           },
-          threadCount(opts.threads),
+          threads,
+          undefined,
+          early,
         );
       } catch (err) {
         if (err instanceof ReplayError || err instanceof PolicyError) throw new UsageError(err.message);
         throw err;
+      } finally {
+        for (const w of early) void w.terminate(); // when reading or planning failed before they were used
       }
       const json = replayJson(res);
-      if (opts.out) await writeFileAtomic(opts.out, `${JSON.stringify(json, null, 2)}\n`);
+      if (opts.out) {
+        const { writeFileAtomic } = await import("../log/write.ts");
+        await writeFileAtomic(opts.out, `${JSON.stringify(json, null, 2)}\n`);
+      }
       if (opts.json) printJson(json);
       else process.stdout.write(`${formatText(res)}\n`);
     });

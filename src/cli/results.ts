@@ -10,15 +10,16 @@
  * named; the rest are counted.
  */
 import { stat } from "node:fs/promises";
-import { buildImportedPools, type ImportedPool } from "../import/pools.ts";
+import type { ImportedPool } from "../import/pools.ts";
 import {
   type ImportedRecord,
   type LoadedResults,
   loadResults,
   type Problem,
   type RunRecord,
+  walk,
 } from "../log/read.ts";
-import { buildPools, type Pool } from "../replay/index.ts";
+import { buildPools, type Pool } from "../replay/pool.ts";
 import { UsageError } from "./errors.ts";
 
 const MAX_NAMED = 20;
@@ -67,6 +68,13 @@ async function loadFolder(dir: string): Promise<LoadedResults> {
 /** Loads every run under `dir`; bad files are counted on stderr, never fatal. */
 export async function loadRuns(dir: string): Promise<RunRecord[]> {
   return (await loadFolder(dir)).runs;
+}
+
+/** How many result files (`.json`, `.json.gz`) are under `dir`, counted without reading them (0 when unreadable). */
+export async function resultFileCount(dir: string): Promise<number> {
+  let n = 0;
+  for await (const item of walk([dir])) if (!("error" in item)) n++;
+  return n;
 }
 
 const list = (xs: Iterable<string | number>): string => [...new Set(xs)].sort().join(", ") || "none";
@@ -126,5 +134,6 @@ export async function selectImportedPool(
     throw new UsageError(
       `--model: no ${system} runs of task "${task}" with model "${model}" (models: ${list(ofTask.map((r) => r.run.model))})`,
     );
+  const { buildImportedPools } = await import("../import/pools.ts");
   return { pool: buildImportedPools(records)[0]!, records };
 }

@@ -88,5 +88,11 @@ export {
   sweep,
 } from "./sweep.ts";
 export { type SyntheticRunSpec, syntheticGreedyRun, syntheticRecord } from "./synthetic.ts";
-export { defaultThreads, replayThreaded, THREADED_MIN_WORK } from "./threaded.ts";
+export {
+  defaultThreads,
+  replayThreaded,
+  replayThreads,
+  startKernelWorkers,
+  THREADED_MIN_WORK,
+} from "./threaded.ts";
 export { normalCdf, type WilcoxonResult, wilcoxonSignedRank } from "./wilcoxon.ts";

@@ -4,7 +4,7 @@
  * main thread (`runPolicy` through `claimChunks`). The result's typed arrays
  * are transferred, not copied.
  */
-import { parentPort } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 import { getPolicy } from "../policies/index.ts";
 import type { PolicyParams } from "../policies/policy.ts";
 import type { RngKind } from "../policies/stream.ts";
@@ -34,6 +34,15 @@ export interface KernelJob {
 
 /** The (policy, chunk) units this worker ran: [unit, run] (see `claimChunks`). */
 export type KernelReply = { units: [number, PolicyRun][] } | { error: string };
+
+/** What a worker is started with (`startKernelWorkers`): the policies whose kernels it loads at once. */
+export interface KernelWorkerData {
+  policies: string[];
+}
+
+// a worker started early (before the run files are read) loads its kernels while it waits for the job
+const early = (workerData as KernelWorkerData | undefined)?.policies;
+if (early) void policyKernels(early).catch(() => undefined);
 
 parentPort!.on("message", async (job: KernelJob) => {
   try {

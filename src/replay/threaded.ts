@@ -18,10 +18,11 @@
  * one thread (`--threads 1`, a one-core machine), so the file is the same.
  */
 import { availableParallelism } from "node:os";
+import type { Worker } from "node:worker_threads";
 import { siblingUrl, startWorker } from "../util/worker.ts";
 import { claimChunks } from "./chunks.ts";
 import type { PolicyRun } from "./engine.ts";
-import type { KernelJob, KernelReply } from "./kernel-worker.ts";
+import type { KernelJob, KernelReply, KernelWorkerData } from "./kernel-worker.ts";
 import { policyKernels } from "./kernels.ts";
 import type { ReplayOptions } from "./options.ts";
 import { kernelOptions, planReplay, type ReplayPlan } from "./plan.ts";
@@ -42,9 +43,44 @@ export function defaultThreads(): number {
 const workerUrl = siblingUrl("kernel-worker", import.meta.url);
 
 /**
+ * How many threads replay `instances` instances of `work` policy-rounds in all (instances × G ×
+ * policies) on at most `threads`: one per `minWork`/2 policy-rounds, at most one per instance; 1 means
+ * unchunked, on this thread. Chunked or not is decided by the work alone, never by the cores or
+ * --threads: the chunked sum of the curve means differs from the plain one in the last bits, and the
+ * same command must give the same file (`chunked`).
+ * @example replayThreads(5_120_000, 20_000, 4) // => { chunked: true, threads: 2 }
+ */
+export function replayThreads(
+  work: number,
+  instances: number,
+  threads: number,
+  minWork = THREADED_MIN_WORK,
+): { chunked: boolean; threads: number } {
+  const byWork = Math.min(Math.floor(work / Math.max(1, minWork / 2)), instances);
+  return { chunked: byWork > 1, threads: byWork > 1 ? Math.max(1, Math.min(threads, byWork)) : 1 };
+}
+
+/**
+ * Starts `count` kernel workers now, ahead of a `replayThreaded` that may use them (pass them as its
+ * `early`), so that their start-up (tens of milliseconds, longer on a busy machine) overlaps reading the
+ * run files; each loads the kernels of `policies` meanwhile. They do not keep the process alive until a
+ * replay uses them; `replayThreaded` terminates them all, used or not.
+ */
+export function startKernelWorkers(count: number, policies: readonly string[]): Worker[] {
+  return Array.from({ length: Math.max(0, count) }, () => {
+    const w = startWorker(workerUrl, { policies: [...policies] } satisfies KernelWorkerData);
+    w.unref();
+    w.on("error", () => undefined); // one that fails before it is used is replaced (replayOn)
+    return w;
+  });
+}
+
+/**
  * Replays as `replay` does, on up to `threads` threads (this one included;
  * 0 or 1: this thread only), one more thread per `minWork`/2
- * policy-rounds. Resolves to the same result as `replay`.
+ * policy-rounds (`replayThreads`), using the `early` workers
+ * (`startKernelWorkers`) before starting new ones. Resolves to the same
+ * result as `replay`, whoever ran what.
  * @throws (rejects) as `replay`; a worker's failure rejects with its message.
  */
 export async function replayThreaded(
@@ -52,27 +88,43 @@ export async function replayThreaded(
   opts: ReplayOptions,
   threads = defaultThreads(),
   minWork = THREADED_MIN_WORK,
+  early: readonly Worker[] = [],
+): Promise<ReplayResult> {
+  try {
+    return await replayOn(pool, opts, threads, minWork, early);
+  } finally {
+    for (const w of early) void w.terminate();
+  }
+}
+
+async function replayOn(
+  pool: Pool,
+  opts: ReplayOptions,
+  threads: number,
+  minWork: number,
+  early: readonly Worker[],
 ): Promise<ReplayResult> {
   const plan = planReplay(pool, opts);
   const kopts = kernelOptions(plan);
   const n = plan.inst.count;
-  const work = n * plan.g * kopts.length;
-  // Chunked or not is decided by the work alone, never by the cores or --threads: the chunked sum of the
-  // curve means differs from the plain one in the last bits, and the same command must give the same file.
-  const byWork = plan.single ? 1 : Math.min(Math.floor(work / Math.max(1, minWork / 2)), n);
-  if (byWork <= 1) {
+  const { chunked, threads: t } = plan.single
+    ? { chunked: false, threads: 1 }
+    : replayThreads(n * plan.g * kopts.length, n, threads, minWork);
+  if (!chunked) {
     const kernels = await policyKernels(plan.names);
     return summarise(
       plan,
       kopts.map((o, p) => kernels[p]!(plan.table, plan.inst, o)),
     );
   }
-  const t = Math.max(1, Math.min(threads, byWork));
   const chunks = Math.min(n, CHUNKS);
   const bounds = Int32Array.from({ length: chunks + 1 }, (_, c) => Math.round((c * n) / chunks));
   const units = chunks * kopts.length;
   const claimed = new Int32Array(new SharedArrayBuffer(4 * units));
-  const workers = Array.from({ length: t - 1 }, () => startWorker(workerUrl));
+  // an early worker that has exited already (threadId −1) is replaced
+  const workers = Array.from({ length: t - 1 }, (_, i) =>
+    early[i] && early[i].threadId >= 0 ? early[i] : startWorker(workerUrl),
+  );
   // thread i (this one is 0) starts at unit ⌊i·units/t⌋: each thread on its own policies first
   const replies = workers.map((w, i) =>
     workerChunks(w, kernelJob(plan, bounds, claimed, Math.floor(((i + 1) * units) / t))),
@@ -114,6 +166,8 @@ function workerChunks(w: ReturnType<typeof startWorker>, job: KernelJob): Promis
       "error" in m ? reject(new Error(`replay worker: ${m.error}`)) : resolve(m.units),
     );
     w.once("error", reject);
+    w.once("exit", (code) => reject(new Error(`replay worker: exited (code ${code}) before it replied`)));
+    w.ref();
     w.postMessage(job);
   });
 }

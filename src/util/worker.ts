@@ -20,16 +20,17 @@ export function siblingUrl(name: string, base: string): URL {
   return new URL(`./${name}${base.endsWith(".ts") ? ".ts" : ".js"}`, base);
 }
 
-export function startWorker(url: URL): Worker {
-  if (!url.pathname.endsWith(".ts")) return new Worker(url);
+/** A worker thread on `url`; `workerData` reaches it as `worker_threads.workerData`. */
+export function startWorker(url: URL, workerData?: unknown): Worker {
+  if (!url.pathname.endsWith(".ts")) return new Worker(url, { workerData });
   const twin = javaScriptTwin(url);
   // plain JS: without the parent's preloads (tsx, a test guard), which the worker would load again
-  if (twin) return new Worker(twin, { execArgv: [] });
+  if (twin) return new Worker(twin, { execArgv: [], workerData });
   // tsx is resolved here, not in the worker: an eval'd worker resolves from the working folder, which
   // need not be the project's (a command run in-process from another folder)
   const tsx = JSON.stringify(import.meta.resolve("tsx/esm/api"));
   const code = `import(${tsx}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
-  return new Worker(code, { eval: true });
+  return new Worker(code, { eval: true, workerData });
 }
 
 /** The `.js` twin of a `.ts` module of src/ in the folder named by `EVOALLOC_WORKER_JS`, if there is one. */
