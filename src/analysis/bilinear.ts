@@ -10,7 +10,7 @@
  * depth and breadth cannot be separated: such cells are reported as not
  * fittable, with the reason.
  */
-import { clusteredInference, FitError, fTest, ols } from "./ols.ts";
+import { clusteredInference, FitError, fitOrError, fTest, ols } from "./ols.ts";
 import type { SplitOutcome } from "./splits.ts";
 
 export const BILINEAR_TERMS = ["b0", "bT", "bN", "bTN"] as const;
@@ -99,18 +99,15 @@ export function fitBilinear(rows: readonly SplitOutcome[]): BilinearCell {
   });
   const y = rows.map((r) => r.fitness);
   const seeds = rows.map((r) => r.seed);
-  let full: ReturnType<typeof ols>;
-  let additive: ReturnType<typeof ols>;
-  try {
-    full = ols(X, y);
-    additive = ols(
+  const fits = fitOrError(() => ({
+    full: ols(X, y),
+    additive: ols(
       X.map((row) => row.slice(0, 3)),
       y,
-    );
-  } catch (err) {
-    if (err instanceof FitError) return no(err.message);
-    throw err;
-  }
+    ),
+  }));
+  if (fits instanceof FitError) return no(fits.message);
+  const { full, additive } = fits;
   if (full.df < 1) return no("no residual degrees of freedom");
   const clus = new Set(seeds).size >= 2 ? clusteredInference(X, y, seeds, full) : null;
   const coefficients = BILINEAR_TERMS.map((term, j) => ({

@@ -13,6 +13,21 @@ export class FitError extends Error {
   override name = "FitError";
 }
 
+/**
+ * Runs `fit`; a FitError (too few observations, a rank-deficient design, one
+ * cluster) comes back as the value, so a caller can report the data as not
+ * fittable. Any other error is a bug and is thrown.
+ * @example fitOrError(() => ols([[1]], [2])) // => FitError "1 observations for 1 coefficients"
+ */
+export function fitOrError<T>(fit: () => T): T | FitError {
+  try {
+    return fit();
+  } catch (err) {
+    if (err instanceof FitError) return err;
+    throw err;
+  }
+}
+
 export interface OlsResult {
   beta: number[];
   se: number[];

@@ -20,7 +20,7 @@ import { quantileSorted } from "simple-statistics";
 import { rng } from "../util/rng.ts";
 import { tCritical } from "../util/student-t.ts";
 import { byTaskModel, MIN_SPLITS } from "./bilinear.ts";
-import { clusteredInference, FitError, fTest, ols, solveWeighted } from "./ols.ts";
+import { clusteredInference, FitError, fitOrError, fTest, ols, solveWeighted } from "./ols.ts";
 import {
   CEILING_CLIP,
   design,
@@ -70,20 +70,16 @@ export function fitPhi(rows: readonly PhiRow[], opts: PhiOptions = {}): PhiCell 
   if (seeds.length < 2) return no(`${seeds.length} seed: seed-clustered errors need at least 2`);
 
   const { X, y, cluster } = phiDesign(usable, ceiling, response, notes);
-  let full: ReturnType<typeof ols>;
-  let budgetOnly: ReturnType<typeof ols>;
-  let clus: ReturnType<typeof clusteredInference>;
-  try {
-    full = ols(X, y);
-    budgetOnly = ols(
+  const fits = fitOrError(() => {
+    const full = ols(X, y);
+    const budgetOnly = ols(
       usable.map((r) => [1, Math.log(r.C)]),
       y,
     );
-    clus = clusteredInference(X, y, cluster, full);
-  } catch (err) {
-    if (err instanceof FitError) return no(err.message);
-    throw err;
-  }
+    return { full, budgetOnly, clus: clusteredInference(X, y, cluster, full) };
+  });
+  if (fits instanceof FitError) return no(fits.message);
+  const { full, budgetOnly, clus } = fits;
   const boot = seedBootstrap(X, y, cluster, seeds, budgets, {
     B,
     seed: opts.seed ?? 0,
