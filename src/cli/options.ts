@@ -97,6 +97,19 @@ export function threadCount(n: number | undefined): number | undefined {
 }
 
 /**
+ * A command that scans result files (validate, summarize): `<paths...>`,
+ * `--json` (what it prints, `jsonHelp`) and `--threads`, in that order.
+ */
+export function scanCommand(program: Command, name: string, description: string, jsonHelp: string): Command {
+  return program
+    .command(name)
+    .description(description)
+    .argument("<paths...>", "result files or folders (searched recursively for .json and .json.gz)")
+    .option("--json", jsonHelp)
+    .option("--threads <n>", "worker threads parsing files (0: the main thread only)", intArg("--threads"));
+}
+
+/**
  * Creates the folder an output flag writes into, before any work.
  * @throws UsageError "--out: cannot create /proc/nope: ENOENT: …" (one line).
  */

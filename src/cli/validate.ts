@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import type { Problem } from "../log/read.ts";
 import { scanResults } from "../log/scan.ts";
 import { Failure } from "./errors.ts";
-import { intArg, printJson, threadCount } from "./options.ts";
+import { printJson, scanCommand, threadCount } from "./options.ts";
 import { formatProblem } from "./results.ts";
 
 export interface ValidateReport {
@@ -43,21 +43,20 @@ export async function validatePaths(
 }
 
 export function register(program: Command): void {
-  program
-    .command("validate")
-    .description("Check result files against the log contract (schema, FLOPs, trajectory invariants).")
-    .argument("<paths...>", "result files or folders (searched recursively for .json and .json.gz)")
-    .option("--json", "print the report as JSON")
-    .option("--threads <n>", "worker threads parsing files (0: the main thread only)", intArg("--threads"))
-    .action(async (paths: string[], opts: { json?: boolean; threads?: number }) => {
-      const print = opts.json ? undefined : (line: string) => process.stdout.write(`${line}\n`);
-      const report = await validatePaths(paths, print, threadCount(opts.threads));
-      if (opts.json) printJson(report);
-      else
-        process.stderr.write(
-          `${report.files} files: ${report.valid} valid, ${report.invalid} with problems, ${report.skipped.length} skipped\n`,
-        );
-      if (report.invalid > 0) process.exitCode = 1;
-      if (report.files === 0) throw new Failure(`no result files found under ${paths.join(", ")}`);
-    });
+  scanCommand(
+    program,
+    "validate",
+    "Check result files against the log contract (schema, FLOPs, trajectory invariants).",
+    "print the report as JSON",
+  ).action(async (paths: string[], opts: { json?: boolean; threads?: number }) => {
+    const print = opts.json ? undefined : (line: string) => process.stdout.write(`${line}\n`);
+    const report = await validatePaths(paths, print, threadCount(opts.threads));
+    if (opts.json) printJson(report);
+    else
+      process.stderr.write(
+        `${report.files} files: ${report.valid} valid, ${report.invalid} with problems, ${report.skipped.length} skipped\n`,
+      );
+    if (report.invalid > 0) process.exitCode = 1;
+    if (report.files === 0) throw new Failure(`no result files found under ${paths.join(", ")}`);
+  });
 }
