@@ -6,7 +6,9 @@
  *          │ (route absent, model not listed: some servers list none)
  *          └─> POST <base>/chat/completions, max_tokens 1 ─ 2xx ────> ok
  *
- * Connection refused, DNS failure, 401/403, 404 (unknown model or route)
+ * A request whose connection was reset is asked once more (a kept-alive
+ * connection that the server closed as it was reused). Then connection
+ * refused or reset, DNS failure, 401/403, 404 (unknown model or route)
  * or another 4xx on the chat request throw `EndpointError` (with several
  * replicas: when none of them can serve; a replica that cannot is a
  * warning, the run's retries move on to the next one); a 5xx, 408,
@@ -25,10 +27,16 @@ export interface PreflightOptions {
   fetch?: typeof fetch;
 }
 
+/** The errno code of a network error (`fetch` puts it on the error's cause). */
+function errorCode(err: unknown): string | undefined {
+  const e = (err as { cause?: unknown })?.cause ?? err;
+  return (e as NodeJS.ErrnoException)?.code;
+}
+
 /** "connection refused (ECONNREFUSED)" from a network error. */
 function networkCause(err: unknown): string {
   const e = (err as { cause?: unknown })?.cause ?? err;
-  const code = (e as NodeJS.ErrnoException)?.code;
+  const code = errorCode(err);
   if (code === "ECONNREFUSED") return "connection refused (ECONNREFUSED)";
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return `DNS: host not found (${code})`;
   if (code === "ECONNRESET") return "connection reset (ECONNRESET)";
@@ -94,7 +102,11 @@ export async function preflight(o: PreflightOptions): Promise<string[]> {
   async function checkOne(e: { baseURL: string; apiKey: string }): Promise<void> {
     const base = e.baseURL.replace(/\/+$/, "");
     const headers = { authorization: `Bearer ${e.apiKey || "EMPTY"}`, "content-type": "application/json" };
-    const ask = async (url: string, init: RequestInit): Promise<{ status: number; body: string } | null> => {
+    const ask = async (
+      url: string,
+      init: RequestInit,
+      again = true,
+    ): Promise<{ status: number; body: string } | null> => {
       try {
         const res = await f(url, { ...init, headers, signal: AbortSignal.timeout(ms) });
         return { status: res.status, body: await res.text() };
@@ -103,6 +115,8 @@ export async function preflight(o: PreflightOptions): Promise<string[]> {
           warnings.push(`${url}: no answer within ${ms / 1000} s; going on (the run's retries apply)`);
           return null;
         }
+        // a kept-alive connection the server closed just as it was reused: once more, on a new one
+        if (again && errorCode(err) === "ECONNRESET") return await ask(url, init, false);
         throw new EndpointError(`${url}: cannot connect: ${networkCause(err)}`);
       }
     };
