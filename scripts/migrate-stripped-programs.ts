@@ -53,16 +53,28 @@ async function migrateRun(run: GreedyRun, where: string): Promise<void> {
       fail(where, `g${gen.generation}: the prompt changes`);
     const codes = new Map<number, { old: string; new: string }>();
     for (const child of gen.children) {
-      const r = await client.complete({ messages, seed: child.seed, maxTokens, temperature: 0.4, topP: 0.95, timeoutS: 1 });
+      const r = await client.complete({
+        messages,
+        seed: child.seed,
+        maxTokens,
+        temperature: 0.4,
+        topP: 0.95,
+        timeoutS: 1,
+      });
       const a = r.attempts[0]!;
       const stored = child.attempts[0]!;
-      if (JSON.stringify(a.usage) !== JSON.stringify(stored.usage) || a.finish_reason !== stored.finish_reason)
+      if (
+        JSON.stringify(a.usage) !== JSON.stringify(stored.usage) ||
+        a.finish_reason !== stored.finish_reason
+      )
         fail(where, `g${gen.generation} c${child.idx}: usage differs`);
       const o = oldProgram(r.content!);
       const n = parseProgram(r.content);
-      if ((o === null ? null : sha(o)) !== (child.code_sha256 ?? null)) fail(where, `g${gen.generation} c${child.idx}: code differs`);
+      if ((o === null ? null : sha(o)) !== (child.code_sha256 ?? null))
+        fail(where, `g${gen.generation} c${child.idx}: code differs`);
       if (o !== null && n !== null) {
-        if (`${n}\n` !== o) fail(where, `g${gen.generation} c${child.idx}: more than a final newline is stripped`);
+        if (`${n}\n` !== o)
+          fail(where, `g${gen.generation} c${child.idx}: more than a final newline is stripped`);
         codes.set(child.idx, { old: o, new: n });
         child.code_sha256 = sha(n);
       }

@@ -71,7 +71,10 @@ export function functionSizes(path: string, text: string): Sized[] {
       ts.isSetAccessorDeclaration(node) ||
       ts.isFunctionExpression(node) ||
       ts.isArrowFunction(node);
-    if (!isFunction) return ts.forEachChild(node, visit);
+    if (!isFunction) {
+      ts.forEachChild(node, visit);
+      return;
+    }
     const start = source.getLineAndCharacterOfPosition(node.getStart(source)).line;
     const end = source.getLineAndCharacterOfPosition(node.getEnd()).line;
     const name = [...enclosing, functionName(node, source)].join(" → ");
@@ -105,11 +108,13 @@ function main(argv: string[]): number {
     fileSizes.push({ path: rel, name: "", line: 1, lines: lineCount(text) });
     if (path.endsWith(".ts")) fnSizes.push(...functionSizes(rel, text));
   }
-  const byLength = (a: Sized, b: Sized) => b.lines - a.lines || a.path.localeCompare(b.path) || a.line - b.line;
+  const byLength = (a: Sized, b: Sized) =>
+    b.lines - a.lines || a.path.localeCompare(b.path) || a.line - b.line;
   const all = flag("--all");
   const longFiles = fileSizes.filter((f) => all || f.lines > fileLimit).sort(byLength);
   const longFns = fnSizes.filter((f) => all || f.lines > fnLimit).sort(byLength);
-  const over = fileSizes.filter((f) => f.lines > fileLimit).length + fnSizes.filter((f) => f.lines > fnLimit).length;
+  const over =
+    fileSizes.filter((f) => f.lines > fileLimit).length + fnSizes.filter((f) => f.lines > fnLimit).length;
   const sorted = fileSizes.map((f) => f.lines).sort((a, b) => a - b);
   const median = sorted.length === 0 ? 0 : sorted[Math.floor((sorted.length - 1) / 2)];
   if (flag("--json")) {

@@ -63,6 +63,25 @@ describe("test sets", () => {
     assert.match(scripts["test:fast"]!, /test\/sets\.ts fast$/);
   });
 
+  it("npm test type-checks and lints every folder holding TypeScript (scripts/ and bench/ too)", () => {
+    const folders = readdirSync(ROOT, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && !["node_modules", "dist", ".git"].includes(d.name))
+      .filter((d) => !d.name.startsWith(".test-js-")) // a test run's transpiled src/ (sets.ts)
+      .map((d) => d.name)
+      .filter((d) =>
+        readdirSync(join(ROOT, d), { recursive: true, encoding: "utf8" }).some((f) => f.endsWith(".ts")),
+      );
+    assert.ok(folders.includes("scripts") && folders.includes("src"), folders.join(" "));
+    const tsconfig = JSON.parse(readFileSync(join(ROOT, "tsconfig.json"), "utf8")) as { include: string[] };
+    const biome = JSON.parse(readFileSync(join(ROOT, "biome.json"), "utf8")) as {
+      files: { includes: string[] };
+    };
+    for (const d of folders) {
+      assert.ok(tsconfig.include.includes(d), `tsconfig.json does not include ${d}/`);
+      assert.ok(biome.files.includes.includes(`${d}/**`), `biome.json does not include ${d}/**`);
+    }
+  });
+
   it("in the fast set, starting a process or listening on a port throws, naming the way out", {
     skip: process.env.EVOALLOC_TEST_SET !== "fast" && "only under test/sets.ts fast",
   }, () => {
