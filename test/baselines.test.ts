@@ -2,37 +2,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { baselineTable, evoallocUnit, importedUnit } from "../src/analysis/baselines.ts";
-import { assembleRun } from "../src/import/assemble.ts";
-import type { ImportedRecord } from "../src/log/read.ts";
 import { syntheticRecord } from "../src/replay/synthetic.ts";
+import { importedRecord } from "./imported-runs.ts";
 
-function imported(seed: number, fitness: number[], tokens: boolean): ImportedRecord {
-  const run = assembleRun(
-    {
-      system: "openevolve",
-      version: null,
-      path: "x",
-      files: [],
-      task: "cp",
-      model: "m",
-      model_name: null,
-      params_active: 1e9,
-      seed,
-      seed_from: "fixed",
-      C: fitness.length - 1,
-      notes: [],
-    },
-    fitness.map((f, c) => ({
-      call: c,
-      source: "log",
-      fitness: f,
-      valid: true,
-      prompt_tokens: tokens && c > 0 ? 50 : null,
-      completion_tokens: tokens && c > 0 ? 50 : null,
-    })),
-  );
-  return { kind: "imported", file: `oe${seed}.json`, run, warnings: [], bytes: 0 };
-}
+const imported = (seed: number, fitness: number[], tokens: boolean) =>
+  importedRecord("openevolve", seed, fitness, { file: `oe${seed}.json`, tokens: tokens ? [50, 50] : null });
 
 const round = (x: number): number => Number(x.toFixed(12));
 

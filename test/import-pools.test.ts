@@ -4,47 +4,15 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { assembleRun, type Observation } from "../src/import/assemble.ts";
 import { buildImportedPools, importedReliability } from "../src/import/pools.ts";
 import type { ImportSystem } from "../src/log/imported.ts";
-import type { ImportedRecord } from "../src/log/read.ts";
 import { replay } from "../src/replay/index.ts";
 import { runCli } from "./cli.ts";
+import { importedRecord } from "./imported-runs.ts";
 
-/** An imported run whose call c scores fitness[c] (null: a failed call); params 1e9 and 100 tokens a call. */
-function imported(
-  system: ImportSystem,
-  seed: number,
-  fitness: (number | null)[],
-  file = `${system}_${seed}.json`,
-): ImportedRecord {
-  const obs: Observation[] = fitness.map((f, c) => ({
-    call: c,
-    source: "log",
-    fitness: f,
-    valid: f !== null,
-    prompt_tokens: c > 0 ? 60 : null,
-    completion_tokens: c > 0 ? 40 : null,
-  }));
-  const run = assembleRun(
-    {
-      system,
-      version: null,
-      path: "x",
-      files: [],
-      task: "cp",
-      model: "m",
-      model_name: null,
-      params_active: 1e9,
-      seed,
-      seed_from: "fixed",
-      C: fitness.length - 1,
-      notes: [],
-    },
-    obs,
-  );
-  return { kind: "imported", file, run, warnings: [], bytes: 0 };
-}
+/** An imported run whose call c scores fitness[c] (null: a failed call); params 1e9, 100 tokens a call. */
+const imported = (system: ImportSystem, seed: number, fitness: (number | null)[], file?: string) =>
+  importedRecord(system, seed, fitness, file === undefined ? {} : { file });
 
 describe("imported pools", () => {
   it("one pool per (system, task, model); the longest run per seed; leading nulls take the pool's floor", () => {
@@ -163,83 +131,13 @@ describe("replay --system and sweep --system (CLI)", () => {
       [[3, 1, 4, 0.5]],
     );
     // bad usage: a system with no runs, N ≠ 1, no --N without --system, C beyond every run
-    assert.equal(
-      (
-        await runCli([
-          "replay",
-          "--results",
-          dir,
-          "--system",
-          "llm4ad",
-          "--task",
-          "cp",
-          "--model",
-          "m",
-          "--K",
-          "2",
-          "--rounds",
-          "4",
-        ])
-      ).code,
-      2,
-    );
-    assert.equal(
-      (
-        await runCli([
-          "replay",
-          "--results",
-          dir,
-          "--system",
-          "shinkaevolve",
-          "--N",
-          "4",
-          "--task",
-          "cp",
-          "--model",
-          "m",
-          "--K",
-          "2",
-          "--rounds",
-          "4",
-        ])
-      ).code,
-      2,
-    );
-    assert.equal(
-      (
-        await runCli([
-          "replay",
-          "--results",
-          dir,
-          "--task",
-          "cp",
-          "--model",
-          "m",
-          "--K",
-          "2",
-          "--rounds",
-          "4",
-        ])
-      ).code,
-      2,
-    );
-    assert.equal(
-      (
-        await runCli([
-          "sweep",
-          "--results",
-          dir,
-          "--system",
-          "shinkaevolve",
-          "--task",
-          "cp",
-          "--model",
-          "m",
-          "--C",
-          "9",
-        ])
-      ).code,
-      2,
-    );
+    const replayCp = ["--task", "cp", "--model", "m", "--K", "2", "--rounds", "4"];
+    for (const args of [
+      ["replay", "--results", dir, "--system", "llm4ad", ...replayCp],
+      ["replay", "--results", dir, "--system", "shinkaevolve", "--N", "4", ...replayCp],
+      ["replay", "--results", dir, ...replayCp],
+      ["sweep", "--results", dir, "--system", "shinkaevolve", "--task", "cp", "--model", "m", "--C", "9"],
+    ])
+      assert.equal((await runCli(args)).code, 2, args.join(" "));
   });
 });

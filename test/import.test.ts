@@ -13,6 +13,7 @@ import { checkImported } from "../src/log/imported.ts";
 import { BUILTIN_MODELS } from "../src/log/models.ts";
 import { loadResults } from "../src/log/read.ts";
 import { runCli } from "./cli.ts";
+import { importedMeta } from "./imported-runs.ts";
 
 const FIX = new URL("./fixtures/import/", import.meta.url).pathname;
 
@@ -296,20 +297,7 @@ describe("ShinkaEvolve programs.sqlite", () => {
 });
 
 describe("the imported run contract", () => {
-  const meta = {
-    system: "openevolve" as const,
-    version: null,
-    path: "x",
-    files: [],
-    task: "cp",
-    model: "m",
-    model_name: null,
-    params_active: null,
-    seed: 1,
-    seed_from: "fixed" as const,
-    C: 3,
-    notes: [],
-  };
+  const meta = importedMeta({ params_active: null, seed: 1, C: 3 });
   it("checkImported catches a best_fitness that does not follow the valid children", () => {
     const run = assembleRun(meta, [
       { call: 0, source: "log", fitness: 0.1, valid: true },
