@@ -25,7 +25,7 @@
  * Test files given narrow the set(s) to them (`npm run test:fast -- test/replay-core.test.ts`).
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -130,6 +130,24 @@ function runSet(
   return r.status ?? 1;
 }
 
+/** Removes the folders of earlier runs that were stopped before they could (their process is gone). */
+function removeLeftovers(): void {
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === "EPERM";
+    }
+  };
+  const folders = [
+    ...readdirSync(ROOT).map((f) => [ROOT, f, /^\.test-js-(\d+)$/.exec(f)] as const),
+    ...(existsSync(CACHE) ? readdirSync(CACHE) : []).map((f) => [CACHE, f, /^run-(\d+)$/.exec(f)] as const),
+  ];
+  for (const [dir, f, m] of folders)
+    if (m && !alive(Number(m[1]))) rmSync(join(dir, f), { recursive: true, force: true });
+}
+
 async function main(which: string | undefined, rest: string[]): Promise<number> {
   const sets = testSets();
   const all = [...sets.fast, ...sets.slow];
@@ -141,10 +159,11 @@ async function main(which: string | undefined, rest: string[]): Promise<number> 
     );
     return 2;
   }
-  mkdirSync(CACHE, { recursive: true });
-  const run = mkdtempSync(join(CACHE, "run-"));
+  removeLeftovers();
+  const run = join(CACHE, `run-${process.pid}`);
+  mkdirSync(run, { recursive: true });
   // directly in the project, as dist/ is (see ./src-js.ts)
-  const js = mkdtempSync(join(ROOT, ".test-js-"));
+  const js = join(ROOT, `.test-js-${process.pid}`);
   try {
     await transpileSrc(js);
     const env = { ...process.env, EVOALLOC_WORKER_JS: js };
