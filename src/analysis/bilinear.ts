@@ -10,6 +10,7 @@
  * depth and breadth cannot be separated: such cells are reported as not
  * fittable, with the reason.
  */
+import { mean } from "../util/stats.ts";
 import { clusteredInference, FitError, fitOrError, fTest, ols } from "./ols.ts";
 import type { SplitOutcome } from "./splits.ts";
 
@@ -129,7 +130,7 @@ export function fitBilinear(rows: readonly SplitOutcome[]): BilinearCell {
       N: s.N,
       C: s.C,
       n: s.ys.length,
-      observed: s.ys.reduce((a, v) => a + v, 0) / s.ys.length,
+      observed: mean(s.ys),
       fitted: predict(full.beta, Math.log2(s.T), Math.log2(s.N)),
     }));
   return {

@@ -16,6 +16,7 @@
 import type { Dirent } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { mean } from "../util/stats.ts";
 import { ImportError, type Observation } from "./assemble.ts";
 
 type Obj = Record<string, unknown>;
@@ -35,7 +36,7 @@ export function scoreOf(metrics: unknown): number | null {
   const cs = metrics.combined_score;
   if (typeof cs === "number") return cs;
   const xs = Object.values(metrics).filter((v): v is number => typeof v === "number" && Number.isFinite(v));
-  return xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+  return xs.length > 0 ? mean(xs) : null;
 }
 
 /** An evaluation that failed reports an `error` metric. */
