@@ -152,6 +152,23 @@ describe("evoalloc replay", () => {
     const cases: [string[], RegExp][] = [
       [[...base(), "--K", "9", "--rounds", "4"], /too few seeds for K = 9.*has 7 \(0, 1, 2, 3, 4, 5, 10\)/],
       [[...base(), "--K", "2", "--rounds", "0"], /--rounds: must be a positive integer/],
+      // checked by the flags' parsers (replay validates without zod)
+      [
+        [...base(), "--K", "2", "--rounds", "4", "--max-instances", "0"],
+        /^evoalloc: --max-instances: must be a positive integer, got 0$/,
+      ],
+      [
+        [...base(), "--K", "2", "--rounds", "4", "--bootstrap", "-1"],
+        /--bootstrap: must be an integer >= 0 \(0 turns intervals off\), got -1/,
+      ],
+      [[...base(), "--K", "2", "--rounds", "4", "--algos", " , "], /--algos: name at least one policy$/],
+      [[...base(), "--K", "2", "--rounds", "4", "--subset", ","], /--subset: name at least one seed$/],
+      [[...base(), "--K", "2", "--rounds", "4", "--subset", "1,x"], /--subset: expected an integer, got "x"/],
+      [
+        ["replay", "--results", dir, "--task", "", "--model", "m1", "--N", "4", "--K", "2", "--rounds", "4"],
+        /--task: must not be empty$/,
+      ],
+      [[...base(), "--K", "2", "--rounds", "4", "--out", ""], /--out: must not be empty$/],
       [
         [...base(), "--K", "2", "--rounds", "4", "--subset", "1,99"],
         /seed 99 is not in the pool \(available: 0, 1, 2, 3, 4, 5, 10\)/,

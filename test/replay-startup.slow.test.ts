@@ -40,7 +40,7 @@ function loadedBy(args: string[]): string[] {
     .map((l) => l.slice("LOADED ".length));
 }
 
-it("replay loads neither the imported-pool, sweep and synthetic modules nor simple-statistics", async () => {
+it("replay loads neither zod, the imported-pool, sweep and synthetic modules nor simple-statistics, unless a file needs the schemas", async () => {
   const args = [
     "replay",
     "--results",
@@ -66,8 +66,21 @@ it("replay loads neither the imported-pool, sweep and synthetic modules nor simp
     "/dist/replay/sweep.js",
     "/dist/replay/synthetic.js",
     "simple-statistics",
+    "/node_modules/zod/",
+    "/dist/log/schema.js",
+    "/dist/log/models.js",
   ])
     assert.ok(!urls.some((u) => u.includes(name)), `${name} loaded`);
+  // a file its guard rejects loads the schemas, which name the file and the field
+  const bad = join(dir, "t", "m", "greedy_C16_T8_N2_seed9.json");
+  const run = syntheticGreedyRun({ task: "t", model: "m", N: 2, seed: 9, curve: Array(9).fill(0.1) });
+  const trajectory = run.trajectory.map((g, i) => (i === 3 ? { ...g, n_children: "x" } : g));
+  await writeFile(bad, JSON.stringify({ ...run, trajectory }));
+  const r = spawnSync(process.execPath, [BIN, ...args, "--json"], { encoding: "utf8" });
+  await rm(bad);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /greedy_C16_T8_N2_seed9\.json: trajectory\[3\]\.n_children: /);
+  assert.equal(JSON.parse(r.stdout).pool.length, 5);
   // --system still answers (the imported-pool module is imported on that path only)
   const sys = spawnSync(
     process.execPath,

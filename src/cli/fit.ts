@@ -11,8 +11,8 @@ import { analyse, taskKeys } from "../analysis/analysis.ts";
 import { fitsReport, fitsText } from "../analysis/fits.ts";
 import { PHI_RESPONSES, type PhiResponse } from "../analysis/phi.ts";
 import { collectTables } from "../analysis/tables.ts";
+import { TIMEOUT_POLICIES } from "../log/kinds.ts";
 import { readResults } from "../log/read.ts";
-import { TIMEOUT_POLICIES, type TimeoutPolicy } from "../log/schema.ts";
 import { taskCeilings } from "../run/tasks.ts";
 import { UsageError } from "./errors.ts";
 import { intArg, parseOptions, printJson } from "./options.ts";
@@ -20,7 +20,7 @@ import { reportLeftOut } from "./results.ts";
 
 const Options = z.object({
   results: z.string().min(1),
-  timeoutPolicy: z.enum(TIMEOUT_POLICIES as [TimeoutPolicy, ...TimeoutPolicy[]], {
+  timeoutPolicy: z.enum(TIMEOUT_POLICIES, {
     message: `must be one of ${TIMEOUT_POLICIES.join(", ")}`,
   }),
   response: z.enum(PHI_RESPONSES as [PhiResponse, ...PhiResponse[]], {

@@ -8,7 +8,7 @@ import { availableParallelism } from "node:os";
 import { delimiter, join } from "node:path";
 import type { Command } from "commander";
 import type { z } from "zod";
-import { loadModels, ModelFileError, type ModelSpec } from "../log/models.ts";
+import type { ModelSpec } from "../log/models.ts";
 import { ensureDir, fsErrorText } from "../log/write.ts";
 import { UsageError } from "./errors.ts";
 
@@ -151,6 +151,8 @@ export function commandName(env: Record<string, string | undefined> = process.en
  * @throws UsageError "--models: …" naming the file and field of a bad model file.
  */
 export async function modelsOption(file: string | undefined): Promise<Record<string, ModelSpec>> {
+  // imported here: the registry validates its built-in models with zod when it loads (commands without models skip it)
+  const { loadModels, ModelFileError } = await import("../log/models.ts");
   try {
     return await loadModels(file);
   } catch (err) {

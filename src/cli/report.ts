@@ -8,7 +8,7 @@ import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import { z } from "zod";
 import { FORMATS, type Format, type Progress, runReport } from "../analysis/report.ts";
-import { TIMEOUT_POLICIES, type TimeoutPolicy } from "../log/schema.ts";
+import { TIMEOUT_POLICIES } from "../log/kinds.ts";
 import { UsageError } from "./errors.ts";
 import { ensureOutputDir, intArg, numberListArg, parseOptions, printJson } from "./options.ts";
 
@@ -18,7 +18,7 @@ const Options = z.object({
   format: z.string(),
   bootstrap: z.number().int().nonnegative("must be an integer >= 0"),
   maxInstances: z.number().int().positive("must be a positive integer"),
-  timeoutPolicy: z.enum(TIMEOUT_POLICIES as [TimeoutPolicy, ...TimeoutPolicy[]], {
+  timeoutPolicy: z.enum(TIMEOUT_POLICIES, {
     message: `must be one of ${TIMEOUT_POLICIES.join(", ")}`,
   }),
   seed: z.number().int(),

@@ -9,8 +9,8 @@
  * Pure: takes a run, returns findings with JSON paths.
  */
 import { addTotals, type FlopsTotals, flopsAccount, roundSeries } from "./flops.ts";
+import { TIMEOUT_POLICIES } from "./kinds.ts";
 import type { BanditRun, GreedyRun } from "./schema.ts";
-import { TIMEOUT_POLICIES } from "./schema.ts";
 import { usageProblem } from "./usage.ts";
 
 export interface Finding {

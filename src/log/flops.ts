@@ -11,6 +11,8 @@
  * 0; bounded 2·P·B, B = trunc(median completion_tokens over the run's
  * attempts with finish_reason "length" and a usage), 0 when there are none.
  */
+
+import { TIMEOUT_POLICIES } from "./kinds.ts";
 import type {
   Attempt,
   BanditRun,
@@ -20,7 +22,6 @@ import type {
   GreedyRun,
   TimeoutPolicy,
 } from "./schema.ts";
-import { TIMEOUT_POLICIES } from "./schema.ts";
 
 export type AttemptKind = "ok" | "timeout" | "error";
 

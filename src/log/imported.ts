@@ -86,16 +86,6 @@ export const ImportedRunSchema = z.looseObject({
 });
 export type ImportedRun = z.infer<typeof ImportedRunSchema>;
 
-/** True for a parsed JSON value that declares itself an imported run. */
-export function isImportedKind(value: unknown): boolean {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    !Array.isArray(value) &&
-    (value as { kind?: unknown }).kind === "imported"
-  );
-}
-
 export interface ImportedFinding {
   path: string;
   message: string;

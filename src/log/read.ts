@@ -4,7 +4,12 @@
  * classify it (greedy run, bandit run, or not a run), validate it against
  * the schema and the semantic checks, and yield one event per file.
  *
- *   paths ─> walk ─> read (prefetched) ─> parse ─> classify ─> schema ─> checks ─> event
+ *   paths ─> walk ─> read (prefetched) ─> parse ─> classify ─> guard (else schema) ─> checks ─> event
+ *
+ * The zod schemas are imported the first time a file needs them (a guard
+ * rejects it, or it is an imported run): files the fast guards accept never
+ * do, and zod (about 95 modules) costs some 60 ms of CPU at start-up, a fifth
+ * of what `replay` spends before its first policy round at 20,000 instances.
  *
  * Streams: one file is parsed at a time (a few are read ahead), so memory
  * stays flat however many files a tree holds. A bad file becomes a `problem`
@@ -19,9 +24,10 @@ import type { z } from "zod";
 import { type CheckResult, checkBandit, checkGreedy, type Finding } from "./check.ts";
 import type { FlopsTotals } from "./flops.ts";
 import { isBanditRun, isGreedyRun } from "./guard.ts";
-import { checkImported, type ImportedRun, ImportedRunSchema, isImportedKind } from "./imported.ts";
+import type { checkImported, ImportedRun, ImportedRunSchema } from "./imported.ts";
 import { nestedDeeperThan, parsePythonJson } from "./json.ts";
-import { type BanditRun, BanditRunSchema, classifyRun, type GreedyRun, GreedyRunSchema } from "./schema.ts";
+import { classifyRun, isImportedKind } from "./kinds.ts";
+import type { BanditRun, GreedyRun } from "./schema.ts";
 
 const gunzipAsync = promisify(gunzip);
 
@@ -174,24 +180,55 @@ function schemaProblems(file: string, error: z.ZodError, maxIssues: number): Pro
 
 const toProblems = (file: string, findings: Finding[]): Problem[] => findings.map((f) => ({ file, ...f }));
 
+/** The zod side of reading: the run schemas that explain what a guard rejects, and the imported runs'. */
+export interface Schemas {
+  greedy: z.ZodType<GreedyRun>;
+  bandit: z.ZodType<BanditRun>;
+  imported: typeof ImportedRunSchema;
+  checkImported: typeof checkImported;
+}
+
+let loadedSchemas: Schemas | undefined;
+
+/** The schemas, imported on first need (see the head of this file). */
+export async function schemas(): Promise<Schemas> {
+  if (!loadedSchemas) {
+    const [s, i] = await Promise.all([import("./schema.ts"), import("./imported.ts")]);
+    loadedSchemas = {
+      greedy: s.GreedyRunSchema,
+      bandit: s.BanditRunSchema,
+      imported: i.ImportedRunSchema,
+      checkImported: i.checkImported,
+    };
+  }
+  return loadedSchemas;
+}
+
 /**
- * Classifies and validates one parsed file. Pure: the reader's kernel, also
- * used by tests and by writers that check what they are about to write.
+ * Classifies and validates one parsed file. Pure: the reader's kernel. A file
+ * that needs the schemas (its guard rejects it, or an imported run) gives
+ * null while `zs` is undefined; `eventOf` then loads them (`schemas()`) and asks again.
  */
-export function interpret(file: string, json: unknown, bytes = 0, maxIssues = 20): ReadEvent {
-  if (isImportedKind(json)) return interpretImported(file, json, bytes, maxIssues);
+export function interpret(
+  file: string,
+  json: unknown,
+  bytes = 0,
+  maxIssues = 20,
+  zs: Schemas | undefined = loadedSchemas,
+): ReadEvent | null {
+  if (isImportedKind(json)) return zs ? interpretImported(file, json, bytes, maxIssues, zs) : null;
   const kind = classifyRun(json);
   if (kind === null) return { kind: "skipped", file };
   return kind === "greedy"
-    ? interpretRun(kind, file, json, bytes, maxIssues, isGreedyRun, GreedyRunSchema, checkGreedy)
-    : interpretRun(kind, file, json, bytes, maxIssues, isBanditRun, BanditRunSchema, checkBandit);
+    ? interpretRun(kind, file, json, bytes, maxIssues, isGreedyRun, zs?.greedy, checkGreedy)
+    : interpretRun(kind, file, json, bytes, maxIssues, isBanditRun, zs?.bandit, checkBandit);
 }
 
 type RunOf<K extends RunRecord["kind"]> = Extract<RunRecord, { kind: K }>["run"];
 
 /**
  * A greedy or bandit file: the guard accepts conforming runs without zod's
- * copy, zod explains the rest; then the contract's checks.
+ * copy, zod explains the rest (null without `schema`); then the contract's checks.
  */
 function interpretRun<K extends RunRecord["kind"]>(
   kind: K,
@@ -200,12 +237,13 @@ function interpretRun<K extends RunRecord["kind"]>(
   bytes: number,
   maxIssues: number,
   guard: (v: unknown) => v is RunOf<K>,
-  schema: z.ZodType<RunOf<K>>,
+  schema: z.ZodType<RunOf<K>> | undefined,
   check: (run: RunOf<K>) => CheckResult,
-): ReadEvent {
+): ReadEvent | null {
   let run: RunOf<K>;
   if (guard(json)) run = json;
   else {
+    if (!schema) return null;
     const parsed = schema.safeParse(json);
     if (!parsed.success)
       return { kind: "problem", file, problems: schemaProblems(file, parsed.error, maxIssues) };
@@ -217,11 +255,17 @@ function interpretRun<K extends RunRecord["kind"]>(
   return { kind, file, run, warnings: toProblems(file, c.warnings), flops: c.flops, bytes } as RunRecord;
 }
 
-function interpretImported(file: string, json: unknown, bytes: number, maxIssues: number): ReadEvent {
-  const parsed = ImportedRunSchema.safeParse(json);
+function interpretImported(
+  file: string,
+  json: unknown,
+  bytes: number,
+  maxIssues: number,
+  zs: Schemas,
+): ReadEvent {
+  const parsed = zs.imported.safeParse(json);
   if (!parsed.success)
     return { kind: "problem", file, problems: schemaProblems(file, parsed.error, maxIssues) };
-  const check = checkImported(parsed.data);
+  const check = zs.checkImported(parsed.data);
   if (check.problems.length > 0) return { kind: "problem", file, problems: toProblems(file, check.problems) };
   return { kind: "imported", file, run: parsed.data, warnings: toProblems(file, check.warnings), bytes };
 }
@@ -250,12 +294,12 @@ export async function* readResults(
   while (queue.length > 0) {
     const loaded = await queue.shift()!;
     await fill();
-    yield eventOf(loaded, maxIssues);
+    yield await eventOf(loaded, maxIssues);
   }
 }
 
-/** Parses and interprets one loaded file (the reader's per-file kernel). */
-export function eventOf(loaded: Loaded, maxIssues = 20): ReadEvent {
+/** Parses and interprets one loaded file (the reader's per-file kernel); loads the schemas when it needs them. */
+export async function eventOf(loaded: Loaded, maxIssues = 20): Promise<ReadEvent> {
   if ("error" in loaded)
     return {
       kind: "problem",
@@ -281,7 +325,10 @@ export function eventOf(loaded: Loaded, maxIssues = 20): ReadEvent {
         },
       ],
     };
-  return interpret(loaded.file, json, loaded.bytes, maxIssues);
+  return (
+    interpret(loaded.file, json, loaded.bytes, maxIssues) ??
+    interpret(loaded.file, json, loaded.bytes, maxIssues, await schemas())!
+  );
 }
 
 export interface LoadedResults {

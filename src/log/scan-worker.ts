@@ -9,7 +9,7 @@ import { summaryRow } from "./summary.ts";
 
 /** The digest of one walked file (also used on the calling thread when threads = 0). */
 export async function scanOne(item: WalkItem): Promise<ScanEvent> {
-  const ev = eventOf(await load(item));
+  const ev = await eventOf(await load(item));
   if (ev.kind === "skipped" || ev.kind === "problem") return ev;
   return { kind: "run", file: ev.file, row: summaryRow(ev), warnings: ev.warnings };
 }

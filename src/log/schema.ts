@@ -10,6 +10,7 @@
  * `check.ts` turn them into problems or warnings with a JSON path.
  */
 import { z } from "zod";
+import { TIMEOUT_POLICIES } from "./kinds.ts";
 
 /** A JSON number, finite or not (Python writes NaN and Infinity literals). */
 export const anyNumber = z.custom<number>((v) => typeof v === "number", { message: "expected a number" });
@@ -76,9 +77,8 @@ export const GenerationSchema = z.looseObject({
 });
 export type Generation = z.infer<typeof GenerationSchema>;
 
-export const TimeoutPolicySchema = z.enum(["worst_case", "exclude", "bounded"]);
+export const TimeoutPolicySchema = z.enum(TIMEOUT_POLICIES);
 export type TimeoutPolicy = z.infer<typeof TimeoutPolicySchema>;
-export const TIMEOUT_POLICIES: readonly TimeoutPolicy[] = TimeoutPolicySchema.options;
 
 export const FlopsSummarySchema = z.looseObject({
   total_flops: z.number(),
@@ -154,21 +154,3 @@ export const BanditRunSchema = z.looseObject({
   config: z.record(z.string(), z.unknown()).optional(),
 });
 export type BanditRun = z.infer<typeof BanditRunSchema>;
-
-export type RunKind = "greedy" | "bandit";
-
-/**
- * DESIGN.md: a JSON file counts as a run file when it has any of
- * `trajectory`, `arm_results`, `final_fitness`, `final_best_fitness`.
- * A bandit run is one with `arm_results` or `final_best_fitness`.
- *
- * @example classifyRun({ trajectory: [] }) // => "greedy"
- * @example classifyRun({ grid: 1 }) // => null
- */
-export function classifyRun(value: unknown): RunKind | null {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return null;
-  const o = value as Record<string, unknown>;
-  if ("arm_results" in o || "final_best_fitness" in o) return "bandit";
-  if ("trajectory" in o || "final_fitness" in o) return "greedy";
-  return null;
-}
