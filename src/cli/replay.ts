@@ -6,6 +6,7 @@
  */
 import { totalmem } from "node:os";
 import { dirname, resolve } from "node:path";
+import type { Worker } from "node:worker_threads";
 import { type Command, Option } from "commander";
 import { POLICIES, PolicyError, parsePolicyParams, policyNames } from "../policies/index.ts";
 import { RNG_KINDS, type RngKind } from "../policies/stream.ts";
@@ -252,65 +253,79 @@ export function register(program: Command): void {
       "threads replaying instances, this one included (default: the cores, up to 4; 0 or 1: this thread only)",
       intArg("--threads"),
     )
-    .action(async (raw: unknown) => {
-      const opts = raw as Options;
-      let params: ReturnType<typeof parsePolicyParams>;
-      try {
-        params = parsePolicyParams(opts.param);
-      } catch (err) {
-        if (err instanceof PolicyError) throw new UsageError(err.message);
-        throw err;
-      }
-      if (opts.out) await ensureOutputDir("--out", dirname(resolve(opts.out)));
-      if (opts.system === undefined && opts.N === undefined)
-        throw new UsageError("--N: required (unless --system)");
-      if (opts.system !== undefined && opts.N !== undefined && opts.N !== 1)
-        throw new UsageError(`--N: imported runs make one call per round (N = 1), got ${opts.N}`);
-      const threads = threadCount(opts.threads) ?? defaultThreads();
-      const policies = opts.algos ?? Object.keys(POLICIES);
-      const early = startKernelWorkers(await earlyWorkers(opts, policies.length, threads), policies);
-      const pool = opts.system
-        ? (await selectImportedPool(opts.results, opts.system, opts.task, opts.model)).pool
-        : selectPool(await loadRuns(opts.results), opts.results, opts.task, opts.model, opts.N!);
-      checkMemory({
-        seeds: pool.seeds.length,
+    .action((raw: unknown) => replayCommand(raw as Options));
+}
+
+/** The command: checks what the parsers could not, reads the pool, replays, prints (and writes --out). */
+async function replayCommand(opts: Options): Promise<void> {
+  let params: ReturnType<typeof parsePolicyParams>;
+  try {
+    params = parsePolicyParams(opts.param);
+  } catch (err) {
+    if (err instanceof PolicyError) throw new UsageError(err.message);
+    throw err;
+  }
+  if (opts.out) await ensureOutputDir("--out", dirname(resolve(opts.out)));
+  if (opts.system === undefined && opts.N === undefined)
+    throw new UsageError("--N: required (unless --system)");
+  if (opts.system !== undefined && opts.N !== undefined && opts.N !== 1)
+    throw new UsageError(`--N: imported runs make one call per round (N = 1), got ${opts.N}`);
+  const threads = threadCount(opts.threads) ?? defaultThreads();
+  const policies = opts.algos ?? Object.keys(POLICIES);
+  const early = startKernelWorkers(await earlyWorkers(opts, policies.length, threads), policies);
+  let res: ReplayResult;
+  try {
+    res = await replayPool(opts, params, threads, early);
+  } finally {
+    for (const w of early) void w.terminate(); // when reading or planning failed before they were used
+  }
+  const json = replayJson(res);
+  if (opts.out) {
+    const { writeFileAtomic } = await import("../log/write.ts");
+    await writeFileAtomic(opts.out, `${JSON.stringify(json, null, 2)}\n`);
+  }
+  if (opts.json) printJson(json);
+  else process.stdout.write(`${formatText(res)}\n`);
+}
+
+/** Reads the pool of `opts` and replays it on `threads` threads (the `early` workers first). */
+async function replayPool(
+  opts: Options,
+  params: ReturnType<typeof parsePolicyParams>,
+  threads: number,
+  early: Worker[],
+): Promise<ReplayResult> {
+  const pool = opts.system
+    ? (await selectImportedPool(opts.results, opts.system, opts.task, opts.model)).pool
+    : selectPool(await loadRuns(opts.results), opts.results, opts.task, opts.model, opts.N!);
+  checkMemory({
+    seeds: pool.seeds.length,
+    K: opts.K,
+    rounds: opts.rounds,
+    policies: opts.algos?.length ?? Object.keys(POLICIES).length,
+    maxInstances: opts.maxInstances,
+    subset: opts.subset !== undefined,
+  });
+  try {
+    return await replayThreaded(
+      pool,
+      {
         K: opts.K,
         rounds: opts.rounds,
-        policies: policies.length,
+        policies: opts.algos,
+        params,
+        subset: opts.subset,
         maxInstances: opts.maxInstances,
-        subset: opts.subset !== undefined,
-      });
-      let res: ReplayResult;
-      try {
-        res = await replayThreaded(
-          pool,
-          {
-            K: opts.K,
-            rounds: opts.rounds,
-            policies: opts.algos,
-            params,
-            subset: opts.subset,
-            maxInstances: opts.maxInstances,
-            bootstrap: opts.bootstrap,
-            seed: opts.seed,
-            rng: opts.rng,
-          },
-          threads,
-          undefined,
-          early,
-        );
-      } catch (err) {
-        if (err instanceof ReplayError || err instanceof PolicyError) throw new UsageError(err.message);
-        throw err;
-      } finally {
-        for (const w of early) void w.terminate(); // when reading or planning failed before they were used
-      }
-      const json = replayJson(res);
-      if (opts.out) {
-        const { writeFileAtomic } = await import("../log/write.ts");
-        await writeFileAtomic(opts.out, `${JSON.stringify(json, null, 2)}\n`);
-      }
-      if (opts.json) printJson(json);
-      else process.stdout.write(`${formatText(res)}\n`);
-    });
+        bootstrap: opts.bootstrap,
+        seed: opts.seed,
+        rng: opts.rng,
+      },
+      threads,
+      undefined,
+      early,
+    );
+  } catch (err) {
+    if (err instanceof ReplayError || err instanceof PolicyError) throw new UsageError(err.message);
+    throw err;
+  }
 }
