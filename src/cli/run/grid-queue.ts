@@ -9,7 +9,6 @@ import type { ModelSpec } from "../../log/models.ts";
 import {
   enqueueRuns,
   type QueuedGrid,
-  type QueueGridSummary,
   queuedGrid,
   queueGridSummary,
   type RetryRule,
@@ -17,13 +16,13 @@ import {
 } from "../../run/grid/enqueue.ts";
 import type { GridConfig } from "../../run/grid/grid-config.ts";
 import { type EnqueueCounts, type GridQueue, queueError } from "../../run/grid/queue.ts";
-import { type FollowProgress, type FollowResult, followGrid } from "../../run/grid/queue-status.ts";
+import { type FollowResult, followGrid } from "../../run/grid/queue-status.ts";
 import type { QueueAddress } from "../../run/grid/queue-url.ts";
 import type { Task } from "../../run/ports.ts";
 import { Failure, UsageError } from "../errors.ts";
 import { ensureOutputDir, printJson } from "../options.ts";
 import { openQueue, queueAddress } from "../queue.ts";
-import { fmtDuration, formatRows, progressPrinter } from "./grid.ts";
+import { followLine, formatQueueSummary, progressPrinter } from "./grid-print.ts";
 import { interruptOnSignal } from "./interrupt.ts";
 
 export interface EnqueueGridOptions {
@@ -119,20 +118,4 @@ async function follow(
     show.stop();
     stop.dispose();
   }
-}
-
-const followLine = (p: FollowProgress): string =>
-  `grid: runs ${p.runsDone}/${p.runsTotal} done (${p.runsRunning} running, ${p.runsWaiting} waiting, ${p.runsFailed} failed)` +
-  ` | calls ${p.callsDone}/${p.callsTotal} (${p.callsPerS.toFixed(1)}/s) | ETA ${p.etaS === null ? "?" : fmtDuration(p.etaS)}`;
-
-/** The summary as text: totals, failures, then mean final fitness per split and per bandit policy. */
-export function formatQueueSummary(s: QueueGridSummary): string {
-  const out = [
-    `grid ${s.grid} (${s.root}) on ${s.queue}: ${s.runs.total} runs (${s.runs.skipped} done before, ${s.runs.done} done by workers,` +
-      ` ${s.runs.failed} failed) in ${fmtDuration(s.wall_time_s)}; ${s.calls.asked} calls asked by workers` +
-      `; jobs: ${s.jobs.added} added, ${s.jobs.present} already queued, ${s.jobs.retried} retried, ${s.jobs.requeued} re-added`,
-  ];
-  out.push(...formatRows(s));
-  for (const f of s.failures) out.push(`FAILED ${f.path} (${f.attempts} tries): ${f.error}`);
-  return `${out.join("\n")}\n`;
 }
