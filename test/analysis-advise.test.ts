@@ -7,9 +7,9 @@ import { type AdviseInput, advise, compareSamples } from "../src/analysis/advise
 import { validatePhi } from "../src/analysis/advise-validate.ts";
 import { fitPhi, type PhiFit } from "../src/analysis/phi.ts";
 import { longestCurves, splitOutcomes } from "../src/analysis/splits.ts";
-import { collectTables, type Tables } from "../src/analysis/tables.ts";
-import { loadResults, readResults } from "../src/log/read.ts";
+import type { Tables } from "../src/analysis/tables.ts";
 import { buildPools } from "../src/replay/index.ts";
+import { readTree } from "./analysis-fixtures.ts";
 import { runCli } from "./cli.ts";
 import { writePhiGrid } from "./phi-grid.ts";
 
@@ -19,8 +19,7 @@ let corner: string;
 const loaded = new Map<string, { tables: Tables; input: Omit<AdviseInput, "C"> }>();
 
 async function load(dir: string) {
-  const tables = await collectTables(readResults([dir]));
-  const { runs } = await loadResults([dir]);
+  const { tables, runs } = await readTree([dir]);
   const outcomes = splitOutcomes(tables);
   const input = {
     task: "syn",

@@ -9,19 +9,17 @@ import { describe, it } from "node:test";
 import * as vl from "vega-lite";
 import { banditReferences } from "../src/analysis/bandit-references.ts";
 import { banditRunningBestData, banditRunningBestSpec } from "../src/analysis/figures/bandit.ts";
-import { collectTables } from "../src/analysis/tables.ts";
-import { loadResults, readResults } from "../src/log/read.ts";
 import type { BanditRun } from "../src/log/schema.ts";
 import { buildPools, replay } from "../src/replay/index.ts";
+import { readTree } from "./analysis-fixtures.ts";
 
 describe("bandit references (shipped results/, ~10 s)", async () => {
-  const tables = await collectTables(readResults(["results"]));
-  const loaded = await loadResults(["results"]);
-  const pools = buildPools(loaded.runs);
+  const { tables, runs } = await readTree(["results"]);
+  const pools = buildPools(runs);
 
   it("one row per shipped bandit run, equal to replay's references of the same arms", () => {
     const { rows, notes } = banditReferences(tables);
-    const bandits = loaded.runs.filter((r) => r.kind === "bandit");
+    const bandits = runs.filter((r) => r.kind === "bandit");
     assert.equal(rows.length, bandits.length);
     assert.deepEqual(notes, []);
     for (const rec of bandits) {

@@ -4,10 +4,12 @@
  * better) and online bandit runs over such arms, written in the log contract's
  * shape. Children depend only on (seed, N, generation, idx) and the parent, so
  * a shallower run is an exact prefix of a deeper one with the same seed and N,
- * as in real logs.
+ * as in real logs. And `readTree`: a tree's tables and runs from one read.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { collectTables, type Tables } from "../src/analysis/tables.ts";
+import { type RunRecord, readResults } from "../src/log/read.ts";
 import type { BanditRun, Child, FlopsBlock, FlopsSummary, Generation, GreedyRun } from "../src/log/schema.ts";
 import { rng } from "../src/util/rng.ts";
 
@@ -291,4 +293,16 @@ export function writeTree(dir: string, opts: TreeOptions = {}): string[] {
     }
   }
   return files;
+}
+
+/**
+ * The analysis tables of `paths` and their runs (what loadResults lists as `runs`), reading every file
+ * once: collectTables and loadResults each read the whole tree.
+ */
+export async function readTree(paths: string[]): Promise<{ tables: Tables; runs: RunRecord[] }> {
+  const runs: RunRecord[] = [];
+  const tables = await collectTables(readResults(paths), (e) => {
+    if (e.kind === "greedy" || e.kind === "bandit") runs.push(e);
+  });
+  return { tables, runs };
 }

@@ -2,9 +2,10 @@
  * One process of the fast set (./sets.ts writes a small entry per process
  * that calls `runFiles`): the files' tests run in this one process, each
  * file inside a suite named after it, so its tests and its top-level hooks
- * (before/after) stay the file's own. Each file's time (its hooks and tests,
- * not its import) goes to `timesFile`, which ./sets.ts uses to balance the
- * next run's processes.
+ * (before/after) stay the file's own. Each file's CPU time in ms (its hooks
+ * and tests, worker threads included, not its import: CPU rather than wall
+ * time, which a busy machine inflates unevenly) goes to `timesFile`, which
+ * ./sets.ts uses to balance the next run's processes.
  */
 import { AsyncResource } from "node:async_hooks";
 import { writeFileSync } from "node:fs";
@@ -23,12 +24,13 @@ export function runFiles(files: readonly string[], timesFile?: string): void {
   let previous: Promise<unknown> = Promise.resolve();
   for (const f of files)
     describe(f, async () => {
-      let start = 0;
+      let start = process.cpuUsage();
       before(() => {
-        start = performance.now();
+        start = process.cpuUsage();
       });
       after(() => {
-        times[f] = Math.round(performance.now() - start);
+        const used = process.cpuUsage(start);
+        times[f] = Math.round((used.user + used.system) / 1000);
       });
       const suite = new AsyncResource("test-file");
       const url = pathToFileURL(join(ROOT, f)).href;
