@@ -81,12 +81,8 @@ export function greedyReach(
   return [...groups.values()].flatMap((g) => {
     const { task, model, N } = g[0]!;
     const set = { task, model, kind: "greedy", method: `greedy N=${N}`, policy: null, N, K: null } as const;
-    return setReach(
-      set,
-      g.map((c) => c.best),
-      taus,
-      { replicates, seed },
-    );
+    const units = g.map((c) => c.best);
+    return setReach(set, units, taus, { replicates, seed });
   });
 }
 
@@ -138,12 +134,8 @@ export function onlineReach(
       N: h.N,
       K: h.n_arms,
     } as const;
-    return setReach(
-      set,
-      list.map((x) => x.curve),
-      taus,
-      { replicates, seed },
-    );
+    const units = list.map((x) => x.curve);
+    return setReach(set, units, taus, { replicates, seed });
   });
 }
 

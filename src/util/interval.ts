@@ -43,17 +43,15 @@ export function tInterval(values: readonly number[], level = 0.95): TInterval {
   return { n, mean: m, sd, se, lo: m - h, hi: m + h };
 }
 
+/** A mean over seeds with its 95% bounds (null with one seed) and the seed count. */
+export type MeanCi = Pick<TInterval, "mean" | "lo" | "hi" | "n">;
+
 /**
  * Mean over seeds and its Student-t 95% interval (t with n − 1 df), the
  * figures' rows; one value gives no interval (lo/hi null, as `tInterval` states).
  * @example meanCi([1, 2, 3]) // => { mean: 2, lo: -0.484…, hi: 4.484…, n: 3 }
  */
-export function meanCi(values: readonly number[]): {
-  mean: number;
-  lo: number | null;
-  hi: number | null;
-  n: number;
-} {
+export function meanCi(values: readonly number[]): MeanCi {
   const t = tInterval(values);
   return { mean: t.mean, lo: t.lo, hi: t.hi, n: t.n };
 }

@@ -4,20 +4,17 @@
  * power-of-two T the logs reach (so a line per N runs along its prefixes).
  */
 import type { TopLevelSpec } from "vega-lite";
-import { meanCi } from "../../util/interval.ts";
+import { type MeanCi, meanCi } from "../../util/interval.ts";
 import type { Analysis } from "../analysis.ts";
 import type { Channel, FigureData } from "./figure.ts";
 import { CELL_GRID, cellLabel, FITNESS, faceted, figure, groupBy, intervalLayer, title } from "./figure.ts";
 
-export interface BudgetRow extends Record<string, unknown> {
+/** A (cell, N, C) point: the mean final fitness over seeds at T = C/N, with its interval (`meanCi`). */
+export interface BudgetRow extends MeanCi, Record<string, unknown> {
   cell: string;
   N: number;
   T: number;
   C: number;
-  mean: number;
-  lo: number | null;
-  hi: number | null;
-  n: number;
 }
 
 export function fitnessVsBudgetData(a: Analysis): FigureData<BudgetRow> {
