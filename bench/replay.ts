@@ -4,7 +4,9 @@
  *   (a) policy-rounds per second of the replay kernel, K = 10, G = 64,
  *       100,000 sampled instances of a 40-seed × 64-generation pool, every policy;
  *   (b) end to end, `evoalloc replay` (startup included, intervals on, the
- *       default threads) for K = 10, G = 64, 20,000 and 100,000 sampled
+ *       default threads, median of 5 runs: a run lasts about a second, so a
+ *       burst of other work on the machine moves one run, not the median) for
+ *       K = 10, G = 64, 20,000 and 100,000 sampled
  *       instances, ucb/exp3p/thompson/random, against bench/replay_baseline.py
  *       (pure Python, same replay, no intervals), as a ratio (goals 25× and
  *       50×); the two are first checked to agree exactly on an enumerated
@@ -134,7 +136,7 @@ function partB(dir: string): void {
     args.push("--algos", "ucb,exp3p,thompson,random");
     // evoalloc with its intervals (the Python baseline computes none)
     const cmd = ["replay", ...common, ...args, "--json"];
-    const js = [0, 1, 2].map(() => timed("node", [BIN, ...cmd]));
+    const js = [0, 1, 2, 3, 4].map(() => timed("node", [BIN, ...cmd]));
     const one = timed("node", [BIN, ...cmd, "--threads", "1"]);
     const py = timed("python3", [PY, ...common, ...args]);
     const jsWall = median(js.map((t) => t.wall));
@@ -142,7 +144,7 @@ function partB(dir: string): void {
     const goal = count === 20_000 ? 25 : 50;
     console.log(`  ${count.toLocaleString("en")} instances:`);
     console.log(
-      `    evoalloc replay, intervals on (median of 3): ${fmt(jsWall)} s wall, ${fmt(jsCpu)} s CPU; one thread ${fmt(one.wall)} s wall`,
+      `    evoalloc replay, intervals on (median of 5): ${fmt(jsWall)} s wall, ${fmt(jsCpu)} s CPU; one thread ${fmt(one.wall)} s wall`,
     );
     console.log(
       `    python3 baseline, no intervals:            ${fmt(py.wall)} s wall, ${fmt(py.cpu)} s CPU`,
