@@ -46,38 +46,22 @@ export function summaryRow(rec: RunRecord | ImportedRecord): SummaryRow {
       flops: { worst_case: total, exclude: total, bounded: total },
     };
   }
-  const f = rec.flops;
-  const flops = { worst_case: f.worst_case, exclude: f.exclude, bounded: f.bounded };
-  if (rec.kind === "greedy") {
-    const r = rec.run;
-    return {
-      path: rec.file,
-      kind: "greedy",
-      task: r.task,
-      model: r.model,
-      algo: null,
-      C: r.C,
-      T: r.T,
-      N: r.N,
-      n_arms: null,
-      seed: r.seed,
-      final_fitness: r.final_fitness,
-      flops,
-    };
-  }
+  // greedy and bandit runs fill the same columns; a bandit run names some otherwise and adds algo, n_arms
   const r = rec.run;
+  const f = rec.flops;
+  const greedy = rec.kind === "greedy";
   return {
     path: rec.file,
-    kind: "bandit",
+    kind: rec.kind,
     task: r.task,
     model: r.model,
-    algo: r.algo,
+    algo: greedy ? null : rec.run.algo,
     C: r.C,
-    T: r.T_total,
+    T: greedy ? rec.run.T : rec.run.T_total,
     N: r.N,
-    n_arms: r.n_arms,
-    seed: r.bandit_seed,
-    final_fitness: r.final_best_fitness,
-    flops,
+    n_arms: greedy ? null : rec.run.n_arms,
+    seed: greedy ? rec.run.seed : rec.run.bandit_seed,
+    final_fitness: greedy ? rec.run.final_fitness : rec.run.final_best_fitness,
+    flops: { worst_case: f.worst_case, exclude: f.exclude, bounded: f.bounded },
   };
 }
