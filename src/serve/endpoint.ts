@@ -115,6 +115,24 @@ interface Answer {
   firstFinish: string;
 }
 
+/** The errors of the injected faults that answer at once: a 500, and a 429 (sent with Retry-After). */
+const FAULT_ERRORS = {
+  fail: () =>
+    new ApiError(
+      500,
+      "The server had an error while processing your request (injected fault).",
+      "server_error",
+    ),
+  rate_limit: () =>
+    new ApiError(
+      429,
+      "Rate limit reached for requests (injected fault). Please try again later.",
+      "requests",
+      null,
+      "rate_limit_exceeded",
+    ),
+} as const;
+
 type LogRequest = (entry: Partial<RequestLogEntry> & { status: number }) => void;
 
 /**
@@ -210,33 +228,18 @@ export class MutatorEndpoint {
 
   /** The answer to a request that drew a fault: a 500, a 429 with Retry-After, or a hang (status 0). */
   private faulted(kind: "fail" | "rate_limit" | "timeout", log: LogRequest): Completion {
-    if (kind === "fail") {
-      log({ status: 500 });
-      const e = new ApiError(
-        500,
-        "The server had an error while processing your request (injected fault).",
-        "server_error",
-      );
-      return { status: 500, headers: {}, body: e.body() };
+    if (kind === "timeout") {
+      log({ status: 0 });
+      return { status: 0, headers: {}, body: null };
     }
-    if (kind === "rate_limit") {
-      log({ status: 429 });
-      const e = new ApiError(
-        429,
-        "Rate limit reached for requests (injected fault). Please try again later.",
-        "requests",
-        null,
-        "rate_limit_exceeded",
-      );
-      const s = this.options.retryAfterS;
-      return {
-        status: 429,
-        headers: { "retry-after": String(s), "retry-after-ms": String(Math.round(s * 1000)) },
-        body: e.body(),
-      };
-    }
-    log({ status: 0 });
-    return { status: 0, headers: {}, body: null };
+    const e = FAULT_ERRORS[kind]();
+    log({ status: e.status });
+    const s = this.options.retryAfterS;
+    const headers: Record<string, string> =
+      kind === "rate_limit"
+        ? { "retry-after": String(s), "retry-after-ms": String(Math.round(s * 1000)) }
+        : {};
+    return { status: e.status, headers, body: e.body() };
   }
 
   /** The mutator's `n` choices for a request (cut by a truncate fault or max_tokens), with their usage. */
