@@ -11,7 +11,7 @@ import type { TopLevelSpec } from "vega-lite";
 import type { Analysis } from "../analysis.ts";
 import type { CurvePoint, EnvelopeAxis } from "../envelope.ts";
 import type { Channel, Figure, FigureData } from "./figure.ts";
-import { CELL_GRID, cellLabel, colorBy, faceted, figure, MEAN_BEST_Y, title } from "./figure.ts";
+import { CELL_GRID, cellLabel, colorBy, faceted, figure, kindLayer, MEAN_BEST_Y, title } from "./figure.ts";
 
 /** A curve or frontier point of the analysis, placed in its (task, model) panel. */
 export interface EnvelopeRow extends Omit<CurvePoint, "task" | "model" | "axis">, Record<string, unknown> {
@@ -81,26 +81,26 @@ export function envelopeSpec(rows: EnvelopeRow[], axis: EnvelopeAxis, policy: st
       width: 300,
       height: 230,
       layer: [
-        {
-          transform: [{ filter: "datum.kind === 'curve'" }],
+        kindLayer("curve", {
           mark: { type: "line", strokeWidth: 1, opacity: 0.45 },
           encoding: { x, y, color, detail: { field: "N" } },
-        },
-        {
-          transform: [{ filter: "datum.kind === 'frontier' && datum.lo !== null" }],
-          mark: { type: "area", interpolate: "step-after", opacity: 0.18, color: "#333" },
-          encoding: { x, y: { field: "lo", type: "quantitative" }, y2: { field: "hi" } },
-        },
-        {
-          transform: [{ filter: "datum.kind === 'frontier'" }],
+        }),
+        kindLayer(
+          "frontier",
+          {
+            mark: { type: "area", interpolate: "step-after", opacity: 0.18, color: "#333" },
+            encoding: { x, y: { field: "lo", type: "quantitative" }, y2: { field: "hi" } },
+          },
+          "datum.lo !== null",
+        ),
+        kindLayer("frontier", {
           mark: { type: "line", interpolate: "step-after", strokeWidth: 1.5, color: "#222" },
           encoding: { x, y },
-        },
-        {
-          transform: [{ filter: "datum.kind === 'frontier'" }],
+        }),
+        kindLayer("frontier", {
           mark: { type: "point", filled: true, size: 36, opacity: 1 },
           encoding: { x, y, color, tooltip },
-        },
+        }),
       ],
     },
     independent: ["x", "y"],
@@ -174,13 +174,11 @@ export function collapseSpec(rows: CollapseRow[]): TopLevelSpec {
       width: 300,
       height: 220,
       layer: [
-        {
-          transform: [{ filter: "datum.kind === 'pooled'" }],
+        kindLayer("pooled", {
           mark: { type: "line", interpolate: "step-after", color: "#222", strokeWidth: 1.5 },
           encoding: { x, y },
-        },
-        {
-          transform: [{ filter: "datum.kind === 'model'" }],
+        }),
+        kindLayer("model", {
           mark: { type: "point", filled: true, size: 30 },
           encoding: {
             x,
@@ -192,7 +190,7 @@ export function collapseSpec(rows: CollapseRow[]): TopLevelSpec {
               { field: "y", type: "quantitative", format: ".4f" },
             ],
           },
-        },
+        }),
       ],
     },
     independent: ["x", "y"],

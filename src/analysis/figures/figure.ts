@@ -122,6 +122,11 @@ export const CELL_FACET = { field: "cell", type: "nominal", title: "task / model
 /** The report's usual grid: one panel per (task, model) cell, three to a row. */
 export const CELL_GRID = { facet: CELL_FACET, columns: 3 } as const;
 
+/** A panel of the usual grid, 280 × 220 pixels, drawing `layer`. */
+export function cellPanel(layer: Layer[]): TopLevelFacetSpec["spec"] {
+  return { width: 280, height: 220, layer };
+}
+
 /** A facet on `field` whose panels keep the rows' first-seen order (not alphabetical), labels uncut. */
 export function orderedFacet(field: string, facetTitle: string, rows: readonly Record<string, unknown>[]) {
   return {
@@ -145,6 +150,20 @@ export function zeroRule(axis: "x" | "y"): Layer {
     mark: { type: "rule", color: "#999", strokeDash: [3, 3] },
     encoding: { [axis]: { datum: 0, type: "quantitative" } },
   };
+}
+
+/**
+ * A layer of the rows whose `kind` is `kind`, and `and` when given (figures
+ * that keep fitted lines, observed points and markers in one table tell them
+ * apart by the `kind` column).
+ */
+export function kindLayer(
+  kind: string,
+  layer: { mark: MarkDef; encoding: Encoding<Field> },
+  and?: string,
+): Layer {
+  const filter = `datum.kind === '${kind}'${and === undefined ? "" : ` && ${and}`}`;
+  return { transform: [{ filter }], ...layer };
 }
 
 /**

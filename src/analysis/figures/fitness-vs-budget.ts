@@ -7,7 +7,17 @@ import type { TopLevelSpec } from "vega-lite";
 import { type MeanCi, meanCi } from "../../util/interval.ts";
 import type { Analysis } from "../analysis.ts";
 import type { Channel, FigureData } from "./figure.ts";
-import { CELL_GRID, cellLabel, FITNESS, faceted, figure, groupBy, intervalLayer, title } from "./figure.ts";
+import {
+  CELL_GRID,
+  cellLabel,
+  cellPanel,
+  FITNESS,
+  faceted,
+  figure,
+  groupBy,
+  intervalLayer,
+  title,
+} from "./figure.ts";
 
 /** A (cell, N, C) point: the mean final fitness over seeds at T = C/N, with its interval (`meanCi`). */
 export interface BudgetRow extends MeanCi, Record<string, unknown> {
@@ -59,28 +69,24 @@ export function fitnessVsBudgetSpec(rows: BudgetRow[]): TopLevelSpec {
     ]),
     rows,
     ...CELL_GRID,
-    spec: {
-      width: 280,
-      height: 220,
-      layer: [
-        intervalLayer("y", { x }, color, { type: "rule", opacity: 0.6 }),
-        {
-          mark: { type: "line", point: true },
-          encoding: {
-            x,
-            y: { field: "mean", type: "quantitative", title: `mean ${FITNESS}`, scale: { zero: false } },
-            color,
-            tooltip: [
-              { field: "N", type: "quantitative" },
-              { field: "T", type: "quantitative" },
-              { field: "C", type: "quantitative" },
-              { field: "mean", type: "quantitative", format: ".4f" },
-              { field: "n", type: "quantitative", title: "seeds" },
-            ],
-          },
+    spec: cellPanel([
+      intervalLayer("y", { x }, color, { type: "rule", opacity: 0.6 }),
+      {
+        mark: { type: "line", point: true },
+        encoding: {
+          x,
+          y: { field: "mean", type: "quantitative", title: `mean ${FITNESS}`, scale: { zero: false } },
+          color,
+          tooltip: [
+            { field: "N", type: "quantitative" },
+            { field: "T", type: "quantitative" },
+            { field: "C", type: "quantitative" },
+            { field: "mean", type: "quantitative", format: ".4f" },
+            { field: "n", type: "quantitative", title: "seeds" },
+          ],
         },
-      ],
-    },
+      },
+    ]),
     independent: ["x", "y"],
   });
 }

@@ -3,7 +3,7 @@ import type { TopLevelSpec } from "vega-lite";
 import { mean } from "../../util/stats.ts";
 import type { Analysis } from "../analysis.ts";
 import type { Channel, FigureData } from "./figure.ts";
-import { CELL_GRID, cellLabel, faceted, figure, groupBy, title } from "./figure.ts";
+import { CELL_GRID, cellLabel, faceted, figure, groupBy, kindLayer, title } from "./figure.ts";
 
 export interface HeatmapRow extends Record<string, unknown> {
   cell: string;
@@ -121,8 +121,7 @@ export function heatmapSpec(rows: HeatmapRow[]): TopLevelSpec {
       width: 300,
       height: 300,
       layer: [
-        {
-          transform: [{ filter: "datum.kind === 'split'" }],
+        kindLayer("split", {
           mark: { type: "rect", stroke: "white" },
           encoding: {
             x: xEnc,
@@ -143,7 +142,7 @@ export function heatmapSpec(rows: HeatmapRow[]): TopLevelSpec {
               { field: "n", type: "quantitative", title: "seeds" },
             ],
           },
-        },
+        }),
         {
           transform: centre,
           mark: { type: "text", fontSize: 9, dy: -5 },
@@ -164,8 +163,7 @@ export function heatmapSpec(rows: HeatmapRow[]): TopLevelSpec {
             color: { condition: { test: "datum.rel > 0.6", value: "#333" }, value: "#eee" },
           },
         },
-        {
-          transform: [{ filter: "datum.kind === 'iso'" }],
+        kindLayer("iso", {
           mark: { type: "line", strokeWidth: 2.5, interpolate: "linear" },
           encoding: {
             x: xEnc,
@@ -179,17 +177,20 @@ export function heatmapSpec(rows: HeatmapRow[]): TopLevelSpec {
               scale: { range: ["#e41a1c", "#ff7f00", "#f781bf", "#a65628", "#999999"] },
             },
           },
-        },
-        {
-          transform: [{ filter: "datum.kind === 'split' && datum.best" }],
-          mark: { type: "rect", fillOpacity: 0, stroke: "black", strokeWidth: 2.5 },
-          encoding: {
-            x: { field: "x", type: "quantitative" },
-            x2: { field: "x2" },
-            y: { field: "y", type: "quantitative" },
-            y2: { field: "y2" },
+        }),
+        kindLayer(
+          "split",
+          {
+            mark: { type: "rect", fillOpacity: 0, stroke: "black", strokeWidth: 2.5 },
+            encoding: {
+              x: { field: "x", type: "quantitative" },
+              x2: { field: "x2" },
+              y: { field: "y", type: "quantitative" },
+              y2: { field: "y2" },
+            },
           },
-        },
+          "datum.best",
+        ),
       ],
     },
     independent: ["color"],

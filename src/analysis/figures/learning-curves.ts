@@ -2,7 +2,17 @@
 import type { TopLevelSpec } from "vega-lite";
 import type { Analysis } from "../analysis.ts";
 import type { Channel, FigureData } from "./figure.ts";
-import { CELL_GRID, cellLabel, colorBy, faceted, figure, MEAN_BEST_Y, title } from "./figure.ts";
+import {
+  CELL_GRID,
+  cellLabel,
+  cellPanel,
+  colorBy,
+  faceted,
+  figure,
+  kindLayer,
+  MEAN_BEST_Y,
+  title,
+} from "./figure.ts";
 
 export interface LearningRow extends Record<string, unknown> {
   cell: string;
@@ -66,43 +76,37 @@ export function learningSpec(rows: LearningRow[]): TopLevelSpec {
     ]),
     rows,
     ...CELL_GRID,
-    spec: {
-      width: 280,
-      height: 220,
-      layer: [
-        {
-          transform: [{ filter: "datum.kind === 'fitted'" }],
-          mark: { type: "line", strokeWidth: 1.5 },
-          encoding: {
-            x,
-            y,
-            color,
-            strokeDash: {
-              field: "at_bound",
-              type: "nominal",
-              scale: {
-                domain: [false, true],
-                range: [
-                  [1, 0],
-                  [4, 3],
-                ],
-              },
-              legend: null,
+    spec: cellPanel([
+      kindLayer("fitted", {
+        mark: { type: "line", strokeWidth: 1.5 },
+        encoding: {
+          x,
+          y,
+          color,
+          strokeDash: {
+            field: "at_bound",
+            type: "nominal",
+            scale: {
+              domain: [false, true],
+              range: [
+                [1, 0],
+                [4, 3],
+              ],
             },
+            legend: null,
           },
         },
-        {
-          transform: [{ filter: "datum.kind === 'observed'" }],
-          mark: { type: "point", filled: true, size: 18 },
-          encoding: {
-            x,
-            y,
-            color,
-            tooltip: [{ field: "N" }, { field: "generation" }, { field: "y", format: ".4f" }],
-          },
+      }),
+      kindLayer("observed", {
+        mark: { type: "point", filled: true, size: 18 },
+        encoding: {
+          x,
+          y,
+          color,
+          tooltip: [{ field: "N" }, { field: "generation" }, { field: "y", format: ".4f" }],
         },
-      ],
-    },
+      }),
+    ]),
     independent: ["x", "y"],
   });
 }

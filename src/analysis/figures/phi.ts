@@ -10,7 +10,18 @@ import { tInterval } from "../../util/interval.ts";
 import type { Analysis } from "../analysis.ts";
 import { type PhiFit, phiResponse } from "../phi.ts";
 import type { Channel, FigureData } from "./figure.ts";
-import { CELL_GRID, cellLabel, colorBy, faceted, figure, groupBy, intervalLayer, title } from "./figure.ts";
+import {
+  CELL_GRID,
+  cellLabel,
+  cellPanel,
+  colorBy,
+  faceted,
+  figure,
+  groupBy,
+  intervalLayer,
+  kindLayer,
+  title,
+} from "./figure.ts";
 
 export interface PhiRow extends Record<string, unknown> {
   cell: string;
@@ -103,60 +114,56 @@ export function phiSpec(rows: PhiRow[]): TopLevelSpec {
     ]),
     rows,
     ...CELL_GRID,
-    spec: {
-      width: 280,
-      height: 220,
-      layer: [
-        {
-          transform: [{ filter: "datum.kind === 'fitted'" }],
-          mark: { type: "line", strokeWidth: 1.5 },
-          encoding: { x, y, color, detail: { field: "C" } },
-        },
-        intervalLayer(
-          "y",
-          { x },
+    spec: cellPanel([
+      kindLayer("fitted", {
+        mark: { type: "line", strokeWidth: 1.5 },
+        encoding: { x, y, color, detail: { field: "C" } },
+      }),
+      intervalLayer(
+        "y",
+        { x },
+        color,
+        { type: "rule", opacity: 0.7 },
+        "datum.kind === 'observed' && datum.lo !== null",
+      ),
+      kindLayer("observed", {
+        mark: { type: "point", filled: true, size: 28 },
+        encoding: {
+          x,
+          y,
           color,
-          { type: "rule", opacity: 0.7 },
-          "datum.kind === 'observed' && datum.lo !== null",
-        ),
-        {
-          transform: [{ filter: "datum.kind === 'observed'" }],
-          mark: { type: "point", filled: true, size: 28 },
-          encoding: {
-            x,
-            y,
-            color,
-            tooltip: [
-              { field: "C", type: "quantitative" },
-              { field: "T", type: "quantitative" },
-              { field: "y", type: "quantitative", format: ".4f", title: "mean y" },
-              { field: "n", type: "quantitative", title: "seeds" },
-            ],
-          },
+          tooltip: [
+            { field: "C", type: "quantitative" },
+            { field: "T", type: "quantitative" },
+            { field: "y", type: "quantitative", format: ".4f", title: "mean y" },
+            { field: "n", type: "quantitative", title: "seeds" },
+          ],
         },
+      }),
+      kindLayer(
+        "optimum",
         {
-          transform: [{ filter: "datum.kind === 'optimum' && datum.T_lo !== null" }],
           mark: { type: "rule", strokeWidth: 2, opacity: 0.6 },
           encoding: { x: { ...x, field: "T_lo" }, x2: { field: "T_hi" }, y, color },
         },
-        {
-          transform: [{ filter: "datum.kind === 'optimum'" }],
-          mark: { type: "point", shape: "diamond", filled: true, size: 110, stroke: "black", strokeWidth: 1 },
-          encoding: {
-            x,
-            y,
-            color,
-            tooltip: [
-              { field: "C", type: "quantitative" },
-              { field: "T", type: "quantitative", format: ".2f", title: "T*" },
-              { field: "T_lo", type: "quantitative", format: ".2f", title: "95% lo" },
-              { field: "T_hi", type: "quantitative", format: ".2f", title: "95% hi" },
-              { field: "regime", type: "nominal" },
-            ],
-          },
+        "datum.T_lo !== null",
+      ),
+      kindLayer("optimum", {
+        mark: { type: "point", shape: "diamond", filled: true, size: 110, stroke: "black", strokeWidth: 1 },
+        encoding: {
+          x,
+          y,
+          color,
+          tooltip: [
+            { field: "C", type: "quantitative" },
+            { field: "T", type: "quantitative", format: ".2f", title: "T*" },
+            { field: "T_lo", type: "quantitative", format: ".2f", title: "95% lo" },
+            { field: "T_hi", type: "quantitative", format: ".2f", title: "95% hi" },
+            { field: "regime", type: "nominal" },
+          ],
         },
-      ],
-    },
+      }),
+    ]),
     independent: ["x", "y"],
   });
 }
