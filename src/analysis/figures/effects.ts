@@ -6,7 +6,16 @@ import type { TopLevelSpec } from "vega-lite";
 import type { Analysis } from "../analysis.ts";
 import type { EffectsRow } from "../effects.ts";
 import type { Channel, FigureData } from "./figure.ts";
-import { CI_TOOLTIP, colorBy, faceted, figure, forestLayers, orderedFacet, title } from "./figure.ts";
+import {
+  CI_TOOLTIP,
+  colorBy,
+  differenceForest,
+  faceted,
+  figure,
+  forestLayers,
+  orderedFacet,
+  title,
+} from "./figure.ts";
 import { MIN_ROUNDS_FOR_CURVES } from "./replay.ts";
 
 const poolOf = (e: EffectsRow) => `${e.task}/${e.model} N=${e.N} (S=${e.seeds}, G=${e.G})`;
@@ -52,15 +61,6 @@ export function effectsData(a: Analysis): FigureData<StepRow> {
 }
 
 export function effectsSpec(rows: StepRow[]): TopLevelSpec {
-  const y: Channel<"y"> = { field: "policy", type: "nominal", title: null };
-  const color: Channel<"color"> = {
-    field: "step",
-    type: "nominal",
-    title: "step",
-    sort: STEPS,
-    scale: { domain: STEPS, scheme: "dark2" },
-    legend: { labelLimit: 0, orient: "top", direction: "vertical" },
-  };
   return faceted({
     title: title("Pool effect and allocation effect, per replayed pool", [
       "Paired differences of mean final fitness on the same instances, with 95% intervals over the seed pool:",
@@ -73,11 +73,14 @@ export function effectsSpec(rows: StepRow[]): TopLevelSpec {
       width: 300,
       // with yOffset the step is per sub-band: 3 steps per policy
       height: { step: 8 },
-      layer: forestLayers({
-        axis: "x",
-        at: { y, yOffset: { field: "step", type: "nominal", sort: STEPS } },
-        value: { field: "diff", type: "quantitative", title: "difference in final fitness" },
-        color,
+      layer: differenceForest({
+        by: "step",
+        legendTitle: "step",
+        order: STEPS,
+        look: {
+          scale: { domain: STEPS, scheme: "dark2" },
+          legend: { labelLimit: 0, orient: "top", direction: "vertical" },
+        },
         rule: { type: "rule" },
         point: { type: "point", filled: true, size: 36 },
         tooltip: [{ field: "policy" }, { field: "step" }, { field: "diff", format: ".4f" }, ...CI_TOOLTIP],

@@ -184,11 +184,8 @@ export function intervalLayer(
   };
 }
 
-/**
- * A forest plot's layers: the zero line, each row's interval along `axis`
- * and its point estimate `value`, placed by `at`.
- */
-export function forestLayers(o: {
+/** What a forest plot draws (`forestLayers`): where, which value, in which colour, with which marks. */
+export interface Forest {
   axis: "x" | "y";
   at: Encoding<Field>;
   value: Channel<"x"> | Channel<"y">;
@@ -196,12 +193,47 @@ export function forestLayers(o: {
   rule: MarkDef;
   point: MarkDef;
   tooltip: Channel<"tooltip">;
-}): Layer[] {
+}
+
+/**
+ * A forest plot's layers: the zero line, each row's interval along `axis`
+ * and its point estimate `value`, placed by `at`.
+ */
+export function forestLayers(o: Forest): Layer[] {
   return [
     zeroRule(o.axis),
     intervalLayer(o.axis, o.at, o.color, o.rule),
     { mark: o.point, encoding: { ...o.at, [o.axis]: o.value, color: o.color, tooltip: o.tooltip } },
   ];
+}
+
+/** A colour channel's look: its scale and legend. */
+type ColorLook = Pick<Extract<Channel<"color">, { scale?: unknown }>, "scale" | "legend">;
+
+/**
+ * The layers of a forest of paired differences in final fitness (rows'
+ * `diff`, `lo`, `hi`) along x: one band per policy, split into one sub-band
+ * per value of `by` (in `order`) and coloured by it (`look`).
+ */
+export function differenceForest(
+  o: Pick<Forest, "rule" | "point" | "tooltip"> & {
+    by: string;
+    legendTitle: string;
+    order: string[];
+    look: ColorLook;
+  },
+): Layer[] {
+  const { by: field, legendTitle, order, look, ...marks } = o;
+  return forestLayers({
+    axis: "x",
+    at: {
+      y: { field: "policy", type: "nominal", title: null },
+      yOffset: { field, type: "nominal", sort: order },
+    },
+    value: { field: "diff", type: "quantitative", title: "difference in final fitness" },
+    color: { field, type: "nominal", title: legendTitle, sort: order, ...look },
+    ...marks,
+  });
 }
 
 export function title(text: string, subtitle?: string | string[]) {

@@ -9,7 +9,7 @@ import type { Analysis } from "../analysis.ts";
 import { pairedDiff } from "../effects.ts";
 import type { PoolReplay } from "../replays.ts";
 import type { Channel, FigureData } from "./figure.ts";
-import { CI_TOOLTIP, colorBy, faceted, figure, forestLayers, intervalLayer, title } from "./figure.ts";
+import { CI_TOOLTIP, colorBy, differenceForest, faceted, figure, intervalLayer, title } from "./figure.ts";
 import { MIN_ROUNDS_FOR_CURVES, poolFacet, poolLabel } from "./replay.ts";
 
 /** Pools where every policy can try every arm and a curve has a few points. */
@@ -64,16 +64,7 @@ export function replayForestData(a: Analysis): FigureData<ForestRow> {
 }
 
 export function replayForestSpec(rows: ForestRow[]): TopLevelSpec {
-  const y: Channel<"y"> = { field: "policy", type: "nominal", title: null };
   const against = [...AGAINST];
-  const yOffset: Channel<"yOffset"> = { field: "against", type: "nominal", sort: against };
-  const color: Channel<"color"> = {
-    field: "against",
-    type: "nominal",
-    title: "paired difference",
-    sort: against,
-    scale: { domain: against, range: ["#1b9e77", "#7570b3"] },
-  };
   return faceted({
     title: title("Replay: each policy against uniform and against single (paired differences)", [
       "Mean over the same instances of policy − reference in final fitness, with the replay's 95% interval over seeds (delete-one-seed jackknife with a pseudo-seed; README: How intervals are computed).",
@@ -86,11 +77,11 @@ export function replayForestSpec(rows: ForestRow[]): TopLevelSpec {
       width: 280,
       // with yOffset the step is per sub-band: two per policy
       height: { step: 9 },
-      layer: forestLayers({
-        axis: "x",
-        at: { y, yOffset },
-        value: { field: "diff", type: "quantitative", title: "difference in final fitness" },
-        color,
+      layer: differenceForest({
+        by: "against",
+        legendTitle: "paired difference",
+        order: against,
+        look: { scale: { domain: against, range: ["#1b9e77", "#7570b3"] } },
         rule: { type: "rule", strokeWidth: 1.5 },
         point: { type: "point", filled: true, size: 30 },
         tooltip: [
