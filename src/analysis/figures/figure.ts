@@ -122,9 +122,9 @@ export const CELL_FACET = { field: "cell", type: "nominal", title: "task / model
 /** The report's usual grid: one panel per (task, model) cell, three to a row. */
 export const CELL_GRID = { facet: CELL_FACET, columns: 3 } as const;
 
-/** A panel of the usual grid, 280 × 220 pixels, drawing `layer`. */
-export function cellPanel(layer: Layer[]): TopLevelFacetSpec["spec"] {
-  return { width: 280, height: 220, layer };
+/** The usual grid (`CELL_GRID`) of panels of the usual size, 280 × 220 pixels, each drawing `layer`. */
+export function cellPanels(layer: Layer[]) {
+  return { ...CELL_GRID, spec: { width: 280, height: 220, layer } } satisfies Partial<Faceted>;
 }
 
 /** A facet on `field` whose panels keep the rows' first-seen order (not alphabetical), labels uncut. */
@@ -164,6 +164,11 @@ export function kindLayer(
 ): Layer {
   const filter = `datum.kind === '${kind}'${and === undefined ? "" : ` && ${and}`}`;
   return { transform: [{ filter }], ...layer };
+}
+
+/** A panel's fitted curves: a line through the rows of kind `fitted`. */
+export function fittedLine(encoding: Encoding<Field>): Layer {
+  return kindLayer("fitted", { mark: { type: "line", strokeWidth: 1.5 }, encoding });
 }
 
 /**

@@ -7,17 +7,7 @@ import type { TopLevelSpec } from "vega-lite";
 import { type MeanCi, meanCi } from "../../util/interval.ts";
 import type { Analysis } from "../analysis.ts";
 import type { Channel, FigureData } from "./figure.ts";
-import {
-  CELL_GRID,
-  cellLabel,
-  cellPanel,
-  FITNESS,
-  faceted,
-  figure,
-  groupBy,
-  intervalLayer,
-  title,
-} from "./figure.ts";
+import { cellLabel, cellPanels, FITNESS, faceted, figure, groupBy, intervalLayer, title } from "./figure.ts";
 
 /** A (cell, N, C) point: the mean final fitness over seeds at T = C/N, with its interval (`meanCi`). */
 export interface BudgetRow extends MeanCi, Record<string, unknown> {
@@ -68,8 +58,7 @@ export function fitnessVsBudgetSpec(rows: BudgetRow[]): TopLevelSpec {
       "At a given C, the highest line is the best split; lines that keep rising reward depth.",
     ]),
     rows,
-    ...CELL_GRID,
-    spec: cellPanel([
+    ...cellPanels([
       intervalLayer("y", { x }, color, { type: "rule", opacity: 0.6 }),
       {
         mark: { type: "line", point: true },

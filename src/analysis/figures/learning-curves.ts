@@ -3,12 +3,12 @@ import type { TopLevelSpec } from "vega-lite";
 import type { Analysis } from "../analysis.ts";
 import type { Channel, FigureData } from "./figure.ts";
 import {
-  CELL_GRID,
   cellLabel,
-  cellPanel,
+  cellPanels,
   colorBy,
   faceted,
   figure,
+  fittedLine,
   kindLayer,
   MEAN_BEST_Y,
   title,
@@ -75,26 +75,22 @@ export function learningSpec(rows: LearningRow[]): TopLevelSpec {
       "Dots: mean best-so-far over the seeds of each (task, model, N) up to the depth every seed reaches; lines: Levenberg–Marquardt fit (dashed: the fit ended at a parameter bound, degenerate).",
     ]),
     rows,
-    ...CELL_GRID,
-    spec: cellPanel([
-      kindLayer("fitted", {
-        mark: { type: "line", strokeWidth: 1.5 },
-        encoding: {
-          x,
-          y,
-          color,
-          strokeDash: {
-            field: "at_bound",
-            type: "nominal",
-            scale: {
-              domain: [false, true],
-              range: [
-                [1, 0],
-                [4, 3],
-              ],
-            },
-            legend: null,
+    ...cellPanels([
+      fittedLine({
+        x,
+        y,
+        color,
+        strokeDash: {
+          field: "at_bound",
+          type: "nominal",
+          scale: {
+            domain: [false, true],
+            range: [
+              [1, 0],
+              [4, 3],
+            ],
           },
+          legend: null,
         },
       }),
       kindLayer("observed", {

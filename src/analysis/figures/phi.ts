@@ -11,12 +11,12 @@ import type { Analysis } from "../analysis.ts";
 import { type PhiFit, phiResponse } from "../phi.ts";
 import type { Channel, FigureData } from "./figure.ts";
 import {
-  CELL_GRID,
   cellLabel,
-  cellPanel,
+  cellPanels,
   colorBy,
   faceted,
   figure,
+  fittedLine,
   groupBy,
   intervalLayer,
   kindLayer,
@@ -113,12 +113,8 @@ export function phiSpec(rows: PhiRow[]): TopLevelSpec {
       "Diamonds: the fitted optimum T* (minimum y), with its 95% interval as a horizontal bar.",
     ]),
     rows,
-    ...CELL_GRID,
-    spec: cellPanel([
-      kindLayer("fitted", {
-        mark: { type: "line", strokeWidth: 1.5 },
-        encoding: { x, y, color, detail: { field: "C" } },
-      }),
+    ...cellPanels([
+      fittedLine({ x, y, color, detail: { field: "C" } }),
       intervalLayer(
         "y",
         { x },
