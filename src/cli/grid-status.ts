@@ -10,10 +10,10 @@ import { gridId } from "../run/grid/queue.ts";
 import { type GridStatus, gridStatus } from "../run/grid/queue-status.ts";
 import { UsageError } from "./errors.ts";
 import { parseOptions, printJson } from "./options.ts";
-import { openQueue, requiredQueue } from "./queue.ts";
+import { openQueue, QueueFlagSchema, queueOption, requiredQueue } from "./queue.ts";
 
 const StatusOptionsSchema = z.object({
-  queue: z.string().min(1).optional(),
+  queue: QueueFlagSchema,
   grid: z.string().min(1).optional(),
   root: z.string().min(1).optional(),
   json: z.boolean().optional(),
@@ -31,7 +31,7 @@ export function register(program: Command): void {
     .description(
       "The state of the grids on a queue: runs done, running, waiting, failed (with reasons), calls",
     )
-    .option("--queue <url>", "redis://[:password@]host[:port][/db] (default $EVOALLOC_QUEUE)")
+    .addOption(queueOption())
     .option("--grid <id>", "only this grid (its id, as `run grid --queue` prints it)")
     .option("--root <dir>", "only the grid whose result tree is DIR")
     .option("--json", "print the status as JSON on stdout")

@@ -3,9 +3,18 @@
  * Redis URL (flag, else $EVOALLOC_QUEUE), parsed without ever printing its
  * password, and a first connection that fails in seconds with one line.
  */
+import { Option } from "commander";
+import { z } from "zod";
 import { checkQueue, GridQueue, QueueError } from "../run/grid/queue.ts";
 import { parseQueueUrl, type QueueAddress, QueueUrlError } from "../run/grid/queue-url.ts";
 import { Failure, UsageError } from "./errors.ts";
+
+/** `--queue` where a command reads a queue (`worker`, `grid status`); `run grid --queue` says what it enqueues. */
+export const queueOption = () =>
+  new Option("--queue <url>", "redis://[:password@]host[:port][/db] (default $EVOALLOC_QUEUE)");
+
+/** The `--queue` value as commander hands it (checked by `requiredQueue`). */
+export const QueueFlagSchema = z.string().min(1).optional();
 
 /** Parses `--queue` (or $EVOALLOC_QUEUE). @throws UsageError without the password. */
 export function queueAddress(text: string, flag = "--queue"): QueueAddress {

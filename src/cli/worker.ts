@@ -17,11 +17,11 @@ import { createLimiter } from "../run/limit.ts";
 import { loadTask } from "../run/tasks.ts";
 import { Failure } from "./errors.ts";
 import { intArg, parseOptions } from "./options.ts";
-import { openQueue, requiredQueue } from "./queue.ts";
+import { openQueue, QueueFlagSchema, queueOption, requiredQueue } from "./queue.ts";
 import { gridChatClient, startSandbox } from "./run/setup.ts";
 
 const WorkerOptionsSchema = z.object({
-  queue: z.string().min(1).optional(),
+  queue: QueueFlagSchema,
   parallelRuns: z.number().int().positive(),
   parallelLlm: z.number().int().positive(),
   parallelEval: z.number().int().positive().optional(),
@@ -35,7 +35,7 @@ export function register(program: Command): void {
     .description(
       "Run the jobs of grids enqueued with `run grid --queue` (many machines: README, Many machines)",
     )
-    .option("--queue <url>", "redis://[:password@]host[:port][/db] (default $EVOALLOC_QUEUE)")
+    .addOption(queueOption())
     .option("--parallel-runs <n>", "runs in progress at once", intArg("--parallel-runs"), 4)
     .option("--parallel-llm <n>", "LLM calls in flight over this worker's runs", intArg("--parallel-llm"), 16)
     .option(
