@@ -34,29 +34,29 @@ type Made<C> = Extract<C, { fittable: true }>;
 const made = <C extends { fittable: boolean }>(c: C): c is Made<C> => c.fittable;
 
 /**
- * A table of fits, one row per fit: its `key` columns, then `fitted(c)`, or,
- * for a fit that could not be made, one cell across the rest that says why.
+ * A table of fits, one row per fit of a (task, model): task, model and its
+ * `key` columns, then `fitted(c)`, or, for a fit that could not be made, one
+ * cell across the rest that says why. `head` names the columns after task
+ * and model.
  */
-function fitsTable<C extends { fittable: boolean; reason?: string }>(
+function fitsTable<C extends { task: string; model: string; fittable: boolean; reason?: string }>(
   head: string[],
   fits: readonly C[],
   key: (c: C) => string[],
   fitted: (c: Made<C>) => Cell[],
 ): string {
   const rows = fits.map((c): Cell[] => {
-    const base = key(c);
+    const base = [esc(c.task), esc(c.model), ...key(c)];
     if (made(c)) return [...base, ...fitted(c)];
     const why = `<span class="muted">not fittable: ${esc(c.reason)}</span>`;
-    return [...base, { html: why, span: head.length - base.length }];
+    return [...base, { html: why, span: 2 + head.length - base.length }];
   });
-  return table(head, rows, "fits");
+  return table(["task", "model", ...head], rows, "fits");
 }
 
 export function bilinearTable(f: FitsReport): string {
   if (f.bilinear.length === 0) return "<p>No greedy runs, so nothing to fit.</p>";
   const head = [
-    "task",
-    "model",
     "n",
     "splits",
     "budgets C",
@@ -69,8 +69,6 @@ export function bilinearTable(f: FitsReport): string {
     "interaction vs additive",
   ];
   const key = (c: (typeof f.bilinear)[number]) => [
-    esc(c.task),
-    esc(c.model),
     String(c.n),
     String(c.n_splits),
     esc(c.budgets.join(", ")),
@@ -92,8 +90,6 @@ export function bilinearTable(f: FitsReport): string {
 export function phiTable(f: FitsReport): string {
   if (f.phi.length === 0) return "<p>No greedy runs, so nothing to fit.</p>";
   const head = [
-    "task",
-    "model",
     "n",
     "seeds",
     "budgets C",
@@ -105,13 +101,7 @@ export function phiTable(f: FitsReport): string {
     "vs budget only",
     "optimum per C",
   ];
-  const key = (c: (typeof f.phi)[number]) => [
-    esc(c.task),
-    esc(c.model),
-    String(c.n),
-    String(c.n_seeds),
-    esc(c.budgets.join(", ")),
-  ];
+  const key = (c: (typeof f.phi)[number]) => [String(c.n), String(c.n_seeds), esc(c.budgets.join(", "))];
   return fitsTable(head, f.phi, key, (c) => {
     const coef = (["b0", "a", "b", "c"] as const).map((k) => {
       const v = c.coefficients[k];
@@ -136,8 +126,6 @@ export function phiTable(f: FitsReport): string {
 export function learningTable(f: FitsReport): string {
   if (f.learning.length === 0) return "<p>No greedy runs.</p>";
   const head = [
-    "task",
-    "model",
     "N",
     "seeds",
     "depth",
@@ -148,13 +136,7 @@ export function learningTable(f: FitsReport): string {
     "R²",
     "note",
   ];
-  const key = (l: (typeof f.learning)[number]) => [
-    esc(l.task),
-    esc(l.model),
-    String(l.N),
-    String(l.n_seeds),
-    String(l.depth),
-  ];
+  const key = (l: (typeof f.learning)[number]) => [String(l.N), String(l.n_seeds), String(l.depth)];
   const ci = (c: [number, number] | null, d: number) =>
     c ? `<br><span class="ci">[${fmt(c[0], d)}, ${fmt(c[1], d)}]</span>` : "";
   return fitsTable(head, f.learning, key, (l) => {
