@@ -153,17 +153,21 @@ export function zeroRule(axis: "x" | "y"): Layer {
 }
 
 /**
- * A layer of the rows whose `kind` is `kind`, and `and` when given (figures
- * that keep fitted lines, observed points and markers in one table tell them
- * apart by the `kind` column).
+ * The filter that keeps the rows whose `kind` is `kind`, and `and` when given
+ * (figures that keep fitted lines, observed points and markers in one table
+ * tell them apart by the `kind` column).
  */
+export function kindFilter(kind: string, and?: string): string {
+  return `datum.kind === '${kind}'${and === undefined ? "" : ` && ${and}`}`;
+}
+
+/** A layer of the rows `kindFilter(kind, and)` keeps. */
 export function kindLayer(
   kind: string,
   layer: { mark: MarkDef; encoding: Encoding<Field> },
   and?: string,
 ): Layer {
-  const filter = `datum.kind === '${kind}'${and === undefined ? "" : ` && ${and}`}`;
-  return { transform: [{ filter }], ...layer };
+  return { transform: [{ filter: kindFilter(kind, and) }], ...layer };
 }
 
 /** A panel's fitted curves: a line through the rows of kind `fitted`. */

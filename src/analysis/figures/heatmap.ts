@@ -3,7 +3,7 @@ import type { TopLevelSpec } from "vega-lite";
 import { mean } from "../../util/stats.ts";
 import type { Analysis } from "../analysis.ts";
 import type { Channel, FigureData } from "./figure.ts";
-import { CELL_GRID, cellLabel, faceted, figure, groupBy, kindLayer, title } from "./figure.ts";
+import { CELL_GRID, cellLabel, faceted, figure, groupBy, kindFilter, kindLayer, title } from "./figure.ts";
 
 export interface HeatmapRow extends Record<string, unknown> {
   cell: string;
@@ -106,7 +106,7 @@ export function heatmapSpec(rows: HeatmapRow[]): TopLevelSpec {
   const xEnc = log2Axis("x", "T", "depth T (generations, log scale)");
   const yEnc = log2Axis("y", "N", "breadth N (children per generation, log scale)");
   const centre = [
-    { filter: "datum.kind === 'split'" },
+    { filter: kindFilter("split") },
     { calculate: "(datum.x + datum.x2) / 2", as: "cx" },
     { calculate: "(datum.y + datum.y2) / 2", as: "cy" },
   ];

@@ -19,6 +19,7 @@ import {
   fittedLine,
   groupBy,
   intervalLayer,
+  kindFilter,
   kindLayer,
   title,
 } from "./figure.ts";
@@ -120,7 +121,7 @@ export function phiSpec(rows: PhiRow[]): TopLevelSpec {
         { x },
         color,
         { type: "rule", opacity: 0.7 },
-        "datum.kind === 'observed' && datum.lo !== null",
+        kindFilter("observed", "datum.lo !== null"),
       ),
       kindLayer("observed", {
         mark: { type: "point", filled: true, size: 28 },
